@@ -33,7 +33,9 @@ def production_server(tmp_path_factory):
         "SECURE_SSL_REDIRECT": "0",
     }
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=PROJECT_DIR, env=env, check=True, capture_output=True
+        )
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],

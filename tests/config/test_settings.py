@@ -74,7 +74,9 @@ def test_production_settings_pass_the_deployment_checklist():
 
 def test_development_settings_fail_the_deployment_checklist():
     """The checklist is not vacuous: the insecure development defaults are reported."""
-    result = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SETTINGS_MODULE="config.settings.development")
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SETTINGS_MODULE="config.settings.development"
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
 
