@@ -1,0 +1,87 @@
+"""The data model, one module per sub-domain. Everything is importable from ``cooperation.models``."""
+
+from .actors import Agency, AgencyKind, Official, Post
+from .agreements import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    CooperationArea,
+    PartyRole,
+)
+from .base import CitedModel, TrackedModel
+from .geography import Country, Region, RegionLevel
+from .operations import (
+    Event,
+    EventKind,
+    Operation,
+    OperationOutcome,
+    OperationParticipant,
+    OperationStatus,
+    OutcomeKind,
+    ParticipantRole,
+    Unit,
+)
+from .sources import Citation, Confidence, Modality, Source, SourceKind
+from .trafficking import (
+    Assessment,
+    AssessmentRole,
+    Drug,
+    DrugGroup,
+    Likelihood,
+    NodeRole,
+    RouteNode,
+    RouteStatus,
+    TraffickingRoute,
+    TransportMode,
+    Trend,
+)
+from .training import CentreStatus, CourseParticipant, TrainingCentre, TrainingCourse, TrainingTopic
+
+__all__ = [
+    "Agency",
+    "AgencyKind",
+    "Agreement",
+    "AgreementKind",
+    "AgreementParty",
+    "AgreementStatus",
+    "Assessment",
+    "AssessmentRole",
+    "CentreStatus",
+    "CitedModel",
+    "Citation",
+    "Confidence",
+    "CooperationArea",
+    "Country",
+    "CourseParticipant",
+    "Drug",
+    "DrugGroup",
+    "Event",
+    "EventKind",
+    "Likelihood",
+    "Modality",
+    "NodeRole",
+    "Official",
+    "Operation",
+    "OperationOutcome",
+    "OperationParticipant",
+    "OperationStatus",
+    "OutcomeKind",
+    "ParticipantRole",
+    "PartyRole",
+    "Post",
+    "Region",
+    "RegionLevel",
+    "RouteNode",
+    "RouteStatus",
+    "Source",
+    "SourceKind",
+    "TrackedModel",
+    "TraffickingRoute",
+    "TrainingCentre",
+    "TrainingCourse",
+    "TrainingTopic",
+    "TransportMode",
+    "Trend",
+    "Unit",
+]

@@ -1,0 +1,116 @@
+"""Who acts: agencies (any organisation), officials and the posts they hold."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .base import CitedModel, bounds_in_order, ends_after_start, partial_date_fields, refuse_cycles
+
+
+class AgencyKind(models.TextChoices):
+    DRUG_CONTROL = "drug_control_agency", "Drug control agency"
+    POLICE = "police", "Police"
+    MILITARY = "military", "Military"
+    CUSTOMS = "customs", "Customs"
+    INTELLIGENCE = "intelligence", "Intelligence service"
+    MINISTRY = "ministry", "Ministry or government department"
+    JUDICIARY = "judiciary", "Prosecutor or court"
+    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+    NGO = "ngo", "Non-governmental organisation"
+    MEDIA = "media", "Media or research organisation"
+    OTHER = "other", "Other"
+
+
+OTHER_NAMES_HELP = "Other names and spellings, one per line."
+
+
+class Agency(CitedModel):
+    name = models.CharField(max_length=300)
+    acronym = models.CharField(max_length=50, blank=True)
+    other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
+    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    country = models.ForeignKey(
+        "cooperation.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        help_text="Empty for an international organisation.",
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="units", verbose_name="part of"
+    )
+    website = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "country"],
+                name="agency_name_unique_per_country",
+                violation_error_message="An agency with this name is already on record for this country.",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(country__isnull=True),
+                name="agency_international_name_unique",
+                violation_error_message="An international agency with this name is already on record.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_cycles(self)
+
+
+class Official(CitedModel):
+    name = models.CharField(max_length=300)
+    other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
+    country = models.ForeignKey(
+        "cooperation.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        help_text="The country the official serves or is a national of.",
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(CitedModel):
+    """An appointment: an official holds a title in an agency, from a start to an end (either may be unknown)."""
+
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="posts")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField(max_length=200, help_text="E.g. Director.")
+    start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
+    end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
+    note = models.TextField(blank=True, help_text="E.g. what the sources leave unknown.")
+
+    partial_dates = ("start", "end")
+    periods = (("start", "end"),)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [bounds_in_order("start"), bounds_in_order("end"), ends_after_start()]
+
+    def __str__(self) -> str:
+        return f"{self.official} \u2013 {self.title}, {self.agency}"

@@ -1,0 +1,151 @@
+"""Cooperation on paper: agreements, plans and initiatives, with their parties and areas."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .base import CitedModel, TrackedModel, bounds_in_order, ends_after_start, exactly_one, partial_date_fields
+
+
+class VocabularyManager(models.Manager):
+    def get_by_natural_key(self, code: str):
+        return self.get(code=code)
+
+
+class Vocabulary(TrackedModel):
+    """A small controlled vocabulary that analysts can extend (cooperation areas, training topics)."""
+
+    code = models.SlugField(max_length=50, unique=True, help_text="Stable machine name, e.g. information_exchange.")
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = VocabularyManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class CooperationArea(Vocabulary):
+    history = HistoricalRecords()
+
+    class Meta(Vocabulary.Meta):
+        pass
+
+
+class AgreementKind(models.TextChoices):
+    TREATY = "treaty", "Treaty or convention"
+    MOU = "memorandum_of_understanding", "Memorandum of understanding"
+    BILATERAL = "bilateral_agreement", "Bilateral agreement"
+    INTER_AGENCY = "inter_agency_agreement", "Inter-agency agreement"
+    ACTION_PLAN = "action_plan", "Action plan"
+    INITIATIVE = "announced_initiative", "Announced plan or initiative"
+    OTHER = "other", "Other"
+
+
+class AgreementStatus(models.TextChoices):
+    ANNOUNCED = "announced", "Announced"
+    NEGOTIATING = "negotiating", "Negotiating"
+    SIGNED = "signed", "Signed"
+    IN_FORCE = "in_force", "In force"
+    EXPIRED = "expired", "Expired"
+    TERMINATED = "terminated", "Terminated"
+
+
+class Agreement(CitedModel):
+    """An agreement, or a plan or initiative announced but not (yet) signed."""
+
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=40, choices=AgreementKind.choices)
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices, db_index=True)
+    areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="agreements", verbose_name="cooperation areas"
+    )
+    summary = models.TextField(blank=True)
+    announced_by = models.ForeignKey(
+        "cooperation.Official",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="announced_agreements",
+    )
+    signatories = models.ManyToManyField(
+        "cooperation.Official", blank=True, related_name="signed_agreements", verbose_name="signatory officials"
+    )
+    announced, announced_edtf, announced_earliest, announced_latest = partial_date_fields("announced")
+    signed, signed_edtf, signed_earliest, signed_latest = partial_date_fields("signed")
+    start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
+    end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
+
+    partial_dates = ("announced", "signed", "start", "end")
+    periods = (("start", "end"),)
+    history = HistoricalRecords(m2m_fields=[areas, signatories])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            bounds_in_order("announced"),
+            bounds_in_order("signed"),
+            bounds_in_order("start"),
+            bounds_in_order("end"),
+            ends_after_start(),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PartyRole(models.TextChoices):
+    PARTY = "party", "Party"
+    SIGNATORY = "signatory", "Signatory"
+    FUNDER = "funder", "Funder"
+    HOST = "host", "Host"
+    BENEFICIARY = "beneficiary", "Beneficiary"
+    IMPLEMENTER = "implementer", "Implementer"
+    OBSERVER = "observer", "Observer"
+
+
+class AgreementParty(TrackedModel):
+    """One party to an agreement: a country, a region (unnamed members) or an agency, in a role."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    country = models.ForeignKey(
+        "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
+    )
+    region = models.ForeignKey(
+        "cooperation.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
+    )
+    agency = models.ForeignKey(
+        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
+    )
+    role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.PARTY)
+    note = models.CharField(max_length=500, blank=True, help_text='E.g. "several countries, not named".')
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement_id", "id"]
+        verbose_name_plural = "agreement parties"
+        constraints = [
+            exactly_one("country", "region", "agency", name="one_kind_of_party"),
+            *(
+                models.UniqueConstraint(
+                    fields=["agreement", kind, "role"],
+                    condition=Q(**{f"{kind}__isnull": False}),
+                    name=f"agreementparty_{kind}_once_per_role",
+                    violation_error_message=f"This {kind} is already a party in this role.",
+                )
+                for kind in ("country", "region", "agency")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country or self.region or self.agency} ({self.get_role_display()})"

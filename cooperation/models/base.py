@@ -1,0 +1,196 @@
+"""What every record has: timestamps, a version, history, partial dates, and (for facts) citations."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cooperation.partial_dates import EDTF_MAX_LENGTH, UNKNOWN, PartialDate, PartialDateError, from_edtf, from_text
+
+
+def partial_date_fields(label: str) -> tuple[models.CharField, models.CharField, models.DateField, models.DateField]:
+    """The four columns of one partial date: ``<name>``, ``<name>_edtf``, ``<name>_earliest``, ``<name>_latest``.
+
+    Declare them in a model as ``start, start_edtf, start_earliest, start_latest = partial_date_fields("start")``
+    and list ``"start"`` in the model's ``partial_dates``.
+    """
+    return (
+        models.CharField(
+            f"{label} (as written)",
+            max_length=200,
+            blank=True,
+            help_text=f"As the source has it, e.g. {EXAMPLE_TEXTS}. Leave empty when the source does not say.",
+        ),
+        models.CharField(
+            f"{label} (EDTF)",
+            max_length=EDTF_MAX_LENGTH,
+            blank=True,
+            help_text="Normalised Extended Date/Time Format, e.g. 2012-10, 2013?, [2012-10..]. Read from the text "
+            "when left empty; give it when the text is relative (\u201cin the coming year\u201d).",
+        ),
+        models.DateField(f"{label}: earliest", null=True, blank=True, editable=False, db_index=True),
+        models.DateField(f"{label}: latest", null=True, blank=True, editable=False, db_index=True),
+    )
+
+
+EXAMPLE_TEXTS = '"October 2012", "2013", "2012-10" or "c. 2013"'
+
+
+def bounds_in_order(name: str) -> models.CheckConstraint:
+    """A partial date's earliest bound is not after its latest."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}_earliest__isnull": True})
+        | Q(**{f"{name}_latest__isnull": True})
+        | Q(**{f"{name}_earliest__lte": F(f"{name}_latest")}),
+        name=f"%(class)s_{name}_bounds_in_order",
+        violation_error_message=f"The {name} date's earliest bound is after its latest.",
+    )
+
+
+def ends_after_start(start: str = "start", end: str = "end") -> models.CheckConstraint:
+    """A period does not end before it starts (as far as the bounds can tell)."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{start}_earliest__isnull": True})
+        | Q(**{f"{end}_latest__isnull": True})
+        | Q(**{f"{end}_latest__gte": F(f"{start}_earliest")}),
+        name=f"%(class)s_{end}_not_before_{start}",
+        violation_error_message=f"The {end} date is before the {start} date.",
+    )
+
+
+def exactly_one(*fields: str, name: str) -> models.CheckConstraint:
+    """Exactly one of the given nullable foreign keys is set (e.g. a party is a country, a region or an agency)."""
+    alternatives = Q()
+    for chosen in fields:
+        alternatives |= Q(**{f"{f}__isnull": f != chosen for f in fields})
+    return models.CheckConstraint(
+        condition=alternatives,
+        name=f"%(class)s_{name}",
+        violation_error_message=f"Give exactly one of: {', '.join(fields)}.",
+    )
+
+
+def refuse_cycles(record: models.Model, field: str = "parent") -> None:
+    """A record cannot be (indirectly) its own parent: raise ValidationError on ``field`` if it would be."""
+    ancestor, seen = getattr(record, field), set()
+    while ancestor is not None and ancestor.pk not in seen:
+        if record.pk is not None and ancestor.pk == record.pk:
+            raise ValidationError({field: f"A {record._meta.verbose_name} cannot be part of itself."}, code="cycle")
+        seen.add(ancestor.pk)
+        ancestor = getattr(ancestor, field)
+
+
+class TrackedModel(models.Model):
+    """Timestamps and a version on every record; partial dates normalised on every save.
+
+    ``version`` grows by one on each change: it is the record's ETag and the compare-and-set token that
+    protects against lost updates.
+    """
+
+    created_at = models.DateTimeField("created", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("updated", default=timezone.now, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    #: Names of the partial dates the model declares with ``partial_date_fields``.
+    partial_dates: ClassVar[tuple[str, ...]] = ()
+    #: Pairs of those dates that bound a period: (start, end). Back each with ``ends_after_start`` in Meta.
+    periods: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise_partial_dates()
+        now = timezone.now()
+        if not self._state.adding:
+            self.version += 1
+            self.updated_at = now
+        if kwargs.get("update_fields") is not None:
+            stamped = {"updated_at", "version"}
+            for name in self.partial_dates:
+                stamped |= {name, f"{name}_edtf", f"{name}_earliest", f"{name}_latest"}
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | stamped
+        super().save(*args, **kwargs)
+        self._remember_partial_dates()
+
+    def clean(self) -> None:
+        super().clean()
+        self.normalise_partial_dates()
+        for start, end in self.periods:
+            starts, ends = getattr(self, f"{start}_earliest"), getattr(self, f"{end}_latest")
+            if starts and ends and ends < starts:
+                raise ValidationError({end: f"The {end} date is before the {start} date."}, code="end_before_start")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_partial_dates()
+        return instance
+
+    def _remember_partial_dates(self) -> None:
+        # What was loaded, so that editing the text of a date re-derives an EDTF value left as it was.
+        self._loaded_partial_dates = {
+            name: (self.__dict__.get(name), self.__dict__.get(f"{name}_edtf")) for name in self.partial_dates
+        }
+
+    def partial_date(self, name: str) -> PartialDate:
+        return PartialDate(
+            getattr(self, f"{name}_edtf"), getattr(self, f"{name}_earliest"), getattr(self, f"{name}_latest")
+        )
+
+    def normalise_partial_dates(self) -> None:
+        """Set each date's EDTF value and bounds from what was written. Raises ValidationError on the field."""
+        errors: dict[str, str] = {}
+        loaded = getattr(self, "_loaded_partial_dates", {})
+        for name in self.partial_dates:
+            text = (getattr(self, name) or "").strip()
+            edtf = (getattr(self, f"{name}_edtf") or "").strip()
+            if name in loaded and text != (loaded[name][0] or "") and edtf == (loaded[name][1] or ""):
+                edtf = ""  # the text was edited and the EDTF value was not: it is stale, read it again
+            try:
+                value = from_edtf(edtf) if edtf else from_text(text) if text else UNKNOWN
+            except PartialDateError as error:
+                errors[f"{name}_edtf" if edtf else name] = str(error)
+                continue
+            setattr(self, name, text)
+            setattr(self, f"{name}_edtf", value.edtf)
+            setattr(self, f"{name}_earliest", value.earliest)
+            setattr(self, f"{name}_latest", value.latest)
+        if errors:
+            raise ValidationError(errors)
+
+
+class CitedModel(TrackedModel):
+    """A record that states a fact, and so carries citations: the sources that support it."""
+
+    citations = GenericRelation("cooperation.Citation", related_query_name="%(class)s")
+
+    class Meta:
+        abstract = True
+
+
+def date_overlaps(name: str, date_from=None, date_to=None) -> Q:
+    """Records whose partial date ``name`` may fall within [date_from, date_to]: its bounds overlap the range.
+
+    "2012-10" (2012-10-01..2012-10-31) matches any range that touches October 2012. An open bound matches
+    everything on its side; a date that is not known at all never matches a date filter.
+    """
+    return period_overlaps(name, name, date_from, date_to)
+
+
+def period_overlaps(start: str, end: str, date_from=None, date_to=None) -> Q:
+    """Records whose period, from the ``start`` date to the ``end`` date, overlaps [date_from, date_to].
+
+    A period with a known start and no end is taken as still running; one with neither never matches.
+    """
+    condition = Q(**{f"{start}_earliest__isnull": False}) | Q(**{f"{end}_latest__isnull": False})
+    if date_from is not None:
+        condition &= Q(**{f"{end}_latest__isnull": True}) | Q(**{f"{end}_latest__gte": date_from})
+    if date_to is not None:
+        condition &= Q(**{f"{start}_earliest__isnull": True}) | Q(**{f"{start}_earliest__lte": date_to})
+    return condition

@@ -1,0 +1,197 @@
+"""Cooperation in action: joint operations with their outcomes, and events (visits, tours, statements)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .base import CitedModel, TrackedModel, bounds_in_order, ends_after_start, exactly_one, partial_date_fields
+
+
+class OperationStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ONGOING = "ongoing", "Ongoing"
+    COMPLETED = "completed", "Completed"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Operation(CitedModel):
+    name = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=OperationStatus.choices, db_index=True)
+    start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
+    end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
+    legal_basis = models.ForeignKey(
+        "cooperation.Agreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operations",
+        help_text="The agreement the operation was carried out under, if any.",
+    )
+    summary = models.TextField(blank=True)
+
+    partial_dates = ("start", "end")
+    periods = (("start", "end"),)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [bounds_in_order("start"), bounds_in_order("end"), ends_after_start()]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParticipantRole(models.TextChoices):
+    LEAD = "lead", "Lead"
+    PARTICIPANT = "participant", "Participant"
+    SUPPORT = "support", "Support"
+    OBSERVER = "observer", "Observer"
+
+
+class OperationParticipant(TrackedModel):
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participants")
+    country = models.ForeignKey(
+        "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="operation_participations"
+    )
+    agency = models.ForeignKey(
+        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="operation_participations"
+    )
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation_id", "id"]
+        constraints = [
+            exactly_one("country", "agency", name="one_kind_of_participant"),
+            *(
+                models.UniqueConstraint(
+                    fields=["operation", kind],
+                    condition=Q(**{f"{kind}__isnull": False}),
+                    name=f"operationparticipant_{kind}_once",
+                    violation_error_message=f"This {kind} already takes part in this operation.",
+                )
+                for kind in ("country", "agency")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country or self.agency} ({self.get_role_display()})"
+
+
+class OutcomeKind(models.TextChoices):
+    ARRESTS = "arrests", "Arrests"
+    SEIZURE = "seizure", "Seizure"
+    LAB_DISMANTLED = "laboratory_dismantled", "Laboratory dismantled"
+    CROP_ERADICATED = "crop_eradicated", "Crop eradicated"
+    OTHER = "other", "Other"
+
+
+class Unit(models.TextChoices):
+    KILOGRAM = "kg", "kilograms"
+    TONNE = "t", "tonnes"
+    GRAM = "g", "grams"
+    LITRE = "l", "litres"
+    UNIT = "units", "units (tablets, doses, packages)"
+    PERSON = "persons", "persons"
+    HECTARE = "ha", "hectares"
+    LABORATORY = "laboratories", "laboratories"
+
+
+class OperationOutcome(TrackedModel):
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=30, choices=OutcomeKind.choices)
+    drug = models.ForeignKey(
+        "cooperation.Drug", on_delete=models.PROTECT, null=True, blank=True, related_name="operation_outcomes"
+    )
+    quantity = models.DecimalField(max_digits=16, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="operationoutcome_quantity_not_negative",
+                violation_error_message="A quantity cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True, unit="") | (Q(quantity__isnull=False) & ~Q(unit="")),
+                name="operationoutcome_quantity_has_unit",
+                violation_error_message="Give a quantity and its unit together.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        amount = f" {self.quantity.normalize():f} {self.unit}" if self.quantity is not None else ""
+        drug = f" of {self.drug}" if self.drug_id else ""
+        return f"{self.get_kind_display()}{amount}{drug}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == OutcomeKind.SEIZURE and not self.drug_id:
+            raise ValidationError({"drug": "Say which drug was seized."}, code="required")
+        if self.kind == OutcomeKind.ARRESTS and self.unit and self.unit != Unit.PERSON:
+            raise ValidationError({"unit": "Arrests are counted in persons."}, code="invalid")
+
+
+class EventKind(models.TextChoices):
+    VISIT = "visit", "Visit"
+    TOUR = "tour", "Tour"
+    CONFERENCE = "conference", "Conference or meeting"
+    SIGNING = "signing", "Signing"
+    ANNOUNCEMENT = "announcement", "Announcement"
+    STATEMENT = "statement", "Statement"
+    OTHER = "other", "Other"
+
+
+class Event(CitedModel):
+    """Something that happened at a time and place: a visit, a tour, a signing, an announcement, a statement."""
+
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    date, date_edtf, date_earliest, date_latest = partial_date_fields("date")
+    country = models.ForeignKey(
+        "cooperation.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Where it took place (a country or a region, not both).",
+    )
+    region = models.ForeignKey(
+        "cooperation.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    place = models.CharField(max_length=200, blank=True, help_text="Town or venue, when known.")
+    officials = models.ManyToManyField("cooperation.Official", blank=True, related_name="events")
+    agencies = models.ManyToManyField("cooperation.Agency", blank=True, related_name="events")
+    countries_concerned = models.ManyToManyField(
+        "cooperation.Country",
+        blank=True,
+        related_name="events_concerning",
+        help_text="Countries the event is about, e.g. the target of a criticism.",
+    )
+    summary = models.TextField(blank=True, help_text="What happened and what was said.")
+
+    partial_dates = ("date",)
+    history = HistoricalRecords(m2m_fields=[officials, agencies, countries_concerned])
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            bounds_in_order("date"),
+            models.CheckConstraint(
+                condition=Q(country__isnull=True) | Q(region__isnull=True),
+                name="event_place_country_or_region",
+                violation_error_message="An event takes place in a country or a region, not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

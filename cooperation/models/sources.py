@@ -1,0 +1,164 @@
+"""Provenance: the sources we read and the citations that tie each fact to a verbatim quote."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .base import CitedModel, TrackedModel, bounds_in_order, partial_date_fields
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_space(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+class SourceKind(models.TextChoices):
+    NEWS_ARTICLE = "news_article", "News article"
+    ANALYSIS = "analysis", "Analysis"
+    REPORT = "report", "Report"
+    PRESS_RELEASE = "press_release", "Press release"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    TREATY_TEXT = "treaty_text", "Treaty text"
+    DATASET = "dataset", "Dataset"
+    OTHER = "other", "Other"
+
+
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, url: str) -> Source:
+        return self.get(url=url)
+
+
+class Source(TrackedModel):
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=30, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE)
+    publisher = models.ForeignKey(
+        "cooperation.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publications",
+        help_text="The organisation that published it, when it is in the database.",
+    )
+    publisher_name = models.CharField(
+        max_length=200, blank=True, help_text="The publisher as named by the source, if not an agency on record."
+    )
+    authors = models.CharField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True)
+    language = models.CharField(
+        max_length=12,
+        default="en",
+        validators=[RegexValidator(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", "A language tag such as en, es or pt-BR.")],
+    )
+    published, published_edtf, published_earliest, published_latest = partial_date_fields("published")
+    retrieved = models.DateField(null=True, blank=True)
+    text = models.TextField(
+        "full text",
+        blank=True,
+        help_text="The text of the source, when we may keep it: every citation's quote must occur in it verbatim.",
+    )
+    note = models.TextField(blank=True)
+
+    partial_dates = ("published",)
+    history = HistoricalRecords()
+    objects = SourceManager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_url_unique",
+                violation_error_message="A source with this URL is already on record.",
+            ),
+            bounds_in_order("published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.url,)
+
+    def contains_quote(self, quote: str) -> bool:
+        return normalise_space(quote) in normalise_space(self.text)
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Modality(models.TextChoices):
+    """In what mood the source states the fact."""
+
+    REPORTED = "reported", "Reported"
+    OFFICIAL = "official", "Official"
+    ANNOUNCED = "announced", "Announced"
+    PLANNED = "planned", "Planned"
+    ALLEGED = "alleged", "Alleged"
+    ANALYSIS = "analysis", "Analysis"
+
+
+def cited_models() -> Q:
+    """The content types a citation may point at: every model that states facts."""
+    from django.apps import apps
+
+    labels = [m._meta.model_name for m in apps.get_app_config("cooperation").get_models() if issubclass(m, CitedModel)]
+    return Q(app_label="cooperation", model__in=labels)
+
+
+class Citation(TrackedModel):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, limit_choices_to=cited_models, verbose_name="record type"
+    )
+    object_id = models.PositiveBigIntegerField("record id")
+    record = GenericForeignKey("content_type", "object_id")
+    quote = models.TextField(help_text="The words of the source that support the fact, verbatim.")
+    locator = models.CharField(
+        max_length=100, blank=True, help_text="Where in the source: paragraph, page, section (e.g. para. 4)."
+    )
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.REPORTED)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="citation_record_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quote=""), name="citation_quote_not_empty", violation_error_message="Give the quote."
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quote = normalise_space(self.quote)
+        shown = quote if len(quote) <= 60 else quote[:60] + "\u2026"
+        return f"\u201c{shown}\u201d ({self.source})"
+
+    def clean(self) -> None:
+        super().clean()
+        self.quote = self.quote.strip()
+        if self.source_id and self.quote and self.source.text and not self.source.contains_quote(self.quote):
+            raise ValidationError(
+                {"quote": "This quote does not occur in the source's full text; copy it verbatim."}, code="not_verbatim"
+            )
+        if self.content_type_id and self.object_id is not None:
+            model = self.content_type.model_class()
+            if model is None or not issubclass(model, CitedModel):
+                raise ValidationError({"content_type": "This kind of record does not take citations."}, code="invalid")
+            if not model._default_manager.filter(pk=self.object_id).exists():
+                raise ValidationError({"object_id": f"There is no {model._meta.verbose_name} {self.object_id}."})

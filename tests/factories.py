@@ -1,0 +1,222 @@
+"""Valid records of every model, for tests. Reference rows (countries, regions, drugs, vocabularies) come from
+the migrations, so factories pick existing ones instead of inventing them."""
+
+import factory
+from django.contrib.contenttypes.models import ContentType
+from factory.django import DjangoModelFactory
+
+from cooperation import models as m
+
+
+def existing(model, **filters):
+    return factory.Iterator(model.objects.filter(**filters).order_by("pk"))
+
+
+class SourceFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Source
+
+    title = factory.Sequence(lambda n: f"Report {n}")
+    url = factory.Sequence(lambda n: f"https://news.example.org/reports/{n}")
+    kind = m.SourceKind.REPORT
+    text = "Officials from both countries signed a memorandum on information exchange. Training starts in 2013."
+
+
+class CitationFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Citation
+        exclude = ["record"]
+
+    source = factory.SubFactory(SourceFactory)
+    record = None
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.record))
+    object_id = factory.LazyAttribute(lambda o: o.record.pk)
+    quote = "signed a memorandum on information exchange"
+    locator = "para. 1"
+
+
+class CitedFactory(DjangoModelFactory):
+    """Every fact-bearing record is created with one citation, as analysts must."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def cited(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            CitationFactory(record=obj)
+
+
+class AgencyFactory(CitedFactory):
+    class Meta:
+        model = m.Agency
+
+    name = factory.Sequence(lambda n: f"Anti-Drug Agency {n}")
+    kind = m.AgencyKind.DRUG_CONTROL
+    country = existing(m.Country)
+
+
+class OfficialFactory(CitedFactory):
+    class Meta:
+        model = m.Official
+
+    name = factory.Sequence(lambda n: f"Official {n}")
+    country = existing(m.Country)
+
+
+class PostFactory(CitedFactory):
+    class Meta:
+        model = m.Post
+
+    official = factory.SubFactory(OfficialFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    title = "Director"
+    start = "2012"
+
+
+class AgreementFactory(CitedFactory):
+    class Meta:
+        model = m.Agreement
+
+    title = factory.Sequence(lambda n: f"Memorandum {n}")
+    kind = m.AgreementKind.MOU
+    status = m.AgreementStatus.SIGNED
+    signed = "October 2012"
+
+
+class AgreementPartyFactory(DjangoModelFactory):
+    class Meta:
+        model = m.AgreementParty
+
+    agreement = factory.SubFactory(AgreementFactory)
+    country = existing(m.Country)
+    role = m.PartyRole.PARTY
+
+
+class TrainingCentreFactory(CitedFactory):
+    class Meta:
+        model = m.TrainingCentre
+
+    name = factory.Sequence(lambda n: f"Training Centre {n}")
+    host_country = existing(m.Country)
+    status = m.CentreStatus.OPERATIONAL
+
+
+class TrainingCourseFactory(CitedFactory):
+    class Meta:
+        model = m.TrainingCourse
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    centre = factory.SubFactory(TrainingCentreFactory)
+    start = "2013-03"
+    end = "2013-05"
+
+
+class CourseParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CourseParticipant
+
+    course = factory.SubFactory(TrainingCourseFactory)
+    country = existing(m.Country)
+    trainees = 12
+
+
+class OperationFactory(CitedFactory):
+    class Meta:
+        model = m.Operation
+
+    name = factory.Sequence(lambda n: f"Operation {n}")
+    status = m.OperationStatus.COMPLETED
+    start = "2013"
+
+
+class OperationParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = m.OperationParticipant
+
+    operation = factory.SubFactory(OperationFactory)
+    country = existing(m.Country)
+
+
+class OperationOutcomeFactory(DjangoModelFactory):
+    class Meta:
+        model = m.OperationOutcome
+
+    operation = factory.SubFactory(OperationFactory)
+    kind = m.OutcomeKind.SEIZURE
+    drug = existing(m.Drug)
+    quantity = 125
+    unit = m.Unit.KILOGRAM
+
+
+class EventFactory(CitedFactory):
+    class Meta:
+        model = m.Event
+
+    title = factory.Sequence(lambda n: f"Visit {n}")
+    kind = m.EventKind.VISIT
+    date = "2012-10-12"
+    country = existing(m.Country)
+
+
+class TraffickingRouteFactory(CitedFactory):
+    class Meta:
+        model = m.TraffickingRoute
+
+    name = factory.Sequence(lambda n: f"Route {n}")
+    drug = existing(m.Drug)
+    status = m.RouteStatus.ACTIVE
+
+
+class RouteNodeFactory(DjangoModelFactory):
+    class Meta:
+        model = m.RouteNode
+
+    route = factory.SubFactory(TraffickingRouteFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    country = existing(m.Country)
+    role = m.NodeRole.TRANSIT
+
+
+class AssessmentFactory(CitedFactory):
+    class Meta:
+        model = m.Assessment
+
+    subject_country = existing(m.Country)
+    drug = existing(m.Drug)
+    role = m.AssessmentRole.CONSUMER_MARKET
+    assessed_by_agency = factory.SubFactory(AgencyFactory)
+    claim = "A growing consumer market."
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Region
+
+    name = factory.Sequence(lambda n: f"Grouping {n}")
+    level = m.RegionLevel.GROUPING
+
+
+class CooperationAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CooperationArea
+
+    code = factory.Sequence(lambda n: f"area_{n}")
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class TrainingTopicFactory(DjangoModelFactory):
+    class Meta:
+        model = m.TrainingTopic
+
+    code = factory.Sequence(lambda n: f"topic_{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class DrugFactory(DjangoModelFactory):
+    class Meta:
+        model = m.Drug
+
+    name = factory.Sequence(lambda n: f"substance {n}")
+    group = m.DrugGroup.NPS
