@@ -1,0 +1,73 @@
+"""Reference data shipped with the app: UN M49 regions, ISO 3166-1 countries, groupings and vocabularies.
+
+The CSV files in ``fixtures/reference/`` are the data; ``build_reference_data`` regenerates countries.csv
+from pycountry and the M49 table. ``load_reference_data`` is run by a data migration (so every migrated
+database has it) and by the command of the same name. It upserts by natural key and never deletes.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from django.apps import apps as global_apps
+from django.conf import settings
+
+REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
+
+
+def read_rows(name: str) -> list[dict[str, str]]:
+    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_reference_data(apps=global_apps) -> dict[str, int]:
+    """Load the reference CSVs. ``apps`` is a migration's app registry or the live one. Returns row counts.
+
+    Standards (M49 regions, ISO countries) are brought in line with the files; vocabularies that analysts
+    extend and edit (drugs, cooperation areas, training topics) are only added when missing.
+    """
+    region_model = apps.get_model("cooperation", "Region")
+    country_model = apps.get_model("cooperation", "Country")
+
+    regions_by_code = {}
+    for row in read_rows("m49_regions.csv"):  # parents come before their children in the file
+        parent = regions_by_code.get(row["parent_m49_code"])
+        regions_by_code[row["m49_code"]], _ = region_model.objects.update_or_create(
+            m49_code=row["m49_code"], defaults={"name": row["name"], "level": row["level"], "parent": parent}
+        )
+
+    countries_by_iso2 = {}
+    for row in read_rows("countries.csv"):
+        country, _ = country_model.objects.update_or_create(
+            iso2=row["iso2"],
+            defaults={
+                "iso3": row["iso3"],
+                "iso_numeric": row["iso_numeric"],
+                "name": row["name"],
+                "official_name": row["official_name"],
+            },
+        )
+        country.regions.add(regions_by_code[row["m49_region"]])
+        countries_by_iso2[row["iso2"]] = country
+
+    groupings = read_rows("groupings.csv")
+    for row in groupings:
+        grouping, _ = region_model.objects.update_or_create(
+            name=row["name"], defaults={"level": "grouping", "m49_code": None, "description": row["description"]}
+        )
+        grouping.countries.add(*(countries_by_iso2[code] for code in row["members"].split("|")))
+
+    vocabularies = {
+        "Drug": ("drugs.csv", "name", ["group", "description"]),
+        "CooperationArea": ("cooperation_areas.csv", "code", ["name", "description"]),
+        "TrainingTopic": ("training_topics.csv", "code", ["name", "description"]),
+    }
+    counts = {"regions": len(regions_by_code) + len(groupings), "countries": len(countries_by_iso2)}
+    for model_name, (file_name, key, fields) in vocabularies.items():
+        model = apps.get_model("cooperation", model_name)
+        rows = read_rows(file_name)
+        for row in rows:
+            model.objects.get_or_create(**{key: row[key]}, defaults={field: row[field] for field in fields})
+        counts[model._meta.verbose_name_plural] = len(rows)
+    return counts
