@@ -12,6 +12,7 @@ PORT ?= 8000
 
 run: $(VENV)/.runtime-installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed
 	$(PY) manage.py ensure_admin
 	@echo ""
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/"

@@ -3,5 +3,6 @@
 # admin account exists, then run the command (gunicorn by default).
 set -eu
 python manage.py migrate --noinput
+python manage.py load_seed
 python manage.py ensure_admin
 exec "$@"
