@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ between machines come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +24,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cooperation",
 ]
 
@@ -105,4 +111,61 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- REST API -------------------------------------------------------------------------------------
+# Reads are public unless API_READ_REQUIRES_LOGIN is on; writes always need a user with the model's
+# permission (the "editor" group). Clients authenticate with a session or a token ("Authorization: Token
+# <key>"); tokens are stored only as a hash and expire.
+API_READ_REQUIRES_LOGIN = env_bool("API_READ_REQUIRES_LOGIN", False)
+API_MAX_PAGE_SIZE = 1000
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["cooperation.api.permissions.ModelPermissions"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "cooperation.api.filters.StrictFilterBackend",
+        "cooperation.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "cooperation.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "cooperation.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "cooperation.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_VERSIONING_CLASS": None,
+    "ORDERING_PARAM": "ordering",
+    "SEARCH_PARAM": "q",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,
+    "AUTO_REFRESH": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cooperation Tracker API",
+    "DESCRIPTION": (
+        "International counternarcotics cooperation: countries and regions, agencies, officials, agreements, "
+        "training, operations, trafficking routes and assessments, every fact with its sources.\n\n"
+        "Reads are public; writes need a user with the model's permission, authenticated by session or by "
+        "`Authorization: Token <key>` (POST /api/v1/auth/login/ with basic auth issues one). Unknown query "
+        "parameters and invalid filter values are refused with 400, naming the parameter."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
 }

@@ -129,6 +129,8 @@ class AgreementParty(TrackedModel):
     role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.PARTY)
     note = models.CharField(max_length=500, blank=True, help_text='E.g. "several countries, not named".')
 
+    #: What makes two parties the same party, when a client sends the agreement's parties again.
+    identity_fields = ("country", "region", "agency", "role")
     history = HistoricalRecords()
 
     class Meta:

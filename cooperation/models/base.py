@@ -126,6 +126,15 @@ class TrackedModel(models.Model):
             if starts and ends and ends < starts:
                 raise ValidationError({end: f"The {end} date is before the {start} date."}, code="end_before_start")
 
+    def validate_constraints(self, exclude=None):
+        # A date already reported as wrong on its field would also break the constraints on its bounds:
+        # report it once, on the field.
+        exclude = set(exclude or ())
+        for name in self.partial_dates:
+            if name in exclude or f"{name}_edtf" in exclude:
+                exclude |= {f"{name}_earliest", f"{name}_latest"}
+        super().validate_constraints(exclude=exclude)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)

@@ -61,6 +61,7 @@ class OperationParticipant(TrackedModel):
     )
     role = models.CharField(max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT)
 
+    identity_fields = ("country", "agency")
     history = HistoricalRecords()
 
     class Meta:

@@ -133,6 +133,7 @@ class Citation(TrackedModel):
     modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.REPORTED)
     note = models.TextField(blank=True)
 
+    identity_fields = ("source", "quote")
     history = HistoricalRecords()
 
     class Meta:

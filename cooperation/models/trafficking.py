@@ -112,6 +112,7 @@ class RouteNode(TrackedModel):
     place = models.CharField(max_length=200, blank=True, help_text="Port, city or border crossing, when known.")
     role = models.CharField(max_length=20, choices=NodeRole.choices)
 
+    identity_fields = ("position",)
     history = HistoricalRecords()
 
     class Meta:

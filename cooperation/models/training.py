@@ -106,6 +106,7 @@ class CourseParticipant(TrackedModel):
     )
     trainees = models.PositiveIntegerField(null=True, blank=True, help_text="Number of trainees, when reported.")
 
+    identity_fields = ("country",)
     history = HistoricalRecords()
 
     class Meta:

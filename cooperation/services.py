@@ -1,0 +1,121 @@
+"""Writes with their business rules. The API, the CSV import and scripts all save records through here.
+
+A record is saved with its many-to-many values and its parts (agreement parties, route nodes, course and
+operation participants, operation outcomes, citations) in one transaction: every rule is checked with the
+model's ``full_clean()`` and any failure leaves nothing written. Errors on parts are keyed by their path,
+e.g. ``parties[1].country``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from cooperation.models import TrackedModel
+
+Values = Mapping[str, Any]
+
+
+def _as_history_user(record: models.Model, user) -> None:
+    if user is not None and getattr(user, "is_authenticated", False):
+        record._history_user = user
+
+
+def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            f"{prefix}.{name}" if name != "__all__" else prefix: [m for e in errors for m in e.messages]
+            for name, errors in error.error_dict.items()
+        }
+    return {prefix: error.messages}
+
+
+def _field_values(record: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
+
+
+def _identity(model: type[models.Model], get) -> tuple | None:
+    fields = getattr(model, "identity_fields", None)
+    if not fields:
+        return None
+    return tuple(getattr(value, "pk", value) for value in (get(name) for name in fields))
+
+
+def _sync_parts(parent: models.Model, relation: str, items: Iterable[Values], user) -> None:
+    """Make ``parent.<relation>`` hold exactly ``items``, keeping the parts that stay (matched by their
+    ``identity_fields``), updating changed ones, adding new ones and deleting the rest."""
+    manager = getattr(parent, relation)
+    model = manager.model
+    if hasattr(manager, "content_type_field_name"):  # a generic relation (citations)
+        link = {manager.content_type_field_name: manager.content_type, manager.object_id_field_name: parent.pk}
+    else:
+        link = {manager.field.name: parent}
+    existing = list(manager.all())
+    by_identity = {_identity(model, lambda name, part=part: getattr(part, name)): part for part in existing}
+    errors: dict[str, list[str]] = {}
+    wanted: list[tuple[int, models.Model, dict | None]] = []
+    seen: set[tuple] = set()
+    for index, values in enumerate(items):
+        identity = _identity(model, values.get)
+        if identity is not None:
+            if identity in seen:
+                errors[f"{relation}[{index}]"] = ["The same entry is given twice."]
+                continue
+            seen.add(identity)
+        part = by_identity.pop(identity, None) if identity is not None else None
+        before = _field_values(part) if part is not None else None
+        part = part or model(**link)
+        # A part is exactly what the client sends: what it leaves out goes back to the default.
+        for field in model._meta.concrete_fields:
+            if field.editable and not field.primary_key and field.name not in link:
+                setattr(part, field.name, values.get(field.name, field.get_default()))
+        wanted.append((index, part, before))
+    kept = {id(part) for _, part, _ in wanted}
+    for part in existing:
+        if id(part) not in kept:
+            _as_history_user(part, user)
+            part.delete()
+    for index, part, before in wanted:
+        try:
+            part.full_clean()
+        except ValidationError as error:
+            errors.update(_prefixed(error, f"{relation}[{index}]"))
+            continue
+        if before is None or _field_values(part) != before:
+            _as_history_user(part, user)
+            part.save()
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_save(
+    record: TrackedModel,
+    *,
+    many_to_many: Mapping[str, Iterable[models.Model]] | None = None,
+    parts: Mapping[str, Iterable[Values]] | None = None,
+    user=None,
+) -> TrackedModel:
+    """Validate and save a record, then set its many-to-many values and replace the parts given.
+
+    Relations left out of ``many_to_many`` and ``parts`` are not touched. Raises ValidationError (nothing is
+    written) when the record or any part breaks a rule.
+    """
+    record.full_clean()
+    _as_history_user(record, user)
+    record.save()
+    for name, values in (many_to_many or {}).items():
+        getattr(record, name).set(list(values))
+    for relation, items in (parts or {}).items():
+        _sync_parts(record, relation, list(items), user)
+    return record
+
+
+@transaction.atomic
+def record_delete(record: TrackedModel, *, user=None) -> None:
+    """Delete a record and its parts; the history keeps them (and who deleted them)."""
+    _as_history_user(record, user)
+    record.delete()
