@@ -1,0 +1,532 @@
+"""One filterset per resource: the API list, the CSV export and the admin's export all filter through these.
+
+Conventions every filterset shares (``RecordFilterSet``):
+- multi-valued filters take repeated parameters or comma lists (``?status=announced&status=signed`` or
+  ``?status=announced,signed``);
+- text fields have ``exact``, ``__icontains`` and ``__istartswith`` lookups; ``q`` searches the main text;
+- countries are given by ISO alpha-2/alpha-3 code, numeric code or name; a region by M49 code or name, and
+  it includes every country under it at any depth;
+- ``date_from``/``date_to`` keep records whose (partial) dates overlap the range;
+- ``updated_since`` keeps records changed at or after a time;
+- an unknown country, region or value is an error that names the parameter, never an empty or full table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.datastructures import MultiValueDict
+
+from cooperation import models as m
+from cooperation.models.base import date_overlaps, period_overlaps
+from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.roles import data_models
+
+MAX_ID = 2**63 - 1
+
+
+def cited_models() -> list:
+    return [model for model in data_models() if issubclass(model, m.CitedModel)]
+
+
+MAX_VALUES = 100
+MIN_DATETIME = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+MAX_DATETIME = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+TEXT_LOOKUPS = ["exact", "icontains", "istartswith"]
+
+
+# --- Widgets and fields ---------------------------------------------------------------------------------
+class MultiValueWidget(forms.TextInput):
+    """Repeated parameters and comma lists alike: ``?a=1&a=2`` and ``?a=1,2`` both give ["1", "2"]."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.getlist(name) if isinstance(data, MultiValueDict) else [data.get(name)]
+        values = [part.strip() for item in raw if item is not None for part in str(item).split(",")]
+        return list(dict.fromkeys(v for v in values if v)) or None
+
+    def format_value(self, value):
+        return ",".join(map(str, value)) if isinstance(value, list | tuple) else value
+
+
+class MultiValueField(forms.Field):
+    """Several values; subclasses check and convert each one so that errors name the parameter."""
+
+    widget = MultiValueWidget
+
+    def clean(self, value):
+        values = value or []
+        if len(values) > MAX_VALUES:
+            raise ValidationError(f"At most {MAX_VALUES} values.")
+        return [self.convert(v) for v in values]
+
+    def convert(self, value: str):
+        return value
+
+
+class IdField(MultiValueField):
+    def convert(self, value):
+        if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+            raise ValidationError(f"{value!r} is not an id.")
+        return int(value)
+
+
+class ChoicesField(MultiValueField):
+    def __init__(self, *, choices, **kwargs):
+        self.codes = [code for code, _ in choices]
+        super().__init__(**kwargs)
+
+    def convert(self, value):
+        if value not in self.codes:
+            raise ValidationError(f"Unknown value {value!r}; use one of: {', '.join(self.codes)}.")
+        return value
+
+
+class KeyField(MultiValueField):
+    """Records by id or natural key, resolved to ids (one query per value; an unknown key is an error)."""
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def convert(self, value):
+        # Digits are ids, except for countries (ISO numeric codes) and regions (M49 codes).
+        if value.isdigit() and self.model not in (m.Country, m.Region):
+            if not 1 <= int(value) <= MAX_ID or not self.model._default_manager.filter(pk=int(value)).exists():
+                raise ValidationError(f"No {self.model._meta.verbose_name} with id {value}.")
+            return int(value)
+        try:
+            return natural_key(self.model).resolve(value).pk
+        except NaturalKeyError as error:
+            raise ValidationError(str(error)) from None
+
+
+class RegionTreeField(KeyField):
+    """Regions by M49 code or name, with every region under them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(model=m.Region, **kwargs)
+
+    def clean(self, value):
+        regions = super().clean(value)
+        return m.Region.objects.filter(pk__in=regions).with_descendants() if regions else []
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """An ISO 8601 time within what every database can compare (1 AD to 9999 AD)."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            if result.tzinfo is None:
+                result = result.replace(tzinfo=dt.UTC)
+            try:
+                in_range = MIN_DATETIME <= result <= MAX_DATETIME
+            except OverflowError:
+                in_range = False
+            if not in_range:
+                raise ValidationError("Give a time between the years 1 and 9999.")
+        return result
+
+
+# --- Filters --------------------------------------------------------------------------------------------
+class ChangedSinceFilter(filters.Filter):
+    field_class = BoundedDateTimeField
+
+
+class MultiValueFilter(filters.Filter):
+    """Records whose value at any of ``paths`` (default: the filter's field) is one of the values given.
+
+    ``distinct_paths`` marks paths through many-valued relations: they are filtered with a sub-query, so a
+    record never comes back twice and no DISTINCT is needed.
+    """
+
+    field_class = MultiValueField
+
+    def __init__(self, *args, paths: list[str] | None = None, distinct_paths: bool = False, **kwargs):
+        self.paths = paths
+        self.distinct_paths = distinct_paths
+        super().__init__(*args, **kwargs)
+
+    def condition(self, values) -> Q:
+        condition = Q()
+        for path in self.paths or [self.field_name]:
+            condition |= Q(**{f"{path}__in": values})
+        return condition
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        condition = self.condition(value)
+        if self.distinct_paths:
+            return qs.filter(pk__in=qs.model._default_manager.filter(condition).values("pk"))
+        return qs.filter(condition)
+
+
+class IdFilter(MultiValueFilter):
+    field_class = IdField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "One or more ids.")
+        super().__init__(*args, **kwargs)
+
+
+class ChoiceFilter(MultiValueFilter):
+    """One or more of a field's choices (the raw codes, e.g. ``signed``)."""
+
+    field_class = ChoicesField
+
+    def __init__(self, *args, choices=(), **kwargs):
+        kwargs.setdefault("help_text", "One or more of: " + ", ".join(code for code, _ in choices) + ".")
+        super().__init__(*args, choices=choices, **kwargs)
+
+
+class KeyFilter(MultiValueFilter):
+    """Records related to one or more records given by id or natural key (a country by ``PE`` or ``PER``)."""
+
+    field_class = KeyField
+
+    def __init__(self, *args, model, **kwargs):
+        kwargs.setdefault("help_text", f"One or more {model._meta.verbose_name_plural}, by id or key.")
+        super().__init__(*args, model=model, **kwargs)
+
+
+class RegionFilter(MultiValueFilter):
+    """Records in one or more regions (M49 code or name), counting every country and sub-region under them."""
+
+    field_class = RegionTreeField
+
+    def __init__(self, *args, country_paths=(), region_paths=(), **kwargs):
+        self.country_paths, self.region_paths = country_paths, region_paths
+        kwargs.setdefault(
+            "help_text", "One or more regions by M49 code (e.g. 419) or name; includes every country under them."
+        )
+        super().__init__(*args, **kwargs)
+
+    def condition(self, tree):
+        countries = m.Country.objects.filter(regions__in=tree).values("pk")
+        condition = Q()
+        for path in self.country_paths:
+            condition |= Q(**{f"{path}__in": countries})
+        for path in self.region_paths:
+            condition |= Q(**{f"{path}__in": tree})
+        return condition
+
+
+class SearchFilter(filters.CharFilter):
+    """``q``: every word must occur (case-insensitively) in one of the resource's main text fields."""
+
+    def __init__(self, *args, search_fields=(), **kwargs):
+        self.search_fields = search_fields
+        kwargs.setdefault("help_text", "Words to find in " + ", ".join(search_fields) + ".")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        for word in (value or "").split()[:10]:
+            condition = Q()
+            for name in self.search_fields:
+                condition |= Q(**{f"{name}__icontains": word})
+            qs = qs.filter(condition)
+        return qs
+
+
+# --- Base filterset ---------------------------------------------------------------------------------------
+class RecordFilterSet(filters.FilterSet):
+    """What every resource can be filtered by. Subclasses set ``search_fields`` and ``dates``."""
+
+    id = IdFilter(field_name="pk")
+    updated_since = ChangedSinceFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
+    )
+    date_from = filters.DateFilter(method="filter_dates", help_text="Dates overlapping from this day (YYYY-MM-DD).")
+    date_to = filters.DateFilter(method="filter_dates", help_text="Dates overlapping up to this day (YYYY-MM-DD).")
+
+    #: Text fields searched by ``q``.
+    search_fields: tuple[str, ...] = ()
+    #: The dates ``date_from``/``date_to`` apply to: names of single dates, or (start, end) pairs for periods.
+    #: A record matches when any of them overlaps the range.
+    dates: tuple[str | tuple[str, str], ...] = ()
+
+    @classmethod
+    def get_filters(cls):
+        declared = super().get_filters()
+        if cls.search_fields:
+            declared["q"] = SearchFilter(field_name="q", search_fields=cls.search_fields)
+        if not cls.dates:
+            del declared["date_from"], declared["date_to"]
+        return declared
+
+    def filter_dates(self, queryset, name, value):
+        return queryset  # both ends are applied together in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        date_from, date_to = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        if date_from or date_to:
+            condition = Q()
+            for date in self.dates:
+                if isinstance(date, tuple):
+                    condition |= period_overlaps(*date, date_from, date_to)
+                else:
+                    condition |= date_overlaps(date, date_from, date_to)
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+def choices(model, field: str) -> ChoiceFilter:
+    return ChoiceFilter(field_name=field, choices=model._meta.get_field(field).choices)
+
+
+country_filter = functools.partial(KeyFilter, model=m.Country)
+countries_filter = functools.partial(KeyFilter, model=m.Country, distinct_paths=True)
+agency_filter = functools.partial(KeyFilter, model=m.Agency)
+official_filter = functools.partial(KeyFilter, model=m.Official)
+drug_filter = functools.partial(KeyFilter, model=m.Drug)
+
+
+# --- Reference ------------------------------------------------------------------------------------------
+class RegionFilterSet(RecordFilterSet):
+    level = choices(m.Region, "level")
+    parent = KeyFilter(model=m.Region, field_name="parent")
+    search_fields = ("name", "description")
+
+    class Meta:
+        model = m.Region
+        fields = {"name": TEXT_LOOKUPS, "m49_code": ["exact"]}
+
+
+class CountryFilterSet(RecordFilterSet):
+    region = RegionFilter(country_paths=["pk"], distinct_paths=True)
+    search_fields = ("name", "official_name", "iso2", "iso3")
+
+    class Meta:
+        model = m.Country
+        fields = {"name": TEXT_LOOKUPS, "iso2": ["exact"], "iso3": ["exact"], "iso_numeric": ["exact"]}
+
+
+class DrugFilterSet(RecordFilterSet):
+    group = choices(m.Drug, "group")
+    search_fields = ("name", "description")
+
+    class Meta:
+        model = m.Drug
+        fields = {"name": TEXT_LOOKUPS}
+
+
+class VocabularyFilterSet(RecordFilterSet):
+    search_fields = ("code", "name", "description")
+
+    class Meta:
+        fields = {"code": ["exact"], "name": TEXT_LOOKUPS}
+
+
+class CooperationAreaFilterSet(VocabularyFilterSet):
+    class Meta(VocabularyFilterSet.Meta):
+        model = m.CooperationArea
+
+
+class TrainingTopicFilterSet(VocabularyFilterSet):
+    class Meta(VocabularyFilterSet.Meta):
+        model = m.TrainingTopic
+
+
+# --- Actors ---------------------------------------------------------------------------------------------
+class AgencyFilterSet(RecordFilterSet):
+    kind = choices(m.Agency, "kind")
+    country = country_filter(field_name="country")
+    region = RegionFilter(country_paths=["country"])
+    parent = agency_filter(field_name="parent")
+    search_fields = ("name", "acronym", "other_names", "description")
+
+    class Meta:
+        model = m.Agency
+        fields = {"name": TEXT_LOOKUPS, "acronym": ["exact", "icontains"]}
+
+
+class OfficialFilterSet(RecordFilterSet):
+    country = country_filter(field_name="country")
+    region = RegionFilter(country_paths=["country"])
+    agency = agency_filter(field_name="posts__agency", distinct_paths=True)
+    search_fields = ("name", "other_names", "description")
+
+    class Meta:
+        model = m.Official
+        fields = {"name": TEXT_LOOKUPS}
+
+
+class PostFilterSet(RecordFilterSet):
+    official = official_filter(field_name="official")
+    agency = agency_filter(field_name="agency")
+    country = country_filter(field_name="agency__country")
+    search_fields = ("title", "note", "official__name", "agency__name")
+    dates = (("start", "end"),)
+
+    class Meta:
+        model = m.Post
+        fields = {"title": TEXT_LOOKUPS}
+
+
+# --- Cooperation ----------------------------------------------------------------------------------------
+class AgreementFilterSet(RecordFilterSet):
+    kind = choices(m.Agreement, "kind")
+    status = choices(m.Agreement, "status")
+    area = KeyFilter(model=m.CooperationArea, field_name="areas", distinct_paths=True)
+    country = countries_filter(
+        field_name="parties__country", help_text="Agreements with these countries among the parties."
+    )
+    region = RegionFilter(
+        country_paths=["parties__country"],
+        region_paths=["parties__region"],
+        distinct_paths=True,
+        help_text="Agreements with a party in these regions (M49 code or name), or the region itself as a party.",
+    )
+    agency = agency_filter(field_name="parties__agency", distinct_paths=True)
+    official = official_filter(paths=["announced_by", "signatories"], distinct_paths=True)
+    search_fields = ("title", "summary")
+    dates = ("announced", "signed", ("start", "end"))
+
+    class Meta:
+        model = m.Agreement
+        fields = {"title": TEXT_LOOKUPS}
+
+
+class TrainingCentreFilterSet(RecordFilterSet):
+    status = choices(m.TrainingCentre, "status")
+    country = country_filter(paths=["host_country", "sponsor_country"], help_text="Host or sponsoring country.")
+    host_country = country_filter(field_name="host_country")
+    sponsor_country = country_filter(field_name="sponsor_country")
+    region = RegionFilter(country_paths=["host_country"])
+    operator = agency_filter(field_name="operator")
+    topic = KeyFilter(model=m.TrainingTopic, field_name="topics", distinct_paths=True)
+    search_fields = ("name", "place", "summary")
+    dates = ("opened",)
+
+    class Meta:
+        model = m.TrainingCentre
+        fields = {"name": TEXT_LOOKUPS}
+
+
+class TrainingCourseFilterSet(RecordFilterSet):
+    centre = KeyFilter(model=m.TrainingCentre, field_name="centre")
+    provider = agency_filter(field_name="provider")
+    country = countries_filter(
+        field_name="participants__country", help_text="Courses with trainees from these countries."
+    )
+    region = RegionFilter(country_paths=["participants__country"], distinct_paths=True)
+    topic = KeyFilter(model=m.TrainingTopic, field_name="topics", distinct_paths=True)
+    search_fields = ("title", "summary")
+    dates = (("start", "end"),)
+
+    class Meta:
+        model = m.TrainingCourse
+        fields = {"title": TEXT_LOOKUPS}
+
+
+class OperationFilterSet(RecordFilterSet):
+    status = choices(m.Operation, "status")
+    country = countries_filter(field_name="participants__country")
+    region = RegionFilter(country_paths=["participants__country"], distinct_paths=True)
+    agency = agency_filter(field_name="participants__agency", distinct_paths=True)
+    drug = drug_filter(field_name="outcomes__drug", distinct_paths=True)
+    legal_basis = KeyFilter(model=m.Agreement, field_name="legal_basis")
+    search_fields = ("name", "summary")
+    dates = (("start", "end"),)
+
+    class Meta:
+        model = m.Operation
+        fields = {"name": TEXT_LOOKUPS}
+
+
+class EventFilterSet(RecordFilterSet):
+    kind = choices(m.Event, "kind")
+    country = countries_filter(
+        paths=["country", "countries_concerned"], help_text="Where it took place, or what it concerned."
+    )
+    region = RegionFilter(
+        country_paths=["country", "countries_concerned"], region_paths=["region"], distinct_paths=True
+    )
+    official = official_filter(field_name="officials", distinct_paths=True)
+    agency = agency_filter(field_name="agencies", distinct_paths=True)
+    search_fields = ("title", "summary", "place")
+    dates = ("date",)
+
+    class Meta:
+        model = m.Event
+        fields = {"title": TEXT_LOOKUPS}
+
+
+# --- Drug trade -----------------------------------------------------------------------------------------
+class TraffickingRouteFilterSet(RecordFilterSet):
+    drug = drug_filter(field_name="drug")
+    status = choices(m.TraffickingRoute, "status")
+    transport_mode = choices(m.TraffickingRoute, "transport_mode")
+    country = countries_filter(field_name="nodes__country", help_text="Routes through these countries (any stop).")
+    origin = KeyFilter(model=m.Country, method="filter_stops", help_text="Routes starting here (origin or departure).")
+    destination = KeyFilter(model=m.Country, method="filter_stops", help_text="Routes ending here.")
+    region = RegionFilter(country_paths=["nodes__country"], region_paths=["nodes__region"], distinct_paths=True)
+    identified_by = agency_filter(field_name="identified_by")
+    search_fields = ("name", "concealment", "summary")
+    dates = ("first_reported",)
+
+    class Meta:
+        model = m.TraffickingRoute
+        fields = {"name": TEXT_LOOKUPS, "concealment": ["icontains"]}
+
+    def filter_stops(self, queryset, name, countries):
+        if not countries:
+            return queryset
+        roles = ["origin", "departure"] if name == "origin" else ["destination"]
+        return queryset.filter(
+            pk__in=m.RouteNode.objects.filter(country__in=countries, role__in=roles).values("route_id")
+        )
+
+
+class AssessmentFilterSet(RecordFilterSet):
+    country = country_filter(field_name="subject_country")
+    region = RegionFilter(country_paths=["subject_country"], region_paths=["subject_region"])
+    drug = drug_filter(field_name="drug")
+    role = choices(m.Assessment, "role")
+    trend = choices(m.Assessment, "trend")
+    likelihood = choices(m.Assessment, "likelihood")
+    market = KeyFilter(model=m.Region, field_name="market")
+    assessed_by = agency_filter(field_name="assessed_by_agency")
+    assessed_by_official = official_filter(field_name="assessed_by_official")
+    search_fields = ("claim",)
+    dates = ("as_of",)
+
+    class Meta:
+        model = m.Assessment
+        fields = {}
+
+
+# --- Provenance -----------------------------------------------------------------------------------------
+class SourceFilterSet(RecordFilterSet):
+    kind = choices(m.Source, "kind")
+    publisher = agency_filter(field_name="publisher")
+    search_fields = ("title", "publisher_name", "authors", "url")
+    dates = ("published",)
+
+    class Meta:
+        model = m.Source
+        fields = {"title": TEXT_LOOKUPS, "url": ["exact"], "language": ["exact"]}
+
+
+class CitationFilterSet(RecordFilterSet):
+    source = KeyFilter(model=m.Source, field_name="source")
+    record_type = ChoiceFilter(
+        field_name="content_type__model",
+        choices=[(model._meta.model_name, model._meta.verbose_name) for model in cited_models()],
+        help_text="The kind of record cited, by model name (agreement, traffickingroute, ...).",
+    )
+    record_id = IdFilter(field_name="object_id", help_text="The id of the record cited (with record_type).")
+    confidence = choices(m.Citation, "confidence")
+    modality = choices(m.Citation, "modality")
+    search_fields = ("quote", "note")
+
+    class Meta:
+        model = m.Citation
+        fields = {"quote": ["icontains"]}
