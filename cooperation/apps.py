@@ -5,3 +5,6 @@ class CooperationConfig(AppConfig):
     name = "cooperation"
     verbose_name = "Cooperation Tracker"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cooperation.api import schema  # noqa: F401  (registers the OpenAPI extensions)

@@ -1,0 +1,43 @@
+"""Errors come back as JSON a client can act on: a 400 names the field, a conflict is a 409, never a 500."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if name == "__all__" else name): [m for e in errors for m in e.messages]
+            for name, errors in error.error_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(validation_detail(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        referrers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        blocking = sorted({f"{obj._meta.verbose_name} {obj}" for obj in list(referrers)[:20]})
+        return Response(
+            {
+                "detail": "Other records still refer to this one; change or delete them first.",
+                "referenced_by": blocking,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, IntegrityError):
+        # Validation runs before every write; a violation that still reaches the database is a conflict
+        # with a concurrent write (e.g. two clients creating the same source URL at once).
+        return Response(
+            {"detail": "The change conflicts with the current data (a database constraint refused it). Reload, retry."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,64 @@
+"""Filter backends that refuse what they do not understand: a misspelled filter must never return (or
+export) the whole table."""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+#: Parameters every list understands besides its filters and its paginator's.
+COMMON_PARAMETERS = {"format", "ordering"}
+
+
+def known_parameters(request, view) -> set[str]:
+    known = set(COMMON_PARAMETERS) | set(getattr(view, "extra_query_parameters", ()))
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is not None:
+        known |= set(filterset_class.base_filters)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None and view.action == "list":
+        known |= paginator.query_params
+    return known
+
+
+def check_query_parameters(request, view) -> None:
+    """400 naming each unknown parameter, and each value with a NUL byte (PostgreSQL cannot store them)."""
+    known = known_parameters(request, view)
+    errors = {}
+    for name, values in request.query_params.lists():
+        if name not in known:
+            errors[name] = ["Unknown query parameter. Known: " + ", ".join(sorted(known)) + "."]
+        elif any("\x00" in value for value in values):
+            errors[name] = ["The value contains a NUL character."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "detail", False):
+            return queryset
+        check_query_parameters(request, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``?ordering=-updated_at,title``: only the fields the view declares; anything else is a 400."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if not raw or getattr(view, "detail", False):
+            return self.get_default_ordering(view)
+        fields = [term.strip() for term in raw.split(",") if term.strip()]
+        allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+        invalid = [term for term in fields if term.lstrip("-") not in allowed]
+        if invalid or not fields:
+            message = f"Cannot order by {', '.join(invalid) or raw!r}; use: {', '.join(sorted(allowed))}."
+            raise ValidationError({self.ordering_param: [message]})
+        return fields

@@ -1,0 +1,105 @@
+"""OpenAPI: every operation documents the errors it can answer with, so clients (and schemathesis) can rely
+on them."""
+
+from __future__ import annotations
+
+from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+from cooperation.natural_keys import natural_key
+
+ERROR = inline_serializer("Error", fields={"detail": serializers.CharField(help_text="What went wrong.")})
+FIELD_ERRORS = OpenApiResponse(
+    description="Invalid input: each key names a field or query parameter (parts as `parties[1].country`), "
+    "each value lists what is wrong with it.",
+    response={"type": "object", "additionalProperties": {}},
+)
+CONFLICT = inline_serializer(
+    "Conflict",
+    fields={
+        "detail": serializers.CharField(),
+        "referenced_by": serializers.ListField(child=serializers.CharField(), required=False),
+    },
+)
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        method = self.method.upper()
+        extra = {"400": FIELD_ERRORS, "404": ERROR} if self._names_a_record() else {"400": FIELD_ERRORS}
+        if method != "GET":
+            extra.update({"401": ERROR, "403": ERROR})
+        if method in ("PUT", "PATCH", "DELETE"):
+            extra.update({"409": CONFLICT, "412": ERROR})
+        if method == "POST":
+            extra["409"] = CONFLICT
+        for code, response in extra.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(response, code)
+        return responses
+
+    def _names_a_record(self) -> bool:
+        return "{" in self.path
+
+
+class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """A related record: a brief object in responses; an id, a natural key or such an object in requests."""
+
+    target_class = "cooperation.api.fields.BriefRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        model = self.target.model
+        properties = {"id": {"type": "integer", "readOnly": True}}
+        for name in natural_key(model).brief_fields:
+            if name == "country":
+                properties[name] = {"type": "string", "nullable": True, "description": "ISO alpha-2 code"}
+            else:
+                field = model._meta.get_field(name)
+                properties[name] = {"type": "string", "nullable": field.null}
+        if direction == "response":
+            return {"type": "object", "properties": properties, "required": list(properties)}
+        return {
+            "oneOf": [
+                {"type": "integer", "minimum": 1, "description": f"The {model._meta.verbose_name}'s id"},
+                {"type": "string", "description": f"The {model._meta.verbose_name}'s natural key"},
+                {"type": "object", "properties": dict(properties)},
+            ]
+        }
+
+
+class StrictFilterExtension(DjangoFilterExtension):
+    """Our multi-valued filters take repeated parameters (or comma lists) of strings; choices are enums."""
+
+    target_class = "cooperation.api.filters.StrictFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        from cooperation.filtersets import ChoiceFilter, IdFilter, MultiValueFilter, SearchFilter
+
+        if not isinstance(filter_field, MultiValueFilter | SearchFilter):
+            return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        description = str(filter_field.extra.get("help_text") or "")
+        if isinstance(filter_field, SearchFilter):
+            return [
+                build_parameter_type(field_name, {"type": "string"}, OpenApiParameter.QUERY, description=description)
+            ]
+        item = {"type": "string"}
+        if isinstance(filter_field, ChoiceFilter):
+            item["enum"] = [code for code, _ in filter_field.extra["choices"]]
+        elif isinstance(filter_field, IdFilter):
+            item = {"type": "integer", "minimum": 1}
+        return [
+            build_parameter_type(
+                field_name,
+                {"type": "array", "items": item},
+                OpenApiParameter.QUERY,
+                description=description,
+                explode=True,
+                style="form",
+            )
+        ]

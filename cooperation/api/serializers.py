@@ -1,0 +1,358 @@
+"""Serializers: one per resource, declared as lists of fields. ``RecordSerializer`` holds what they share:
+related records in brief form, citations, validation by the model's own ``full_clean()``, and writes through
+``cooperation.services``."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from cooperation import models as m
+from cooperation import services
+from cooperation.api.exceptions import validation_detail
+from cooperation.api.fields import BriefRelatedField
+
+STAMPS = ["created_at", "updated_at", "version"]
+
+
+def dates(*names: str) -> list[str]:
+    """The four fields of each partial date: as written, EDTF (both writable), earliest and latest (read-only)."""
+    return [f"{name}{suffix}" for name in names for suffix in ("", "_edtf", "_earliest", "_latest")]
+
+
+class PartSerializer(serializers.ModelSerializer):
+    """A part entered with its record (a party, a route stop, ...). Validated with the record, in the service."""
+
+    serializer_related_field = BriefRelatedField
+
+
+class CitationInlineSerializer(PartSerializer):
+    """A citation as it appears inside the record it supports."""
+
+    class Meta:
+        model = m.Citation
+        fields = ["id", "source", "quote", "locator", "confidence", "modality", "note"]
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    serializer_related_field = BriefRelatedField
+    url = serializers.SerializerMethodField()
+    display = serializers.SerializerMethodField()
+
+    #: The basename of the resource's routes (``api:<basename>-detail``).
+    basename: str = ""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, record) -> str:
+        return reverse(f"api:{self.basename}-detail", kwargs={"pk": record.pk}, request=self.context.get("request"))
+
+    def get_display(self, record) -> str:
+        return str(record)
+
+    # --- writing -------------------------------------------------------------------------------------
+    def _relations(self) -> tuple[set[str], set[str]]:
+        model = self.Meta.model
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        parts = {name for name, field in self.fields.items() if isinstance(field, serializers.ListSerializer)}
+        return many_to_many, parts
+
+    def _split(self, data: dict) -> tuple[dict, dict, dict]:
+        many_to_many, parts = self._relations()
+        simple = {k: v for k, v in data.items() if k not in many_to_many and k not in parts}
+        return (
+            simple,
+            {k: v for k, v in data.items() if k in many_to_many},
+            {k: [dict(item) for item in v] for k, v in data.items() if k in parts},
+        )
+
+    def validate(self, attrs):
+        """Run the model's own validation (its clean() and constraints), so that every rule gives a 400."""
+        if self.instance is not None and not self.partial:
+            attrs = {**self._defaults_for_omitted_fields(attrs), **attrs}
+        simple, _, _ = self._split(attrs)
+        record = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in simple.items():
+            setattr(record, name, value)
+        try:
+            record.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(validation_detail(error)) from None
+        return attrs
+
+    def _defaults_for_omitted_fields(self, attrs) -> dict:
+        """PUT replaces the record: what the client leaves out goes back to its default (empty)."""
+        many_to_many, parts = self._relations()
+        defaults = {}
+        for name, field in self.fields.items():
+            if field.read_only or field.source in attrs:
+                continue
+            if field.source in many_to_many or name in parts:
+                defaults[field.source] = []
+            else:
+                defaults[field.source] = self.Meta.model._meta.get_field(field.source).get_default()
+        return defaults
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def create(self, validated_data):
+        simple, many_to_many, parts = self._split(validated_data)
+        record = self.Meta.model(**simple)
+        return services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+
+    def update(self, record, validated_data):
+        simple, many_to_many, parts = self._split(validated_data)
+        for name, value in simple.items():
+            setattr(record, name, value)
+        return services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+
+
+class CitedRecordSerializer(RecordSerializer):
+    citations = CitationInlineSerializer(many=True, required=False, help_text="The sources that support the record.")
+
+
+def meta(model, *fields: str, head: tuple[str, ...] = ("id", "url", "display")):
+    """The Meta of a resource serializer: its fields between the id/url/display head and the stamps."""
+    return type("Meta", (), {"model": model, "fields": [*head, *fields, *STAMPS]})
+
+
+# --- Reference ------------------------------------------------------------------------------------------
+class RegionSerializer(RecordSerializer):
+    basename = "region"
+    Meta = meta(m.Region, "m49_code", "name", "level", "parent", "description")
+
+
+class CountrySerializer(RecordSerializer):
+    basename = "country"
+    Meta = meta(m.Country, "iso2", "iso3", "iso_numeric", "name", "official_name", "regions")
+
+
+class DrugSerializer(RecordSerializer):
+    basename = "drug"
+    Meta = meta(m.Drug, "name", "group", "description")
+
+
+class CooperationAreaSerializer(RecordSerializer):
+    basename = "cooperationarea"
+    Meta = meta(m.CooperationArea, "code", "name", "description")
+
+
+class TrainingTopicSerializer(RecordSerializer):
+    basename = "trainingtopic"
+    Meta = meta(m.TrainingTopic, "code", "name", "description")
+
+
+# --- Actors ---------------------------------------------------------------------------------------------
+class AgencySerializer(CitedRecordSerializer):
+    basename = "agency"
+    Meta = meta(
+        m.Agency, "name", "acronym", "other_names", "kind", "country", "parent", "website", "description", "citations"
+    )
+
+
+class OfficialSerializer(CitedRecordSerializer):
+    basename = "official"
+    Meta = meta(m.Official, "name", "other_names", "country", "description", "citations")
+
+
+class PostSerializer(CitedRecordSerializer):
+    basename = "post"
+    Meta = meta(m.Post, "official", "agency", "title", *dates("start", "end"), "note", "citations")
+
+
+# --- Cooperation ----------------------------------------------------------------------------------------
+class AgreementPartySerializer(PartSerializer):
+    class Meta:
+        model = m.AgreementParty
+        fields = ["id", "country", "region", "agency", "role", "note"]
+
+
+class AgreementSerializer(CitedRecordSerializer):
+    basename = "agreement"
+    parties = AgreementPartySerializer(many=True, required=False)
+    Meta = meta(
+        m.Agreement,
+        "title",
+        "kind",
+        "status",
+        "areas",
+        "summary",
+        "announced_by",
+        "signatories",
+        *dates("announced", "signed", "start", "end"),
+        "parties",
+        "citations",
+    )
+
+
+class TrainingCentreSerializer(CitedRecordSerializer):
+    basename = "trainingcentre"
+    Meta = meta(
+        m.TrainingCentre,
+        "name",
+        "host_country",
+        "place",
+        "operator",
+        "sponsor_country",
+        "status",
+        *dates("opened"),
+        "topics",
+        "expected_countries",
+        "summary",
+        "citations",
+    )
+
+
+class CourseParticipantSerializer(PartSerializer):
+    class Meta:
+        model = m.CourseParticipant
+        fields = ["id", "country", "agency", "trainees"]
+
+
+class TrainingCourseSerializer(CitedRecordSerializer):
+    basename = "trainingcourse"
+    participants = CourseParticipantSerializer(many=True, required=False)
+    Meta = meta(
+        m.TrainingCourse,
+        "title",
+        "centre",
+        "provider",
+        *dates("start", "end"),
+        "topics",
+        "total_trained",
+        "participants",
+        "summary",
+        "citations",
+    )
+
+
+class OperationParticipantSerializer(PartSerializer):
+    class Meta:
+        model = m.OperationParticipant
+        fields = ["id", "country", "agency", "role"]
+
+
+class OperationOutcomeSerializer(PartSerializer):
+    class Meta:
+        model = m.OperationOutcome
+        fields = ["id", "kind", "drug", "quantity", "unit", "description"]
+
+
+class OperationSerializer(CitedRecordSerializer):
+    basename = "operation"
+    participants = OperationParticipantSerializer(many=True, required=False)
+    outcomes = OperationOutcomeSerializer(many=True, required=False)
+    Meta = meta(
+        m.Operation,
+        "name",
+        "status",
+        *dates("start", "end"),
+        "legal_basis",
+        "summary",
+        "participants",
+        "outcomes",
+        "citations",
+    )
+
+
+class EventSerializer(CitedRecordSerializer):
+    basename = "event"
+    Meta = meta(
+        m.Event,
+        "title",
+        "kind",
+        *dates("date"),
+        "country",
+        "region",
+        "place",
+        "officials",
+        "agencies",
+        "countries_concerned",
+        "summary",
+        "citations",
+    )
+
+
+# --- Drug trade -----------------------------------------------------------------------------------------
+class RouteNodeSerializer(PartSerializer):
+    class Meta:
+        model = m.RouteNode
+        fields = ["id", "position", "country", "region", "place", "role"]
+
+
+class TraffickingRouteSerializer(CitedRecordSerializer):
+    basename = "traffickingroute"
+    nodes = RouteNodeSerializer(many=True, required=False, help_text="The stops, in order of position.")
+    Meta = meta(
+        m.TraffickingRoute,
+        "name",
+        "drug",
+        "concealment",
+        "transport_mode",
+        "identified_by",
+        "status",
+        *dates("first_reported"),
+        "summary",
+        "nodes",
+        "citations",
+    )
+
+
+class AssessmentSerializer(CitedRecordSerializer):
+    basename = "assessment"
+    Meta = meta(
+        m.Assessment,
+        "subject_country",
+        "subject_region",
+        "drug",
+        "role",
+        "trend",
+        "likelihood",
+        "market",
+        "assessed_by_agency",
+        "assessed_by_official",
+        *dates("as_of"),
+        "claim",
+        "citations",
+    )
+
+
+# --- Provenance -----------------------------------------------------------------------------------------
+class SourceSerializer(RecordSerializer):
+    basename = "source"
+    Meta = meta(
+        m.Source,
+        "title",
+        "kind",
+        "publisher",
+        "publisher_name",
+        "authors",
+        "url",
+        "language",
+        *dates("published"),
+        "retrieved",
+        "text",
+        "note",
+    )
+
+
+class CitationSerializer(RecordSerializer):
+    """A citation on its own: which record it supports is given by ``record_type`` and ``record_id``."""
+
+    basename = "citation"
+    record_type = serializers.SlugRelatedField(
+        source="content_type",
+        slug_field="model",
+        queryset=ContentType.objects.filter(m.sources.cited_models()),
+        help_text="The kind of record cited: agency, official, post, agreement, trainingcentre, trainingcourse, "
+        "operation, event, traffickingroute or assessment.",
+    )
+    record_id = serializers.IntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
+    Meta = meta(m.Citation, "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note")

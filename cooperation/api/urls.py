@@ -1,0 +1,72 @@
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox import views as knox_views
+from rest_framework import routers, serializers
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+
+from cooperation.api import views
+
+
+class Router(routers.DefaultRouter):
+    # Ids are digits and fit a 64-bit integer: anything else is a 404 from the URL itself, never a 500.
+    include_format_suffixes = False
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        return lookup_prefix + r"(?P<pk>[0-9]{1,18})"
+
+
+router = Router()
+RESOURCES = {
+    "regions": views.RegionViewSet,
+    "countries": views.CountryViewSet,
+    "drugs": views.DrugViewSet,
+    "cooperation-areas": views.CooperationAreaViewSet,
+    "training-topics": views.TrainingTopicViewSet,
+    "agencies": views.AgencyViewSet,
+    "officials": views.OfficialViewSet,
+    "posts": views.PostViewSet,
+    "agreements": views.AgreementViewSet,
+    "training-centres": views.TrainingCentreViewSet,
+    "training-courses": views.TrainingCourseViewSet,
+    "operations": views.OperationViewSet,
+    "events": views.EventViewSet,
+    "trafficking-routes": views.TraffickingRouteViewSet,
+    "assessments": views.AssessmentViewSet,
+    "sources": views.SourceViewSet,
+    "citations": views.CitationViewSet,
+}
+for prefix, viewset in RESOURCES.items():
+    router.register(prefix, viewset, basename=viewset.serializer_class.basename)
+
+
+@extend_schema(
+    request=None,
+    responses=inline_serializer(
+        "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField(allow_null=True)}
+    ),
+)
+class LoginView(knox_views.LoginView):
+    """POST with HTTP basic auth (or a session) to get a token: ``{"token": ..., "expiry": ...}``.
+
+    The token is shown once; only its hash is stored. Send it as ``Authorization: Token <token>``."""
+
+    authentication_classes = [BasicAuthentication, SessionAuthentication]
+
+
+@extend_schema(request=None, responses={204: None})
+class LogoutView(knox_views.LogoutView):
+    """Revoke the token the request was made with."""
+
+
+@extend_schema(request=None, responses={204: None})
+class LogoutAllView(knox_views.LogoutAllView):
+    """Revoke every token of the user."""
+
+
+app_name = "api"
+urlpatterns = [
+    path("auth/login/", LoginView.as_view(), name="login"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
+    path("", include(router.urls)),
+]

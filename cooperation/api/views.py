@@ -1,0 +1,186 @@
+"""The API's resources: one declarative viewset each (queryset with what it nests, serializer, filterset,
+orderings). ``RecordViewSet`` holds the shared behaviour."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from rest_framework import viewsets
+
+from cooperation import filtersets as fs
+from cooperation import models as m
+from cooperation import services
+from cooperation.api import serializers as s
+
+CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("source"))
+BASIC_ORDERING = ("id", "created_at", "updated_at")
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """List, read, create, replace, update and delete one kind of record."""
+
+    ordering_fields: tuple[str, ...] = BASIC_ORDERING
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.save()
+        self._reload(serializer)
+
+    def perform_update(self, serializer):
+        serializer.save()
+        self._reload(serializer)
+
+    def _reload(self, serializer) -> None:
+        # The response shows the record as stored, with its nested parts fetched the way the list does.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.record_delete(instance, user=self.request.user)
+
+
+# --- Reference ------------------------------------------------------------------------------------------
+class RegionViewSet(RecordViewSet):
+    queryset = m.Region.objects.select_related("parent")
+    serializer_class = s.RegionSerializer
+    filterset_class = fs.RegionFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "m49_code")
+
+
+class CountryViewSet(RecordViewSet):
+    queryset = m.Country.objects.prefetch_related("regions")
+    serializer_class = s.CountrySerializer
+    filterset_class = fs.CountryFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "iso2", "iso3")
+
+
+class DrugViewSet(RecordViewSet):
+    queryset = m.Drug.objects.all()
+    serializer_class = s.DrugSerializer
+    filterset_class = fs.DrugFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "group")
+
+
+class CooperationAreaViewSet(RecordViewSet):
+    queryset = m.CooperationArea.objects.all()
+    serializer_class = s.CooperationAreaSerializer
+    filterset_class = fs.CooperationAreaFilterSet
+    ordering_fields = (*BASIC_ORDERING, "code", "name")
+
+
+class TrainingTopicViewSet(RecordViewSet):
+    queryset = m.TrainingTopic.objects.all()
+    serializer_class = s.TrainingTopicSerializer
+    filterset_class = fs.TrainingTopicFilterSet
+    ordering_fields = (*BASIC_ORDERING, "code", "name")
+
+
+# --- Actors ---------------------------------------------------------------------------------------------
+class AgencyViewSet(RecordViewSet):
+    queryset = m.Agency.objects.select_related("country", "parent__country").prefetch_related(CITATIONS)
+    serializer_class = s.AgencySerializer
+    filterset_class = fs.AgencyFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "kind")
+
+
+class OfficialViewSet(RecordViewSet):
+    queryset = m.Official.objects.select_related("country").prefetch_related(CITATIONS)
+    serializer_class = s.OfficialSerializer
+    filterset_class = fs.OfficialFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name")
+
+
+class PostViewSet(RecordViewSet):
+    queryset = m.Post.objects.select_related("official__country", "agency__country").prefetch_related(CITATIONS)
+    serializer_class = s.PostSerializer
+    filterset_class = fs.PostFilterSet
+    ordering_fields = (*BASIC_ORDERING, "title")
+
+
+# --- Cooperation ----------------------------------------------------------------------------------------
+class AgreementViewSet(RecordViewSet):
+    queryset = m.Agreement.objects.select_related("announced_by__country").prefetch_related(
+        "areas",
+        "signatories__country",
+        Prefetch("parties", queryset=m.AgreementParty.objects.select_related("country", "region", "agency__country")),
+        CITATIONS,
+    )
+    serializer_class = s.AgreementSerializer
+    filterset_class = fs.AgreementFilterSet
+    ordering_fields = (*BASIC_ORDERING, "title", "status", "kind")
+
+
+class TrainingCentreViewSet(RecordViewSet):
+    queryset = m.TrainingCentre.objects.select_related(
+        "host_country", "sponsor_country", "operator__country"
+    ).prefetch_related("topics", CITATIONS)
+    serializer_class = s.TrainingCentreSerializer
+    filterset_class = fs.TrainingCentreFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "status")
+
+
+class TrainingCourseViewSet(RecordViewSet):
+    queryset = m.TrainingCourse.objects.select_related("centre", "provider__country").prefetch_related(
+        "topics",
+        Prefetch("participants", queryset=m.CourseParticipant.objects.select_related("country", "agency__country")),
+        CITATIONS,
+    )
+    serializer_class = s.TrainingCourseSerializer
+    filterset_class = fs.TrainingCourseFilterSet
+    ordering_fields = (*BASIC_ORDERING, "title")
+
+
+class OperationViewSet(RecordViewSet):
+    queryset = m.Operation.objects.select_related("legal_basis").prefetch_related(
+        Prefetch("participants", queryset=m.OperationParticipant.objects.select_related("country", "agency__country")),
+        Prefetch("outcomes", queryset=m.OperationOutcome.objects.select_related("drug")),
+        CITATIONS,
+    )
+    serializer_class = s.OperationSerializer
+    filterset_class = fs.OperationFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "status")
+
+
+class EventViewSet(RecordViewSet):
+    queryset = m.Event.objects.select_related("country", "region").prefetch_related(
+        "officials__country", "agencies__country", "countries_concerned", CITATIONS
+    )
+    serializer_class = s.EventSerializer
+    filterset_class = fs.EventFilterSet
+    ordering_fields = (*BASIC_ORDERING, "title", "kind")
+
+
+# --- Drug trade -----------------------------------------------------------------------------------------
+class TraffickingRouteViewSet(RecordViewSet):
+    queryset = m.TraffickingRoute.objects.select_related("drug", "identified_by__country").prefetch_related(
+        Prefetch("nodes", queryset=m.RouteNode.objects.select_related("country", "region")), CITATIONS
+    )
+    serializer_class = s.TraffickingRouteSerializer
+    filterset_class = fs.TraffickingRouteFilterSet
+    ordering_fields = (*BASIC_ORDERING, "name", "status")
+
+
+class AssessmentViewSet(RecordViewSet):
+    queryset = m.Assessment.objects.select_related(
+        "subject_country",
+        "subject_region",
+        "drug",
+        "market",
+        "assessed_by_agency__country",
+        "assessed_by_official__country",
+    ).prefetch_related(CITATIONS)
+    serializer_class = s.AssessmentSerializer
+    filterset_class = fs.AssessmentFilterSet
+    ordering_fields = (*BASIC_ORDERING, "role")
+
+
+# --- Provenance -----------------------------------------------------------------------------------------
+class SourceViewSet(RecordViewSet):
+    queryset = m.Source.objects.select_related("publisher__country")
+    serializer_class = s.SourceSerializer
+    filterset_class = fs.SourceFilterSet
+    ordering_fields = (*BASIC_ORDERING, "title")
+
+
+class CitationViewSet(RecordViewSet):
+    queryset = m.Citation.objects.select_related("source", "content_type")
+    serializer_class = s.CitationSerializer
+    filterset_class = fs.CitationFilterSet

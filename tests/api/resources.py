@@ -1,0 +1,147 @@
+"""Generic tests that every API resource passes. A resource's test class says how to make a full record,
+what a valid create and update look like and one invalid filter value; the mixin does the rest."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cooperation.models import CitedModel
+
+API = "/api/v1"
+
+
+class ResourceTests:
+    resource: str = ""
+    model: type = None
+    #: Query parameters with an invalid value; the 400 must name the parameter.
+    invalid_filter: dict[str, str] = {}
+
+    # --- what each resource supplies ----------------------------------------------------------------
+    def make(self):
+        """A record with everything it can nest (parts, many-to-many values, citations)."""
+        raise NotImplementedError
+
+    def create_payload(self) -> dict:
+        raise NotImplementedError
+
+    def update_payload(self) -> dict:
+        raise NotImplementedError
+
+    def check_created(self, record) -> None:
+        """Extra checks on the stored record after a create (beyond the response status)."""
+
+    # --- helpers -------------------------------------------------------------------------------------
+    @property
+    def list_url(self) -> str:
+        return f"{API}/{self.resource}/"
+
+    def detail_url(self, record) -> str:
+        return f"{API}/{self.resource}/{record.pk}/"
+
+    def ensure_rows(self, count: int) -> None:
+        while self.model.objects.count() < count:
+            self.make()
+
+    # --- reading -------------------------------------------------------------------------------------
+    def test_list_shows_records(self, db, anonymous_client):
+        record = self.make()
+        response = anonymous_client.get(self.list_url, {"limit": 1000})
+        assert response.status_code == 200, response.content
+        assert record.pk in [row["id"] for row in response.json()["results"]]
+        assert response.json()["next"] is None or "cursor=" in response.json()["next"]
+
+    def test_detail_shows_the_record_with_its_citations(self, db, anonymous_client):
+        record = self.make()
+        response = anonymous_client.get(self.detail_url(record))
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["id"] == record.pk
+        assert body["display"] == str(record)
+        assert body["url"].endswith(self.detail_url(record))
+        assert body["version"] == record.version
+        if isinstance(record, CitedModel):
+            assert [c["quote"] for c in body["citations"]] == [c.quote for c in record.citations.all()]
+
+    def test_not_found_is_404(self, db, anonymous_client):
+        assert anonymous_client.get(f"{self.list_url}987654321/").status_code == 404
+        assert anonymous_client.get(f"{self.list_url}not-an-id/").status_code == 404
+
+    def test_list_query_count_does_not_grow_with_the_page(self, db, anonymous_client):
+        self.ensure_rows(50)
+
+        def queries(limit: int) -> int:
+            with CaptureQueriesContext(connection) as captured:
+                response = anonymous_client.get(self.list_url, {"limit": limit})
+            assert response.status_code == 200
+            assert len(response.json()["results"]) == limit
+            return len(captured.captured_queries)
+
+        assert queries(5) == queries(50)
+
+    def test_unknown_query_parameter_is_400_naming_it(self, db, anonymous_client):
+        self.make()
+        response = anonymous_client.get(self.list_url, {"no_such_filter": "1"})
+        assert response.status_code == 400
+        assert "no_such_filter" in response.json()
+
+    def test_invalid_filter_value_is_400_naming_the_parameter(self, db, anonymous_client):
+        self.make()
+        response = anonymous_client.get(self.list_url, self.invalid_filter)
+        assert response.status_code == 400, response.content
+        assert set(self.invalid_filter) <= set(response.json())
+
+    # --- writing -------------------------------------------------------------------------------------
+    def test_editor_creates_a_record(self, db, editor, editor_client):
+        payload = self.create_payload()
+        response = editor_client.post(self.list_url, payload, format="json")
+        assert response.status_code == 201, response.content
+        record = self.model.objects.get(pk=response.json()["id"])
+        assert record.history.earliest().history_user == editor
+        self.check_created(record)
+
+    def test_editor_updates_a_record(self, db, editor_client):
+        record = self.make()
+        response = editor_client.patch(self.detail_url(record), self.update_payload(), format="json")
+        assert response.status_code == 200, response.content
+        record.refresh_from_db()
+        for name, value in self.update_payload().items():
+            if isinstance(value, str | int | bool):
+                assert response.json()[name] == value
+        assert response.json()["version"] == record.version > 1
+
+    def test_editor_replaces_a_record(self, db, editor_client):
+        record = self.make()
+        response = editor_client.put(self.detail_url(record), self.create_payload(), format="json")
+        assert response.status_code == 200, response.content
+
+    def test_editor_deletes_a_record(self, db, editor_client):
+        record = self.make()
+        response = editor_client.delete(self.detail_url(record))
+        assert response.status_code == 204, response.content
+        assert not type(record).objects.filter(pk=record.pk).exists()
+        assert type(record).history.filter(id=record.pk, history_type="-").exists()
+
+    def test_invalid_create_is_400_naming_a_field(self, db, editor_client):
+        response = editor_client.post(self.list_url, {}, format="json")
+        assert response.status_code == 400
+        assert response.json(), "the error names at least one field"
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    def test_anonymous_writes_are_refused(self, db, anonymous_client, method):
+        record = self.make()
+        url = self.list_url if method == "post" else self.detail_url(record)
+        response = getattr(anonymous_client, method)(url, self.create_payload(), format="json")
+        assert response.status_code in (401, 403)
+        record.refresh_from_db()
+        assert record.version == 1
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    def test_viewer_writes_are_refused(self, db, viewer_client, method):
+        record = self.make()
+        url = self.list_url if method == "post" else self.detail_url(record)
+        response = getattr(viewer_client, method)(url, self.create_payload(), format="json")
+        assert response.status_code == 403
+        record.refresh_from_db()
+        assert record.version == 1
