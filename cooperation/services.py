@@ -13,8 +13,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
-from cooperation.models import TrackedModel
+from cooperation.models import Citation, TrackedModel
+from cooperation.models.base import StaleRecordError
 
 Values = Mapping[str, Any]
 
@@ -111,11 +113,30 @@ def record_save(
         getattr(record, name).set(list(values))
     for relation, items in (parts or {}).items():
         _sync_parts(record, relation, list(items), user)
+    if isinstance(record, Citation):
+        _touch_cited_record(record)
     return record
 
 
 @transaction.atomic
-def record_delete(record: TrackedModel, *, user=None) -> None:
-    """Delete a record and its parts; the history keeps them (and who deleted them)."""
+def record_delete(record: TrackedModel, *, user=None, expected_version: int | None = None) -> None:
+    """Delete a record and its parts; the history keeps them (and who deleted them).
+
+    With ``expected_version``, refuse (StaleRecordError) if the record changed since that version.
+    """
+    current = type(record)._default_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
+    if expected_version is not None and list(current) != [expected_version]:
+        raise StaleRecordError(record, expected_version)
     _as_history_user(record, user)
     record.delete()
+    if isinstance(record, Citation):
+        _touch_cited_record(record)
+
+
+def _touch_cited_record(citation: Citation) -> None:
+    """A record's citations are part of it: changing one changes the record's version (its ETag)."""
+    model = citation.content_type.model_class()
+    if model is not None:
+        model._default_manager.filter(pk=citation.object_id).update(
+            version=models.F("version") + 1, updated_at=timezone.now()
+        )

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from cooperation.models.base import StaleRecordError
 
 
 def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -20,7 +22,30 @@ def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
     return {"non_field_errors": error.messages}
 
 
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+def changed_since(record) -> str:
+    """Who changed a record last, and when: what an analyst needs to know before retrying."""
+    latest = record.history.select_related("history_user").first() if hasattr(record, "history") else None
+    if latest is None:
+        return f"It is now at version {record.version}."
+    who = latest.history_user.get_username() if latest.history_user else "someone"
+    return (
+        f"It is now at version {record.version}, last changed by {who} at {latest.history_date:%Y-%m-%d %H:%M:%S} UTC."
+    )
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, StaleRecordError):
+        request = context.get("request")
+        message = "The record was changed by someone else while you were saving. Reload it and apply your change again."
+        if request is not None and "If-Match" in request.headers:
+            exc = PreconditionFailed(message)
+        else:
+            return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):

@@ -4,22 +4,62 @@ orderings). ``RecordViewSet`` holds the shared behaviour."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.response import Response
 
 from cooperation import filtersets as fs
 from cooperation import models as m
 from cooperation import services
 from cooperation.api import serializers as s
+from cooperation.api.exceptions import PreconditionFailed, changed_since
 
 CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("source"))
 BASIC_ORDERING = ("id", "created_at", "updated_at")
 
 
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
 class RecordViewSet(viewsets.ModelViewSet):
-    """List, read, create, replace, update and delete one kind of record."""
+    """List, read, create, replace, update and delete one kind of record.
+
+    Every single-record response carries an ``ETag`` (the record's version). A ``PUT``, ``PATCH`` or ``DELETE``
+    with ``If-Match`` is refused with 412 if the record has changed since; without it, a write that races
+    another one is refused with 409 instead of overwriting it.
+    """
 
     ordering_fields: tuple[str, ...] = BASIC_ORDERING
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_object(self):
+        record = super().get_object()
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            self.check_if_match(record)
+        return record
+
+    def check_if_match(self, record) -> None:
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        tags = {tag.strip() for tag in header.split(",")}
+        if "*" not in tags and etag(record.version) not in tags:
+            raise PreconditionFailed(
+                f"The record has changed since the version you sent ({header}). {changed_since(record)} "
+                "Reload it and apply your change again."
+            )
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        if etag(record.version) in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(record.version)})
+        return Response(self.get_serializer(record).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and "version" in data and "id" in data:
+            response["ETag"] = etag(data["version"])
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.save()
@@ -34,7 +74,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
-        services.record_delete(instance, user=self.request.user)
+        services.record_delete(instance, user=self.request.user, expected_version=instance.version)
 
 
 # --- Reference ------------------------------------------------------------------------------------------

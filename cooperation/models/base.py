@@ -85,6 +85,17 @@ def refuse_cycles(record: models.Model, field: str = "parent") -> None:
         ancestor = getattr(ancestor, field)
 
 
+class StaleRecordError(Exception):
+    """The record changed (or was deleted) since this copy of it was read: saving would lose that change."""
+
+    def __init__(self, record: models.Model, expected_version: int):
+        self.record, self.expected_version = record, expected_version
+        super().__init__(
+            f"{record._meta.verbose_name} {record.pk} is no longer at version {expected_version}: "
+            "it was changed or deleted meanwhile."
+        )
+
+
 class TrackedModel(models.Model):
     """Timestamps and a version on every record; partial dates normalised on every save.
 
@@ -106,17 +117,34 @@ class TrackedModel(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.normalise_partial_dates()
-        now = timezone.now()
+        read_version = self.version
         if not self._state.adding:
-            self.version += 1
-            self.updated_at = now
+            # Compare-and-set: the UPDATE only applies if the row is still at the version this copy was read
+            # at (see _do_update), so concurrent writers cannot overwrite each other, on any database.
+            self._expected_version = read_version
+            self.version = read_version + 1
+            self.updated_at = timezone.now()
         if kwargs.get("update_fields") is not None:
             stamped = {"updated_at", "version"}
             for name in self.partial_dates:
                 stamped |= {name, f"{name}_edtf", f"{name}_earliest", f"{name}_latest"}
             kwargs["update_fields"] = set(kwargs["update_fields"]) | stamped
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except StaleRecordError:
+            self.version = read_version
+            raise
+        finally:
+            self._expected_version = None
         self._remember_partial_dates()
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if not super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields, True):
+            raise StaleRecordError(self, expected)
+        return True
 
     def clean(self) -> None:
         super().clean()
