@@ -119,6 +119,7 @@ LOGGING = {
 # <key>"); tokens are stored only as a hash and expire.
 API_READ_REQUIRES_LOGIN = env_bool("API_READ_REQUIRES_LOGIN", False)
 API_MAX_PAGE_SIZE = 1000
+CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",

@@ -4,13 +4,17 @@ orderings). ``RecordViewSet`` holds the shared behaviour."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from rest_framework import status, viewsets
+from rest_framework import parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from cooperation import filtersets as fs
 from cooperation import models as m
 from cooperation import services
 from cooperation.api import serializers as s
+from cooperation.api import tabular
 from cooperation.api.exceptions import PreconditionFailed, changed_since
 
 CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("source"))
@@ -31,6 +35,42 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     ordering_fields: tuple[str, ...] = BASIC_ORDERING
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action == "list":  # only lists come as CSV
+            renderers.append(tabular.CSVRenderer())
+        return renderers
+
+    @property
+    def exporting(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return isinstance(renderer, tabular.CSVRenderer)
+
+    @property
+    def extra_query_parameters(self) -> set[str]:
+        return tabular.EXPORT_PARAMETERS if self.exporting else set()
+
+    @property
+    def paginator(self):
+        return None if self.exporting else super().paginator
+
+    def list(self, request, *args, **kwargs):
+        if self.exporting:
+            return tabular.export_response(self, request, self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[tabular.CSVParser, parsers.MultiPartParser],
+        renderer_classes=api_settings.DEFAULT_RENDERER_CLASSES,
+    )
+    def import_csv(self, request, *args, **kwargs):
+        """Import a CSV of this resource (the export's columns): all rows or none. ``?dry_run=true`` only
+        validates. The answer lists every error by row and column."""
+        return tabular.import_response(self, request)
 
     def get_object(self):
         record = super().get_object()
@@ -56,6 +96,9 @@ class RecordViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(record).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if self.exporting and response.status_code >= 400:
+            # Errors of a CSV request are still JSON that names the problem.
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         data = getattr(response, "data", None)
         if isinstance(data, dict) and "version" in data and "id" in data:
             response["ETag"] = etag(data["version"])

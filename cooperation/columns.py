@@ -1,0 +1,630 @@
+"""The one column spec per resource that drives both the CSV export and the CSV import.
+
+Headers are field names; values are raw codes (``signed``, not "Signed"); a related record is written as
+its natural key (``PE``, ``Moscow police [RU]``); many-to-many values are natural keys joined with ``|``;
+the parts of a record (an agreement's parties, a route's stops, ...) and its citations are a JSON array of
+objects in one cell; a partial date comes as written, as EDTF, and as its bounds (read-only).
+
+Every column knows how to select its final text in SQL (so PostgreSQL can stream the export with COPY, and
+SQLite's cursor can feed csv.writer directly) and how to read a cell back on import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+
+from cooperation import filtersets as fs
+from cooperation import models as m
+from cooperation.natural_keys import NaturalKeyError, natural_key
+
+SEPARATOR = "|"
+# A cell that starts with one of these is a formula to a spreadsheet: exports prefix it with an apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+# --- Formula-injection safety (also expressed in SQL below) -------------------------------------------------
+def escape_formula(text: str) -> str:
+    """Prefix a text cell that a spreadsheet would run as a formula; keep apostrophes reversible."""
+    if text[:1] in FORMULA_STARTS or (text[:1] == "'" and text[1:2] in (*FORMULA_STARTS, "'") and text[1:2]):
+        return "'" + text
+    return text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of ``escape_formula``, applied on import."""
+    if text[:1] == "'" and text[1:2] and text[1:2] in (*FORMULA_STARTS, "'"):
+        return text[1:]
+    return text
+
+
+# --- SQL building blocks ----------------------------------------------------------------------------------
+class EscapedText(models.Func):
+    """``escape_formula`` in SQL; empty text becomes NULL (an empty cell). It repeats its argument: give it
+    a column or a join, not a sub-query."""
+
+    output_field = TextField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(NullIf(self.source_expressions[0], Value("")))
+        char = "chr" if connection.vendor == "postgresql" else "char"
+        starts = ", ".join(["'='", "'+'", "'-'", "'@'", f"{char}(9)", f"{char}(13)"])
+        sql = (
+            f"CASE WHEN substr({inner}, 1, 1) IN ({starts}) OR (substr({inner}, 1, 1) = '''' AND "
+            f"substr({inner}, 2, 1) IN ({starts}, '''')) THEN '''' || {inner} ELSE {inner} END"
+        )
+        return sql, params * 5  # the argument appears five times
+
+
+class PlainText(models.Func):
+    """Text as it is (escaping turned off); empty text becomes NULL."""
+
+    output_field = TextField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(NullIf(Cast(self.source_expressions[0], TextField()), Value("")))
+
+
+class IsoTimestamp(models.Func):
+    """A timestamp as ISO 8601 in UTC, e.g. 2026-11-28T23:15:19.688033Z."""
+
+    output_field = TextField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"""to_char({inner} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])  # stored as UTC text
+        return f"(replace({inner}, ' ', 'T') || 'Z')", params
+
+
+class IsoDate(models.Func):
+    output_field = TextField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({inner}, 'YYYY-MM-DD')", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+
+class JSONObjectWithoutEmpty(models.Func):
+    """A JSON object of the given keys and values, leaving out empty (NULL) members, keys in order."""
+
+    output_field = TextField()
+
+    def __init__(self, **pairs):
+        expressions = []
+        for key, value in pairs.items():
+            expressions += [Value(key), value]
+        super().__init__(*expressions)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="json_strip_nulls(json_build_object(%(expressions)s))")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # A JSON merge patch drops members whose value is null.
+        return self.as_sql(compiler, connection, template="json_patch('{}', json_object(%(expressions)s))")
+
+
+class Aggregated(Subquery):
+    """One cell from the rows of a correlated sub-query selecting ``value`` (and ``sort_key`` to order by):
+    joined with "|", or a JSON array."""
+
+    output_field = TextField()
+
+    def __init__(self, queryset, *, as_json: bool):
+        self.as_json = as_json
+        super().__init__(queryset)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        aggregate = (
+            "json_agg(_v.value ORDER BY _v.sort_key)::text"
+            if self.as_json
+            else (f"string_agg(_v.value, '{SEPARATOR}' ORDER BY _v.sort_key)")
+        )
+        return self.as_sql(compiler, connection, template=f"(SELECT {aggregate} FROM (%(subquery)s) _v)")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite aggregates in the order the inner query delivers its rows.
+        aggregate = "json_group_array(json(_v.value))" if self.as_json else f"group_concat(_v.value, '{SEPARATOR}')"
+        return self.as_sql(compiler, connection, template=f"(SELECT {aggregate} FROM (%(subquery)s) _v)")
+
+
+def key_expression(model: type[models.Model], path: str) -> models.Expression:
+    """The natural key of the record at ``path`` (e.g. ``country``), in SQL; see natural_keys.py."""
+    prefix = f"{path}__" if path else ""
+    if model in (m.Agency, m.Official):
+        return Case(
+            When(
+                **{f"{prefix}country__isnull": False},
+                then=Concat(F(f"{prefix}name"), Value(" ["), F(f"{prefix}country__iso2"), Value("]")),
+            ),
+            default=F(f"{prefix}name"),
+            output_field=CharField(),
+        )
+    if model is m.Region:
+        return Coalesce(F(f"{prefix}m49_code"), F(f"{prefix}name"))
+    if model is m.Source:
+        return Coalesce(NullIf(F(f"{prefix}url"), Value("")), Cast(F(f"{prefix}id"), CharField()))
+    column = {
+        m.Country: "iso2",
+        m.Drug: "name",
+        m.CooperationArea: "code",
+        m.TrainingTopic: "code",
+        m.Agreement: "title",
+        m.TrainingCentre: "name",
+    }[model]
+    return F(f"{prefix}{column}")
+
+
+# --- Reading cells back --------------------------------------------------------------------------------------
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what to write instead."""
+
+
+def resolve_key(model: type[models.Model], text: str) -> models.Model:
+    try:
+        return natural_key(model).resolve(text)
+    except NaturalKeyError as error:
+        raise CellError(str(error)) from None
+
+
+def read_value(model_field: models.Field, text: str) -> Any:
+    """A cell as the value of a plain model field ("" is empty: NULL where allowed, else "")."""
+    if text == "":
+        return None if model_field.null else ("" if model_field.empty_strings_allowed else None)
+    try:
+        if isinstance(model_field, models.IntegerField):
+            return int(text)
+        if isinstance(model_field, models.DecimalField):
+            return Decimal(text)
+        if isinstance(model_field, models.DateField):
+            return dt.date.fromisoformat(text)
+    except (ValueError, InvalidOperation):
+        raise CellError(f"{text!r} is not a valid {model_field.verbose_name}.") from None
+    return text
+
+
+# --- Columns ------------------------------------------------------------------------------------------------
+@dataclass
+class Column:
+    name: str
+    read_only: bool = False
+
+    def select(self, escape: bool) -> models.Expression:
+        raise NotImplementedError
+
+    def read(self, text: str, unescape: bool) -> Any:
+        """The value for the record (or its relation) that a cell holds. Raises CellError."""
+        raise NotImplementedError
+
+
+@dataclass
+class FieldColumn(Column):
+    model_field: models.Field = None
+
+    def select(self, escape):
+        source = F(self.model_field.attname)
+        if isinstance(self.model_field, models.DateTimeField):
+            return IsoTimestamp(source)
+        if isinstance(self.model_field, models.DateField):
+            return IsoDate(source)
+        if isinstance(self.model_field, models.CharField | models.TextField) and not self.model_field.choices:
+            return EscapedText(source) if escape else PlainText(source)
+        return PlainText(source)
+
+    def read(self, text, unescape):
+        if unescape and isinstance(self.model_field, models.CharField | models.TextField):
+            text = unescape_formula(text)
+        return read_value(self.model_field, text)
+
+
+@dataclass
+class KeyColumn(Column):
+    """A foreign key, as the related record's natural key."""
+
+    model_field: models.ForeignKey = None
+
+    def select(self, escape):
+        key = key_expression(self.model_field.related_model, self.model_field.name)
+        return EscapedText(key) if escape else PlainText(key)
+
+    def read(self, text, unescape):
+        text = unescape_formula(text) if unescape else text
+        return resolve_key(self.model_field.related_model, text) if text else None
+
+
+@dataclass
+class KeysColumn(Column):
+    """A many-to-many field, as natural keys joined with "|" (in key order)."""
+
+    model_field: models.ManyToManyField = None
+
+    def select(self, escape):
+        through = self.model_field.remote_field.through
+        source = self.model_field.m2m_field_name()
+        target = self.model_field.m2m_reverse_field_name()
+        key = key_expression(self.model_field.related_model, target)
+        rows = (
+            through.objects.filter(**{source: OuterRef("pk")})
+            .annotate(key=key)
+            .order_by("key")
+            # Each key is escaped on its own, so that every key (not only the first) reads back the same.
+            .values(value=EscapedText(F("key")) if escape else F("key"), sort_key=F("key"))
+        )
+        return Aggregated(rows, as_json=False)
+
+    def read(self, text, unescape):
+        keys = [key.strip() for key in text.split(SEPARATOR) if key.strip()]
+        return [resolve_key(self.model_field.related_model, unescape_formula(k) if unescape else k) for k in keys]
+
+
+@dataclass
+class PartsColumn(Column):
+    """The parts of a record (or its citations) as a JSON array of objects, related records by natural key."""
+
+    relation: models.Field | GenericRelation = None
+    order_by: str = "id"
+    fields: list[models.Field] = field(default_factory=list)
+
+    @property
+    def part_model(self) -> type[models.Model]:
+        return self.relation.related_model
+
+    def select(self, escape):
+        members = {}
+        for part_field in self.fields:
+            if part_field.is_relation:
+                members[part_field.name] = key_expression(part_field.related_model, part_field.name)
+            elif isinstance(part_field, models.CharField | models.TextField):
+                members[part_field.name] = NullIf(F(part_field.name), Value(""))
+            else:
+                members[part_field.name] = F(part_field.name)
+        if isinstance(self.relation, GenericRelation):
+            link = Q(content_type=ContentType.objects.get_for_model(self.relation.model), object_id=OuterRef("pk"))
+        else:
+            link = Q(**{self.relation.field.name: OuterRef("pk")})
+        rows = (
+            self.part_model.objects.filter(link)
+            .order_by(self.order_by)
+            .values(value=JSONObjectWithoutEmpty(**members), sort_key=F(self.order_by))
+        )
+        return Aggregated(rows, as_json=True)
+
+    def read(self, text, unescape):
+        if not text.strip():
+            return []
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise CellError(f"Not a JSON array of objects ({error.msg} at character {error.pos}).") from None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise CellError('Write a JSON array of objects, e.g. [{"country": "PE", "role": "party"}].')
+        by_name = {f.name: f for f in self.fields}
+        parts = []
+        for number, item in enumerate(items, 1):
+            unknown = sorted(set(item) - set(by_name))
+            if unknown:
+                raise CellError(f"Item {number}: unknown key {unknown[0]!r}; use: {', '.join(by_name)}.")
+            values = {}
+            for name, raw in item.items():
+                part_field = by_name[name]
+                try:
+                    if raw is None:
+                        values[name] = None if part_field.null else part_field.get_default()
+                    elif part_field.is_relation:
+                        values[name] = resolve_key(part_field.related_model, str(raw))
+                    else:
+                        values[name] = read_value(part_field, str(raw))
+                except CellError as error:
+                    raise CellError(f"Item {number}, {name}: {error}") from None
+            parts.append(values)
+        return parts
+
+
+@dataclass
+class DerivedColumn(Column):
+    """Exported for convenience, ignored on import (e.g. a date's bounds, the citations' source URLs)."""
+
+    expression: models.Expression = None
+    read_only: bool = True
+
+    def select(self, escape):
+        return self.expression
+
+    def read(self, text, unescape):
+        return None
+
+
+# --- Resources -----------------------------------------------------------------------------------------------
+@dataclass
+class ResourceSpec:
+    name: str
+    model: type[models.Model]
+    filterset_class: type[fs.RecordFilterSet]
+    columns: list[Column]
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
+@dataclass
+class CitationSourcesColumn(Column):
+    """The URLs of the sources a record cites, joined with "|" (read-only: the citations column is the data)."""
+
+    model: type[models.Model] = None
+    read_only: bool = True
+
+    def select(self, escape):
+        rows = (
+            m.Citation.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
+            )
+            .annotate(value=key_expression(m.Source, "source"))
+            .order_by("value")
+            .values("value", sort_key=F("value"))
+            .distinct()
+        )
+        return Aggregated(rows, as_json=False)
+
+    def read(self, text, unescape):
+        return None
+
+
+@dataclass
+class RecordTypeColumn(Column):
+    """Which kind of record a citation supports, by model name (agreement, traffickingroute, ...)."""
+
+    def select(self, escape):
+        return PlainText(F("content_type__model"))
+
+    def read(self, text, unescape):
+        cited = {model._meta.model_name: model for model in fs.cited_models()}
+        if text not in cited:
+            raise CellError(f"Unknown record type {text!r}; use one of: {', '.join(sorted(cited))}.")
+        return ContentType.objects.get_for_model(cited[text])
+
+
+def spec(name: str, model, filterset_class, *field_names: str, parts: dict[str, str] | None = None) -> ResourceSpec:
+    """The columns of a resource, typed from the model: id, the named fields, parts, citations, stamps."""
+    columns: list[Column] = [FieldColumn("id", model_field=model._meta.pk)]
+    partial_dates = set(getattr(model, "partial_dates", ()))
+    for field_name in field_names:
+        if field_name in partial_dates:
+            columns += [
+                FieldColumn(field_name, model_field=model._meta.get_field(field_name)),
+                FieldColumn(f"{field_name}_edtf", model_field=model._meta.get_field(f"{field_name}_edtf")),
+            ]
+            for bound in ("earliest", "latest"):
+                columns.append(DerivedColumn(f"{field_name}_{bound}", expression=IsoDate(F(f"{field_name}_{bound}"))))
+            continue
+        if field_name == "record_type":
+            columns.append(RecordTypeColumn("record_type"))
+            continue
+        if field_name == "record_id":
+            columns.append(FieldColumn("record_id", model_field=model._meta.get_field("object_id")))
+            continue
+        model_field = model._meta.get_field(field_name)
+        if model_field.many_to_many:
+            columns.append(KeysColumn(field_name, model_field=model_field))
+        elif model_field.is_relation:
+            columns.append(KeyColumn(field_name, model_field=model_field))
+        else:
+            columns.append(FieldColumn(field_name, model_field=model_field))
+    for relation_name, order_by in (parts or {}).items():
+        relation = model._meta.get_field(relation_name)
+        part_fields = [
+            f
+            for f in relation.related_model._meta.concrete_fields
+            if f.editable and not f.primary_key and f.name != relation.field.name
+        ]
+        columns.append(PartsColumn(relation_name, relation=relation, order_by=order_by, fields=part_fields))
+    if issubclass(model, m.CitedModel):
+        citation_fields = [
+            m.Citation._meta.get_field(name)
+            for name in ("source", "quote", "locator", "confidence", "modality", "note")
+        ]
+        columns.append(PartsColumn("citations", relation=model._meta.get_field("citations"), fields=citation_fields))
+        columns.append(CitationSourcesColumn("citation_sources", model=model))
+    for stamp in ("created_at", "updated_at", "version"):
+        column = FieldColumn(stamp, model_field=model._meta.get_field(stamp))
+        column.read_only = stamp != "version"  # a version sent back is checked: see imports.py
+        columns.append(column)
+    return ResourceSpec(name, model, filterset_class, columns)
+
+
+RESOURCES: dict[str, ResourceSpec] = {
+    s.name: s
+    for s in (
+        spec("regions", m.Region, fs.RegionFilterSet, "m49_code", "name", "level", "parent", "description"),
+        spec(
+            "countries",
+            m.Country,
+            fs.CountryFilterSet,
+            "iso2",
+            "iso3",
+            "iso_numeric",
+            "name",
+            "official_name",
+            "regions",
+        ),
+        spec("drugs", m.Drug, fs.DrugFilterSet, "name", "group", "description"),
+        spec("cooperation-areas", m.CooperationArea, fs.CooperationAreaFilterSet, "code", "name", "description"),
+        spec("training-topics", m.TrainingTopic, fs.TrainingTopicFilterSet, "code", "name", "description"),
+        spec(
+            "sources",
+            m.Source,
+            fs.SourceFilterSet,
+            "title",
+            "kind",
+            "publisher",
+            "publisher_name",
+            "authors",
+            "url",
+            "language",
+            "published",
+            "retrieved",
+            "text",
+            "note",
+        ),  # fmt: skip
+        spec(
+            "agencies",
+            m.Agency,
+            fs.AgencyFilterSet,
+            "name",
+            "acronym",
+            "other_names",
+            "kind",
+            "country",
+            "parent",
+            "website",
+            "description",
+        ),  # fmt: skip
+        spec("officials", m.Official, fs.OfficialFilterSet, "name", "other_names", "country", "description"),
+        spec("posts", m.Post, fs.PostFilterSet, "official", "agency", "title", "start", "end", "note"),
+        spec(
+            "agreements",
+            m.Agreement,
+            fs.AgreementFilterSet,
+            "title",
+            "kind",
+            "status",
+            "areas",
+            "summary",
+            "announced_by",
+            "signatories",
+            "announced",
+            "signed",
+            "start",
+            "end",
+            parts={"parties": "id"},
+        ),  # fmt: skip
+        spec(
+            "training-centres",
+            m.TrainingCentre,
+            fs.TrainingCentreFilterSet,
+            "name",
+            "host_country",
+            "place",
+            "operator",
+            "sponsor_country",
+            "status",
+            "opened",
+            "topics",
+            "expected_countries",
+            "summary",
+        ),  # fmt: skip
+        spec(
+            "training-courses",
+            m.TrainingCourse,
+            fs.TrainingCourseFilterSet,
+            "title",
+            "centre",
+            "provider",
+            "start",
+            "end",
+            "topics",
+            "total_trained",
+            "summary",
+            parts={"participants": "id"},
+        ),  # fmt: skip
+        spec(
+            "operations",
+            m.Operation,
+            fs.OperationFilterSet,
+            "name",
+            "status",
+            "start",
+            "end",
+            "legal_basis",
+            "summary",
+            parts={"participants": "id", "outcomes": "id"},
+        ),  # fmt: skip
+        spec(
+            "events",
+            m.Event,
+            fs.EventFilterSet,
+            "title",
+            "kind",
+            "date",
+            "country",
+            "region",
+            "place",
+            "officials",
+            "agencies",
+            "countries_concerned",
+            "summary",
+        ),  # fmt: skip
+        spec(
+            "trafficking-routes",
+            m.TraffickingRoute,
+            fs.TraffickingRouteFilterSet,
+            "name",
+            "drug",
+            "concealment",
+            "transport_mode",
+            "identified_by",
+            "status",
+            "first_reported",
+            "summary",
+            parts={"nodes": "position"},
+        ),  # fmt: skip
+        spec(
+            "assessments",
+            m.Assessment,
+            fs.AssessmentFilterSet,
+            "subject_country",
+            "subject_region",
+            "drug",
+            "role",
+            "trend",
+            "likelihood",
+            "market",
+            "assessed_by_agency",
+            "assessed_by_official",
+            "as_of",
+            "claim",
+        ),  # fmt: skip
+        spec(
+            "citations",
+            m.Citation,
+            fs.CitationFilterSet,
+            "source",
+            "record_type",
+            "record_id",
+            "quote",
+            "locator",
+            "confidence",
+            "modality",
+            "note",
+        ),  # fmt: skip
+    )
+}
+
+
+def for_model(model: type[models.Model]) -> ResourceSpec:
+    return next(resource for resource in RESOURCES.values() if resource.model is model)
+
+
+__all__ = ["RESOURCES", "CellError", "Column", "ResourceSpec", "ValidationError", "escape_formula", "for_model"]

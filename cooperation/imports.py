@@ -1,0 +1,309 @@
+"""CSV import: the export's columns read back, all or nothing.
+
+- A row with an ``id`` updates that record (and, when the row carries the ``version`` it was exported at,
+  only if nobody changed the record since); a row without one creates a record.
+- Columns left out of the file are left as they are on update (their defaults on create); read-only columns
+  (a date's bounds, timestamps, citation_sources) are accepted and ignored. Unknown or repeated headers are
+  errors.
+- Every row is validated and saved inside one transaction, each in its own savepoint, so that every error of
+  the file is reported (row number as a spreadsheet shows it, column, message). A dry run, or any error,
+  rolls everything back: one bad row, nothing written.
+- A reference to a record that is not there yet (a parent region further down the file, a source's publisher
+  in another file of a bundle) is resolved once all rows are in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from cooperation import services
+from cooperation.columns import (
+    RESOURCES,
+    CellError,
+    Column,
+    KeyColumn,
+    KeysColumn,
+    PartsColumn,
+    RecordTypeColumn,
+    ResourceSpec,
+    resolve_key,
+    unescape_formula,
+)
+from cooperation.models.base import StaleRecordError
+
+#: The order a bundle (one file per resource) is imported in: what is referred to comes first. Sources come
+#: before agencies although a source may name an agency as publisher: that reference waits for the agencies.
+IMPORT_ORDER = [
+    "regions",
+    "countries",
+    "drugs",
+    "cooperation-areas",
+    "training-topics",
+    "sources",
+    "agencies",
+    "officials",
+    "posts",
+    "agreements",
+    "training-centres",
+    "training-courses",
+    "operations",
+    "events",
+    "trafficking-routes",
+    "assessments",
+    "citations",
+]
+FIELD_ALIASES = {"object_id": "record_id", "content_type": "record_type"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    resource: str
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {
+            "resource": self.resource,
+            "dry_run": self.dry_run,
+            "written": self.ok and not self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A reference to resolve once every row is in."""
+
+    resource: ResourceSpec
+    record_pk: int
+    column: KeyColumn
+    text: str
+    row: int
+
+
+def _text_stream(stream: IO) -> IO[str]:
+    if isinstance(stream, io.TextIOBase):
+        return stream
+    return codecs.getreader("utf-8-sig")(stream)
+
+
+class _Importer:
+    def __init__(self, *, user, dry_run: bool, unescape_formulas: bool):
+        self.user, self.dry_run, self.unescape = user, dry_run, unescape_formulas
+        self.pending: list[Pending] = []
+
+    def run(self, resource: ResourceSpec, stream: IO, result: ImportResult) -> None:
+        try:
+            reader = csv.reader(_text_stream(stream), strict=True)
+            headers = next(reader, None)
+            if headers is None:
+                result.errors.append(RowError(1, "", "The file is empty: give a header row."))
+                return
+            headers[0] = headers[0].lstrip("\ufeff")
+            columns = self.check_headers(resource, headers, result)
+            if result.errors:
+                return
+            for cells in reader:
+                if not any(cell.strip() for cell in cells):
+                    continue  # spreadsheets leave blank lines behind
+                row = reader.line_num
+                if len(cells) != len(columns):
+                    result.errors.append(RowError(row, "", f"{len(cells)} cells for {len(columns)} columns."))
+                    continue
+                self.import_row(resource, row, columns, cells, result)
+        except UnicodeDecodeError:
+            result.errors.append(RowError(0, "", "The file is not UTF-8 text."))
+        except csv.Error as error:
+            result.errors.append(RowError(reader.line_num, "", f"Not valid CSV: {error}."))
+
+    @staticmethod
+    def check_headers(resource: ResourceSpec, headers: list[str], result: ImportResult) -> list[Column]:
+        known = {column.name: column for column in resource.columns}
+        columns, seen = [], set()
+        for header in headers:
+            name = header.strip()
+            if name not in known:
+                result.errors.append(
+                    RowError(1, name, f"Unknown column {name!r}; the columns are: {', '.join(known)}.")
+                )
+            elif name in seen:
+                result.errors.append(RowError(1, name, f"Column {name!r} is given twice."))
+            else:
+                columns.append(known[name])
+            seen.add(name)
+        return columns
+
+    def import_row(self, resource, row: int, columns: list[Column], cells: list[str], result: ImportResult) -> None:
+        errors: list[RowError] = []
+        values, many_to_many, parts, deferred = {}, {}, {}, []
+        record_id = expected_version = None
+        for column, text in zip(columns, cells, strict=True):
+            try:
+                if column.name == "id":
+                    record_id = self.read_int(text) if text.strip() else None
+                elif column.name == "version":
+                    expected_version = self.read_int(text) if text.strip() else None
+                elif column.read_only:
+                    continue
+                elif isinstance(column, KeyColumn) and text and column.model_field.null:
+                    values[column.model_field.name] = self.key_or_later(column, text, deferred)
+                else:
+                    value = column.read(text, self.unescape)
+                    if isinstance(column, KeysColumn):
+                        many_to_many[column.model_field.name] = value
+                    elif isinstance(column, PartsColumn):
+                        parts[column.relation.name] = value
+                    elif isinstance(column, RecordTypeColumn):
+                        values["content_type"] = value
+                    else:
+                        values[column.model_field.name] = value
+            except CellError as error:
+                errors.append(RowError(row, column.name, str(error)))
+        if errors:
+            result.errors.extend(errors)
+            return
+
+        model = resource.model
+        if record_id is None:
+            record = model()
+        else:
+            record = model._default_manager.filter(pk=record_id).first()
+            if record is None:
+                message = f"No {model._meta.verbose_name} with id {record_id}; leave id empty to create a record."
+                result.errors.append(RowError(row, "id", message))
+                return
+            if expected_version is not None and expected_version != record.version:
+                result.errors.append(
+                    RowError(
+                        row,
+                        "version",
+                        f"The record changed since this row was exported (version {expected_version}, now "
+                        f"{record.version}); export it again and reapply your change.",
+                    )
+                )
+                return
+        for name, value in values.items():
+            setattr(record, name, value)
+        try:
+            with transaction.atomic():
+                services.record_save(record, many_to_many=many_to_many, parts=parts, user=self.user)
+        except ValidationError as error:
+            result.errors.extend(self.row_errors(row, error))
+            return
+        except StaleRecordError:
+            result.errors.append(RowError(row, "version", "The record changed while importing; import again."))
+            return
+        except IntegrityError:
+            result.errors.append(RowError(row, "", "A database constraint refused this row."))
+            return
+        if record_id is None:
+            result.created += 1
+        else:
+            result.updated += 1
+        self.pending.extend(Pending(resource, record.pk, column, text, row) for column, text in deferred)
+
+    def key_or_later(self, column: KeyColumn, text: str, deferred: list) -> object:
+        """An optional reference: resolved now if the record is there, else once every row is in."""
+        text = unescape_formula(text) if self.unescape else text
+        try:
+            return resolve_key(column.model_field.related_model, text)
+        except CellError:
+            deferred.append((column, text))
+            return None
+
+    def resolve_pending(self, results: Mapping[str, ImportResult]) -> None:
+        for pending in self.pending:
+            result = results[pending.resource.name]
+            model_field = pending.column.model_field
+            try:
+                target = resolve_key(model_field.related_model, pending.text)
+                record = pending.resource.model._default_manager.get(pk=pending.record_pk)
+                setattr(record, model_field.name, target)
+                with transaction.atomic():
+                    services.record_save(record, user=self.user)
+            except CellError as error:
+                result.errors.append(RowError(pending.row, pending.column.name, str(error)))
+            except ValidationError as error:
+                result.errors.extend(self.row_errors(pending.row, error))
+
+    @staticmethod
+    def read_int(text: str) -> int:
+        if not text.strip().isdigit() or len(text.strip()) > 18:
+            raise CellError(f"{text!r} is not a whole number.")
+        return int(text)
+
+    @staticmethod
+    def row_errors(row: int, error: ValidationError) -> list[RowError]:
+        errors = []
+        for key, messages in error.message_dict.items():
+            column, _, detail = key.partition(".")
+            if "[" in column:  # a part: "parties[1].country" -> column parties, "item 2, country: ..."
+                column, index = column.rstrip("]").split("[")
+                prefix = f"Item {int(index) + 1}{', ' + detail if detail else ''}: "
+            else:
+                prefix = ""
+            column = "" if column == "__all__" else FIELD_ALIASES.get(column, column)
+            errors.extend(RowError(row, column, prefix + message) for message in messages)
+        return errors
+
+
+def import_csv(
+    resource: ResourceSpec, stream: IO, *, user=None, dry_run: bool = False, unescape_formulas: bool = True
+) -> ImportResult:
+    """Import one resource's CSV; see the module's docstring for the rules."""
+    return import_bundle({resource.name: stream}, user=user, dry_run=dry_run, unescape_formulas=unescape_formulas)[
+        resource.name
+    ]
+
+
+def import_bundle(
+    files: Mapping[str, IO], *, user=None, dry_run: bool = False, unescape_formulas: bool = True
+) -> dict[str, ImportResult]:
+    """Import several resources' CSVs (name -> file) in dependency order, all or nothing."""
+    unknown = sorted(set(files) - set(RESOURCES))
+    if unknown:
+        raise KeyError(f"Unknown resource {unknown[0]!r}")
+    importer = _Importer(user=user, dry_run=dry_run, unescape_formulas=unescape_formulas)
+    results = {name: ImportResult(name, dry_run) for name in files}
+    with transaction.atomic():
+        for name in ordered(files):
+            importer.run(RESOURCES[name], files[name], results[name])
+        importer.resolve_pending(results)
+        if dry_run or any(not result.ok for result in results.values()):
+            transaction.set_rollback(True)
+    for result in results.values():
+        result.errors.sort(key=lambda error: (error.row, error.column))
+    return results
+
+
+def ordered(names: Iterable[str]) -> list[str]:
+    return sorted(names, key=IMPORT_ORDER.index)
+
+
+__all__ = ["IMPORT_ORDER", "ImportResult", "RowError", "import_bundle", "import_csv"]
