@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -233,10 +234,15 @@ class PartInline(admin.TabularInline):
         return quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
 
 
+class CitationFormSet(BaseGenericInlineFormSet):
+    default_error_messages = {"too_few_forms": "Cite at least one source: every fact is sourced."}
+
+
 class CitationInline(GenericTabularInline):
     """The sources of a fact: at least one citation, each with the verbatim quote that supports it."""
 
     model = Citation
+    formset = CitationFormSet
     fields = ("source", "quote", "locator", "confidence", "modality", "note")
     autocomplete_fields = ("source",)
     extra = 0
