@@ -37,7 +37,7 @@ class AgreementAdmin(CitedAdmin):
     list_filter = (
         "status",
         "kind",
-        "areas",
+        ("areas", CollapsedRelatedOnlyFilter),
         ("parties__country", CollapsedRelatedOnlyFilter),
         in_region_filter(*PARTY_COUNTRIES, region_paths=PARTY_REGIONS, title="party's region"),
     )

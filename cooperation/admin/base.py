@@ -83,6 +83,15 @@ def quiet_related_widget(formfield: forms.Field | None, *, keep: tuple[str, ...]
     return formfield
 
 
+def size_partial_date(formfield: forms.Field | None, db_field: models.Field, model: type[models.Model]) -> bool:
+    """Give a partial date's inputs their own (short) widths; say whether the field is one of them."""
+    dates = getattr(model, "partial_dates", ())
+    if formfield is None or db_field.name.removesuffix("_edtf") not in dates:
+        return False
+    formfield.widget.attrs["class"] = "partial-date-edtf" if db_field.name.endswith("_edtf") else "partial-date"
+    return True
+
+
 def partial_date_column(model: type[models.Model], name: str) -> Callable[[models.Model], str]:
     """A changelist column for a partial date: shown as written, sorted by its earliest bound."""
 
@@ -140,14 +149,11 @@ class TrackedAdmin(SimpleHistoryAdmin):
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
         formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs))
-        dates = self.model.partial_dates
-        if db_field.name in dates:
+        if size_partial_date(formfield, db_field, self.model):
             # The Dates section says once what to type, so that each date keeps to one compact line.
             formfield.help_text = ""
-            formfield.widget.attrs["class"] = "partial-date"
-        elif db_field.name.removesuffix("_edtf") in dates:
-            formfield.help_text, formfield.label = "", "EDTF"
-            formfield.widget.attrs["class"] = "partial-date-edtf"
+            if db_field.name.endswith("_edtf"):
+                formfield.label = "EDTF"
         return formfield
 
     def get_historical_record_context_helper(self, request, historical_record) -> HistoricalRecordContextHelper:
@@ -231,7 +237,9 @@ class PartInline(admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
         # A row has room for the field and its "add" icon only.
-        return quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
+        formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
+        size_partial_date(formfield, db_field, self.model)
+        return formfield
 
 
 class CitationFormSet(BaseGenericInlineFormSet):

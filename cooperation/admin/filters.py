@@ -51,6 +51,10 @@ class PartialDateFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return True
 
+    @property
+    def is_active(self) -> bool:
+        return any(self.used_parameters.values())
+
     def years(self, request: HttpRequest) -> list[int]:
         starts = self.model_admin.get_queryset(request).dates(f"{self.start}_earliest", "year", order="DESC")
         return [day.year for day in starts]

@@ -2,13 +2,15 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from cooperation.models import Citation, CitedModel, Source
-from cooperation.models.sources import normalise_space
+from cooperation.models.sources import cited_models, normalise_space
 
 from .base import NOTHING, TrackedAdmin, count_of
 from .filters import CollapsedRelatedOnlyFilter
@@ -44,6 +46,20 @@ class SourceAdmin(TrackedAdmin):
         return source.citation_count
 
 
+class RecordTypeFilter(admin.SimpleListFilter):
+    """Citations of one kind of record, named as the admin names them ("Training course", not a content type)."""
+
+    title = "record type"
+    parameter_name = "content_type__id__exact"
+
+    def lookups(self, request, model_admin) -> list[tuple[int, str]]:
+        types = ContentType.objects.filter(cited_models())
+        return sorted(((ct.pk, capfirst(ct.model_class()._meta.verbose_name)) for ct in types), key=lambda t: t[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
+
+
 def record_querysets() -> list[models.QuerySet]:
     """Each kind of cited record with the records its name is made of (a post's official and agency, ...)."""
     from django.apps import apps
@@ -57,9 +73,9 @@ def record_querysets() -> list[models.QuerySet]:
 
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
-    list_display = ("short_quote", "source", "record_link", "content_type", "locator", "confidence", "modality")
+    list_display = ("short_quote", "record_link", "source_title", "locator", "confidence", "modality")
     list_select_related = ("source", "content_type")
-    list_filter = ("confidence", "modality", "content_type", ("source", CollapsedRelatedOnlyFilter))
+    list_filter = ("confidence", "modality", RecordTypeFilter, ("source", CollapsedRelatedOnlyFilter))
     search_fields = ("quote", "locator", "note", "source__title")
     autocomplete_fields = ("source",)
     readonly_fields = ("record_link",)
@@ -76,13 +92,19 @@ class CitationAdmin(TrackedAdmin):
         quote = normalise_space(citation.quote)
         return f"\u201c{quote[:90]}\u2026\u201d" if len(quote) > 90 else f"\u201c{quote}\u201d"
 
-    @admin.display(description="record")
+    @admin.display(description="source", ordering="source__title")
+    def source_title(self, citation: Citation) -> str:
+        return str(citation.source)  # a plain column wraps; a foreign key column would not
+
+    @admin.display(description="cited by")
     def record_link(self, citation: Citation) -> str:
+        """The cited record, with its kind: "Post: Viktor Ivanov \u2013 Director, ..."; a link to its page."""
         record = citation.record
         if record is None:
             return NOTHING
+        kind = capfirst(record._meta.verbose_name)
         try:
             url = reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
         except NoReverseMatch:
-            return str(record)
-        return format_html('<a href="{}">{}</a>', url, record)
+            return f"{kind}: {record}"
+        return format_html('{}: <a href="{}">{}</a>', kind, url, record)

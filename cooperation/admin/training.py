@@ -22,7 +22,7 @@ class TrainingCentreAdmin(CitedAdmin):
     list_select_related = ("host_country", "operator", "sponsor_country")
     list_filter = (
         "status",
-        "topics",
+        ("topics", CollapsedRelatedOnlyFilter),
         ("host_country", CollapsedRelatedOnlyFilter),
         ("sponsor_country", CollapsedRelatedOnlyFilter),
         in_region_filter("host_country", title="host's region"),
@@ -49,7 +49,7 @@ class TrainingCourseAdmin(CitedAdmin):
     list_display = ("title", "centre", "provider", "start", "end", "total_trained", "participant_list")
     list_select_related = ("centre", "provider")
     list_filter = (
-        "topics",
+        ("topics", CollapsedRelatedOnlyFilter),
         ("centre", CollapsedRelatedOnlyFilter),
         ("participants__country", CollapsedRelatedOnlyFilter),
         in_region_filter("participants__country", title="participants' region"),
