@@ -153,3 +153,10 @@ def test_add_form_renders(admin_client, model):
     response = admin_client.get(url(model, "add"))
     assert response.status_code == 200
     assert response.context["adminform"].form.fields
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_changelist_renders_with_filter_counts_shown(admin_client, model):
+    ROW_BUILDERS[model](2)
+    response = admin_client.get(url(model, "changelist"), {"_facets": "1"})
+    assert response.status_code == 200
