@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cooperation import models as m
+from cooperation.admin.base import CitationInline
 from cooperation.roles import data_models
 from tests import factories as f
 
@@ -133,6 +134,14 @@ def changelist_queries(client, model, rows) -> int:
 def test_every_data_model_is_registered():
     assert set(data_models()) <= set(admin.site._registry)
     assert not [model for model in admin.site._registry if model.__name__.startswith("Historical")]
+
+
+def test_every_fact_bearing_record_takes_its_citations_inline(rf, admin_user):
+    request = rf.get("/")
+    request.user = admin_user
+    for model in data_models():
+        inlines = admin.site._registry[model].get_inlines(request, None)
+        assert (CitationInline in inlines) == issubclass(model, m.CitedModel), model._meta.label
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
