@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format ci clean-venv
+.PHONY: run test chromium lint format ci clean-venv
 
 run: $(VENV)/.runtime-installed
 	$(PY) manage.py migrate --noinput
@@ -19,8 +19,12 @@ run: $(VENV)/.runtime-installed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser test drives Debian's chromium; installed once, when missing.
+chromium:
+	@scripts/ensure-chromium
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

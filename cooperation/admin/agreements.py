@@ -1,0 +1,87 @@
+"""Cooperation on paper: agreements, plans and initiatives, with their parties and areas."""
+
+from django.contrib import admin
+from django.db.models import Prefetch
+
+from cooperation.models import Agreement, AgreementParty, CooperationArea
+
+from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+
+
+@admin.register(CooperationArea)
+class CooperationAreaAdmin(TrackedAdmin):
+    list_display = ("name", "code", "description")
+    search_fields = ("name", "code", "description")
+    prepopulated_fields = {"code": ("name",)}
+
+
+class AgreementPartyInline(PartInline):
+    model = AgreementParty
+    fields = ("country", "region", "agency", "role", "note")
+    autocomplete_fields = ("country", "region", "agency")
+    extra = 2  # most agreements have two parties
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "region", "agency")
+
+
+# A party is a country, a region or an agency; "by country" and "by region" look at all three.
+PARTY_COUNTRIES = ("parties__country", "parties__agency__country")
+PARTY_REGIONS = ("parties__region",)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(CitedAdmin):
+    list_display = ("title", "kind", "status", "party_list", "area_list", "signed", "start")
+    list_filter = (
+        "status",
+        "kind",
+        ("areas", CollapsedRelatedOnlyFilter),
+        ("parties__country", CollapsedRelatedOnlyFilter),
+        in_region_filter(*PARTY_COUNTRIES, region_paths=PARTY_REGIONS, title="party's region"),
+    )
+    search_fields = (
+        "title",
+        "summary",
+        "parties__country__name",
+        "parties__region__name",
+        "parties__agency__name",
+        "parties__agency__acronym",
+    )
+    autocomplete_fields = ("areas", "announced_by", "signatories")
+    fieldsets = (
+        (None, {"fields": ("title", ("kind", "status"), "areas", "summary")}),
+        ("Officials", {"fields": (("announced_by", "signatories"),)}),
+    )
+    inlines = (AgreementPartyInline,)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "areas", Prefetch("parties", AgreementParty.objects.select_related("country", "region", "agency"))
+            )
+        )
+
+    @admin.display(description="parties")
+    def party_list(self, agreement: Agreement) -> str:
+        return joined([party.country or party.region or party.agency for party in agreement.parties.all()])
+
+    @admin.display(description="areas")
+    def area_list(self, agreement: Agreement) -> str:
+        return joined(agreement.areas.all(), limit=3)
+
+
+@admin.register(AgreementParty)
+class AgreementPartyAdmin(TrackedAdmin):
+    list_display = ("agreement", "country", "region", "agency", "role", "note")
+    list_select_related = ("agreement", "country", "region", "agency")
+    list_filter = (
+        "role",
+        ("country", CollapsedRelatedOnlyFilter),
+        in_region_filter("country", "agency__country", region_paths=("region",)),
+    )
+    search_fields = ("agreement__title", "country__name", "region__name", "agency__name", "agency__acronym", "note")
+    autocomplete_fields = ("agreement", "country", "region", "agency")

@@ -1,0 +1,305 @@
+"""What every admin of the app shares: history with diffs, partial dates, citations and the record stamps.
+
+``TrackedAdmin`` is the base of every model admin and ``CitedAdmin`` that of every fact-bearing record (a
+``CitedModel``); the sub-domain modules declare only columns, filters, search and layout. Shared behaviour
+goes here once: add a bulk action for every model to ``TrackedAdmin.actions`` (e.g. a CSV export).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from cooperation.models import Citation, CitedModel
+
+from .filters import SourcedFilter, date_label, partial_date_filters
+
+RECORD_FIELDS = ("created_at", "updated_at", "version")
+NOTHING = "\u2014"
+
+
+def date_row(name: str) -> tuple[str, str, str]:
+    """One partial date on one line of a form: as written, EDTF, and its bounds (read-only)."""
+    return (name, f"{name}_edtf", f"{name}_bounds")
+
+
+def date_fields(model: type[models.Model]) -> set[str]:
+    """Every field a partial date has in a form or a model: the row's, and the stored bounds."""
+    names = getattr(model, "partial_dates", ())
+    return {field for name in names for field in (*date_row(name), f"{name}_earliest", f"{name}_latest")}
+
+
+def bounds_display(name: str) -> Callable[[models.Model], str]:
+    """A read-only view of a partial date's computed bounds: "2012-10-01 \u2013 2012-10-31" (".." when open)."""
+
+    @admin.display(description="earliest \u2013 latest")
+    def bounds(record: models.Model) -> str:
+        earliest, latest = getattr(record, f"{name}_earliest"), getattr(record, f"{name}_latest")
+        if earliest is None and latest is None:
+            return NOTHING
+        return f"{earliest or '..'} \u2013 {latest or '..'}"
+
+    return bounds
+
+
+def dates_description(model: type[models.Model]) -> str:
+    """What to type in a date, said once for the section rather than under each of its dates.
+
+    The words are the help texts of the model's first date (every date of a model shares them).
+    """
+    first = model.partial_dates[0]
+    return format_html(
+        "<b>As written</b>: {} <b>EDTF</b>: {} <b>Earliest</b> and <b>latest</b>: the first and last day the "
+        "date can mean, worked out on save; the date filters use them.",
+        model._meta.get_field(first).help_text,
+        model._meta.get_field(f"{first}_edtf").help_text,
+    )
+
+
+def quiet_related_widget(formfield: forms.Field | None, *, keep: tuple[str, ...] = ("add", "change", "view")):
+    """Keep only some of the icons beside a related field: add, change, view (never delete).
+
+    The delete icon beside a country would delete the country, not unlink it: it has no place in a form.
+    """
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, RelatedFieldWidgetWrapper):
+        for action in ("add", "change", "view", "delete"):
+            setattr(widget, f"can_{action}_related", getattr(widget, f"can_{action}_related") and action in keep)
+    return formfield
+
+
+def size_partial_date(formfield: forms.Field | None, db_field: models.Field, model: type[models.Model]) -> bool:
+    """Give a partial date's inputs their own (short) widths; say whether the field is one of them."""
+    dates = getattr(model, "partial_dates", ())
+    if formfield is None or db_field.name.removesuffix("_edtf") not in dates:
+        return False
+    formfield.widget.attrs["class"] = "partial-date-edtf" if db_field.name.endswith("_edtf") else "partial-date"
+    return True
+
+
+def partial_date_column(model: type[models.Model], name: str) -> Callable[[models.Model], str]:
+    """A changelist column for a partial date: shown as written, sorted by its earliest bound."""
+
+    @admin.display(description=date_label(model, name), ordering=f"{name}_earliest")
+    def column(record: models.Model) -> str:
+        return getattr(record, name) or getattr(record, f"{name}_edtf") or NOTHING
+
+    column.__name__ = f"{name}_column"
+    return column
+
+
+def joined(values: Sequence[Any], limit: int = 4) -> str:
+    """A short list for a changelist cell: "Peru, Russia" or "A, B, C, D (+3 more)"."""
+    shown = ", ".join(str(value) for value in values[:limit])
+    more = len(values) - limit
+    return f"{shown} (+{more} more)" if more > 0 else shown or NOTHING
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """The history's "Changes" column in an analyst's words: choice labels, and a dash for an empty value."""
+
+    def prepare_delta_change_value(self, change: ModelChange, value: Any) -> Any:
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not field.many_to_many:
+            value = dict(field.flatchoices).get(value, value)
+        value = super().prepare_delta_change_value(change, value)
+        return NOTHING if value in ("", None, []) else value
+
+
+class TrackedAdmin(SimpleHistoryAdmin):
+    """Base admin: history with a per-entry diff, and every TrackedModel's own fields laid out the same way.
+
+    - ``created``, ``updated`` and ``version`` are read-only, in a folded "Record" section at the end.
+    - Each partial date sits on one line (as written, EDTF, then its earliest and latest days, read-only),
+      in a "Dates" section unless ``fieldsets`` place it; the model's ``clean()`` reads the text on save and
+      its ValidationError lands on the field.
+    - A partial date named in ``list_display`` is shown as written and sorted by its bounds, and every date
+      (or period) gets a sidebar filter by overlap of its bounds.
+    """
+
+    list_per_page = 50
+    save_on_top = True
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
+        models.URLField: {"assume_scheme": "https"},  # a URL typed without a scheme is most likely https
+    }
+
+    class Media:
+        css = {"all": ["cooperation/admin.css"]}
+
+    def __init__(self, model: type[models.Model], admin_site: admin.AdminSite):
+        super().__init__(model, admin_site)
+        for name in model.partial_dates:  # the read-only "<date>_bounds" that date_row() names
+            setattr(self, f"{name}_bounds", bounds_display(name))
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
+        formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs))
+        if size_partial_date(formfield, db_field, self.model):
+            # The Dates section says once what to type, so that each date keeps to one compact line.
+            formfield.help_text = ""
+            if db_field.name.endswith("_edtf"):
+                formfield.label = "EDTF"
+        return formfield
+
+    def get_historical_record_context_helper(self, request, historical_record) -> HistoricalRecordContextHelper:
+        return ReadableChanges(self.model, historical_record)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list[str]:
+        bounds = [f"{name}_bounds" for name in self.model.partial_dates]
+        return [*super().get_readonly_fields(request, obj), *bounds, *RECORD_FIELDS]
+
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list[tuple[str | None, dict]]:
+        fieldsets = [(name, dict(options)) for name, options in super().get_fieldsets(request, obj)]
+        placed = set(admin.utils.flatten_fieldsets(fieldsets)) if self.fieldsets else set()
+        if not self.fieldsets:
+            # Django's single default section: keep its order, minus what gets a section of its own below.
+            apart = date_fields(self.model) | set(RECORD_FIELDS)
+            fieldsets[0][1]["fields"] = [f for f in fieldsets[0][1]["fields"] if f not in apart]
+        missing_dates = [date_row(name) for name in self.model.partial_dates if name not in placed]
+        if missing_dates:  # right after the main section: when something happened matters as much as what
+            dates = {
+                "fields": missing_dates,
+                "description": dates_description(self.model),
+                "classes": ["partial-dates"],
+            }
+            fieldsets.insert(1, ("Dates", dates))
+        if not placed.intersection(RECORD_FIELDS):
+            fieldsets.append(("Record", {"fields": [RECORD_FIELDS], "classes": ["collapse"]}))
+        return fieldsets
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        return [
+            partial_date_column(self.model, item) if item in self.model.partial_dates else item
+            for item in super().get_list_display(request)
+        ]
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        return [*super().get_list_filter(request), *partial_date_filters(self.model)]
+
+
+class PartsFormSet(forms.BaseInlineFormSet):
+    """The rows of one whole may not clash on a conditional unique constraint either.
+
+    Django checks a model's unconditional unique constraints across the rows of an inline formset, but not
+    conditional ones ("a country is a party once per role, when the party is a country"): two such rows
+    would pass validation and fail in the database. The conditions of this app all read "when this field
+    is given", so rows with an empty field in the constraint are not compared.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        constraints = [
+            constraint
+            for constraint in self.model._meta.constraints
+            if isinstance(constraint, models.UniqueConstraint) and constraint.condition is not None
+        ]
+        for constraint in constraints:
+            fields = [name for name in constraint.fields if name != self.fk.name]
+            seen = set()
+            for form in self.forms:
+                if not form.is_valid() or self._should_delete_form(form):
+                    continue
+                values = tuple(form.cleaned_data.get(name) for name in fields)
+                if any(value in (None, "") for value in values):
+                    continue
+                if values in seen:
+                    form.add_error(None, constraint.violation_error_message)
+                seen.add(values)
+
+
+class PartInline(admin.TabularInline):
+    """A part entered with its whole (a party of an agreement, a stop of a route): one compact row each.
+
+    A new record opens with ``extra`` empty rows; an existing one with none ("Add another" adds more).
+    """
+
+    formset = PartsFormSet
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+    def get_extra(self, request: HttpRequest, obj: models.Model | None = None, **kwargs) -> int:
+        return self.extra if obj is None else 0
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
+        # A row has room for the field and its "add" icon only.
+        formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
+        size_partial_date(formfield, db_field, self.model)
+        return formfield
+
+
+class CitationFormSet(BaseGenericInlineFormSet):
+    default_error_messages = {"too_few_forms": "Cite at least one source: every fact is sourced."}
+
+
+class CitationInline(GenericTabularInline):
+    """The sources of a fact: at least one citation, each with the verbatim quote that supports it."""
+
+    model = Citation
+    formset = CitationFormSet
+    fields = ("source", "quote", "locator", "confidence", "modality", "note")
+    autocomplete_fields = ("source",)
+    extra = 0
+    min_num = 1  # every fact is sourced
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("source")
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
+        return quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
+
+    def get_formset(self, request: HttpRequest, obj: models.Model | None = None, **kwargs):
+        # Refuse to remove the last citation, not only to add a record without one.
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+def count_of(rows: models.QuerySet, column: str) -> Coalesce:
+    """An annotation counting ``rows`` whose ``column`` is the record's key, e.g. the countries of a region.
+
+    A subquery rather than ``Count()`` over a join: the changelist keeps no GROUP BY, so the model's ordering
+    still applies (pagination and autocomplete need it) and other annotations are not multiplied.
+    """
+    counted = rows.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def citation_count(model: type[models.Model]) -> Coalesce:
+    """How many citations each record of ``model`` has."""
+    return count_of(Citation.objects.filter(content_type=ContentType.objects.get_for_model(model)), "object_id")
+
+
+class CitedAdmin(TrackedAdmin):
+    """Base admin of a fact-bearing record: its citations inline, a citation count column and filter."""
+
+    citation_inline = CitationInline
+
+    def get_inlines(self, request: HttpRequest, obj: models.Model | None) -> list:
+        return [*super().get_inlines(request, obj), self.citation_inline]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(citation_count=citation_count(self.model))
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        return [*super().get_list_display(request), "citations"]
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        return [*super().get_list_filter(request), SourcedFilter]
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citations(self, record: CitedModel) -> int:
+        return record.citation_count

@@ -1,0 +1,94 @@
+"""Cooperation in action: joint operations with their participants and outcomes, and events."""
+
+from django.contrib import admin
+from django.db.models import Prefetch
+
+from cooperation.models import Event, Operation, OperationOutcome, OperationParticipant
+
+from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+
+
+class OperationParticipantInline(PartInline):
+    model = OperationParticipant
+    fields = ("country", "agency", "role")
+    autocomplete_fields = ("country", "agency")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "agency")
+
+
+class OperationOutcomeInline(PartInline):
+    model = OperationOutcome
+    fields = ("kind", "drug", "quantity", "unit", "description")
+    autocomplete_fields = ("drug",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("drug")
+
+
+@admin.register(Operation)
+class OperationAdmin(CitedAdmin):
+    list_display = ("name", "status", "start", "end", "participant_list", "legal_basis")
+    list_select_related = ("legal_basis",)
+    list_filter = (
+        "status",
+        ("participants__country", CollapsedRelatedOnlyFilter),
+        in_region_filter("participants__country", "participants__agency__country", title="participants' region"),
+        ("outcomes__drug", CollapsedRelatedOnlyFilter),
+    )
+    search_fields = ("name", "summary", "participants__country__name", "participants__agency__name")
+    autocomplete_fields = ("legal_basis",)
+    fieldsets = ((None, {"fields": ("name", "status", "legal_basis", "summary")}),)
+    inlines = (OperationParticipantInline, OperationOutcomeInline)
+
+    def get_queryset(self, request):
+        participants = OperationParticipant.objects.select_related("country", "agency")
+        return super().get_queryset(request).prefetch_related(Prefetch("participants", participants))
+
+    @admin.display(description="participants")
+    def participant_list(self, operation: Operation) -> str:
+        return joined([participant.country or participant.agency for participant in operation.participants.all()])
+
+
+@admin.register(OperationParticipant)
+class OperationParticipantAdmin(TrackedAdmin):
+    list_display = ("operation", "country", "agency", "role")
+    list_select_related = ("operation", "country", "agency")
+    list_filter = ("role", ("country", CollapsedRelatedOnlyFilter), in_region_filter("country", "agency__country"))
+    search_fields = ("operation__name", "country__name", "agency__name", "agency__acronym")
+    autocomplete_fields = ("operation", "country", "agency")
+
+
+@admin.register(OperationOutcome)
+class OperationOutcomeAdmin(TrackedAdmin):
+    list_display = ("operation", "kind", "drug", "quantity", "unit", "description")
+    list_select_related = ("operation", "drug")
+    list_filter = ("kind", "unit", ("drug", CollapsedRelatedOnlyFilter))
+    search_fields = ("operation__name", "drug__name", "description")
+    autocomplete_fields = ("operation", "drug")
+
+
+@admin.register(Event)
+class EventAdmin(CitedAdmin):
+    list_display = ("title", "kind", "date", "country", "region", "place", "official_list")
+    list_select_related = ("country", "region")
+    list_filter = (
+        "kind",
+        ("country", CollapsedRelatedOnlyFilter),
+        in_region_filter("country", region_paths=("region",)),
+        ("countries_concerned", CollapsedRelatedOnlyFilter),
+    )
+    search_fields = ("title", "summary", "place", "country__name", "region__name", "officials__name")
+    autocomplete_fields = ("country", "region", "officials", "agencies", "countries_concerned")
+    fieldsets = (
+        (None, {"fields": ("title", "kind", ("country", "region", "place"), "summary")}),
+        ("Who and about whom", {"fields": ("officials", "agencies", "countries_concerned")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("officials")
+
+    @admin.display(description="officials")
+    def official_list(self, event: Event) -> str:
+        return joined(event.officials.all(), limit=3)

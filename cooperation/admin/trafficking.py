@@ -1,0 +1,145 @@
+"""The drug trade: drugs, trafficking routes as ordered stops, and assessments of a place's role in it."""
+
+from django.contrib import admin
+from django.db.models import F, Prefetch
+
+from cooperation.models import Assessment, Drug, RouteNode, TraffickingRoute
+
+from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+
+# Far past any real route's last stop, and within a small integer.
+PARKED = 10_000
+
+
+@admin.register(Drug)
+class DrugAdmin(TrackedAdmin):
+    list_display = ("name", "group")
+    list_filter = ("group",)
+    search_fields = ("name", "description")
+
+
+class RouteNodeInline(PartInline):
+    model = RouteNode
+    fields = ("position", "country", "region", "place", "role")
+    autocomplete_fields = ("country", "region")
+    extra = 2  # a route has at least a start and an end
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "region")
+
+
+@admin.register(TraffickingRoute)
+class TraffickingRouteAdmin(CitedAdmin):
+    list_display = ("name", "drug", "path", "concealment", "transport_mode", "status", "identified_by")
+    list_select_related = ("drug", "identified_by")
+    list_filter = (
+        "status",
+        "transport_mode",
+        ("drug", CollapsedRelatedOnlyFilter),
+        ("nodes__country", CollapsedRelatedOnlyFilter),
+        in_region_filter("nodes__country", region_paths=("nodes__region",), title="region on the route"),
+    )
+    search_fields = ("name", "concealment", "summary", "drug__name", "nodes__country__name", "nodes__region__name")
+    autocomplete_fields = ("drug", "identified_by")
+    fieldsets = (
+        (None, {"fields": ("name", ("drug", "status"), ("concealment", "transport_mode"), "identified_by", "summary")}),
+    )
+    inlines = (RouteNodeInline,)
+
+    def get_queryset(self, request):
+        nodes = RouteNode.objects.select_related("country", "region")
+        return super().get_queryset(request).prefetch_related(Prefetch("nodes", nodes))
+
+    @admin.display(description="path")
+    def path(self, route: TraffickingRoute) -> str:
+        return " \u2192 ".join(str(node.country or node.region) for node in route.nodes.all()) or "\u2014"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is RouteNode:
+            # Positions are unique per route, and the database checks that row by row: swapping two stops
+            # would collide half-way. Park the stops that move (or go) out of the way first; saving them
+            # then writes their final positions (and their history, as the analyst entered them).
+            moving = [
+                row.instance.pk
+                for row in formset.initial_forms
+                if formset._should_delete_form(row) or "position" in row.changed_data
+            ]
+            RouteNode.objects.filter(pk__in=moving).update(position=F("position") + PARKED)
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(RouteNode)
+class RouteNodeAdmin(TrackedAdmin):
+    list_display = ("route", "position", "country", "region", "place", "role")
+    list_select_related = ("route", "country", "region")
+    list_filter = (
+        "role",
+        ("country", CollapsedRelatedOnlyFilter),
+        in_region_filter("country", region_paths=("region",)),
+    )
+    search_fields = ("route__name", "country__name", "region__name", "place")
+    autocomplete_fields = ("route", "country", "region")
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(CitedAdmin):
+    list_display = ("subject", "drug", "role", "trend", "likelihood", "market", "assessor", "as_of")
+    list_select_related = (
+        "subject_country",
+        "subject_region",
+        "drug",
+        "market",
+        "assessed_by_agency",
+        "assessed_by_official",
+    )
+    list_filter = (
+        "role",
+        "trend",
+        "likelihood",
+        ("drug", CollapsedRelatedOnlyFilter),
+        ("subject_country", CollapsedRelatedOnlyFilter),
+        in_region_filter("subject_country", region_paths=("subject_region",), title="subject's region"),
+        ("assessed_by_agency", CollapsedRelatedOnlyFilter),
+    )
+    search_fields = (
+        "claim",
+        "subject_country__name",
+        "subject_region__name",
+        "drug__name",
+        "assessed_by_agency__name",
+        "assessed_by_agency__acronym",
+        "assessed_by_official__name",
+    )
+    autocomplete_fields = (
+        "subject_country",
+        "subject_region",
+        "drug",
+        "market",
+        "assessed_by_agency",
+        "assessed_by_official",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("subject_country", "subject_region"),
+                    "drug",
+                    "role",
+                    ("trend", "likelihood"),
+                    "market",
+                    "claim",
+                )
+            },
+        ),
+        ("Assessed by", {"fields": (("assessed_by_agency", "assessed_by_official"),)}),
+    )
+
+    @admin.display(description="subject", ordering="subject_country__name")
+    def subject(self, assessment: Assessment) -> str:
+        return str(assessment.subject_country or assessment.subject_region)
+
+    @admin.display(description="assessed by")
+    def assessor(self, assessment: Assessment) -> str:
+        return joined([who for who in (assessment.assessed_by_agency, assessment.assessed_by_official) if who])

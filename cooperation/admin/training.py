@@ -1,0 +1,77 @@
+"""Training centres and the courses (cohorts) they run, with trainees per country."""
+
+from django.contrib import admin
+from django.db.models import Prefetch
+
+from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse, TrainingTopic
+
+from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+
+
+@admin.register(TrainingTopic)
+class TrainingTopicAdmin(TrackedAdmin):
+    list_display = ("name", "code", "description")
+    search_fields = ("name", "code", "description")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(TrainingCentre)
+class TrainingCentreAdmin(CitedAdmin):
+    list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
+    list_select_related = ("host_country", "operator", "sponsor_country")
+    list_filter = (
+        "status",
+        ("topics", CollapsedRelatedOnlyFilter),
+        ("host_country", CollapsedRelatedOnlyFilter),
+        ("sponsor_country", CollapsedRelatedOnlyFilter),
+        in_region_filter("host_country", title="host's region"),
+    )
+    search_fields = ("name", "place", "host_country__name", "operator__name", "operator__acronym", "summary")
+    autocomplete_fields = ("host_country", "operator", "sponsor_country", "topics")
+    fieldsets = (
+        (None, {"fields": ("name", "status", ("host_country", "place"), ("operator", "sponsor_country"))}),
+        ("Training", {"fields": ("topics", "expected_countries", "summary")}),
+    )
+
+
+class CourseParticipantInline(PartInline):
+    model = CourseParticipant
+    fields = ("country", "agency", "trainees")
+    autocomplete_fields = ("country", "agency")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "agency")
+
+
+@admin.register(TrainingCourse)
+class TrainingCourseAdmin(CitedAdmin):
+    list_display = ("title", "centre", "provider", "start", "end", "total_trained", "participant_list")
+    list_select_related = ("centre", "provider")
+    list_filter = (
+        ("topics", CollapsedRelatedOnlyFilter),
+        ("centre", CollapsedRelatedOnlyFilter),
+        ("participants__country", CollapsedRelatedOnlyFilter),
+        in_region_filter("participants__country", title="participants' region"),
+    )
+    search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
+    autocomplete_fields = ("centre", "provider", "topics")
+    fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "topics", "total_trained", "summary")}),)
+    inlines = (CourseParticipantInline,)
+
+    def get_queryset(self, request):
+        participants = CourseParticipant.objects.select_related("country")
+        return super().get_queryset(request).prefetch_related(Prefetch("participants", participants))
+
+    @admin.display(description="participants")
+    def participant_list(self, course: TrainingCourse) -> str:
+        return joined([participant.country for participant in course.participants.all()])
+
+
+@admin.register(CourseParticipant)
+class CourseParticipantAdmin(TrackedAdmin):
+    list_display = ("course", "country", "agency", "trainees")
+    list_select_related = ("course", "country", "agency")
+    list_filter = (("country", CollapsedRelatedOnlyFilter), in_region_filter("country"))
+    search_fields = ("course__title", "country__name", "agency__name", "agency__acronym")
+    autocomplete_fields = ("course", "country", "agency")

@@ -1,0 +1,140 @@
+"""What every admin shares: partial dates typed as text, errors on the field, all-or-nothing saves with
+inlines, required citations, and the history page with who changed what."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from cooperation.models import Agency, Agreement, AgreementParty, Citation, Country
+from tests.factories import AgreementFactory, SourceFactory
+
+from .formdata import CITATIONS, admin_url, inline_formset, post_form
+
+pytestmark = pytest.mark.django_db
+
+QUOTE = "signed a memorandum on information exchange"
+
+
+@pytest.fixture
+def source():
+    return SourceFactory(text=f"Officials from both countries {QUOTE}. Training starts in 2013.")
+
+
+def agreement_form(source, **typed) -> dict:
+    """A valid new agreement with one citation; ``typed`` adds or overrides fields."""
+    return {
+        "title": "Memorandum on information exchange",
+        "kind": "memorandum_of_understanding",
+        "status": "signed",
+        f"{CITATIONS}-0-source": source.pk,
+        f"{CITATIONS}-0-quote": QUOTE,
+        **typed,
+    }
+
+
+def test_a_date_typed_as_text_is_stored_as_edtf_with_its_bounds(admin_client, source):
+    response = post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="October 2012"))
+
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert (agreement.signed, agreement.signed_edtf) == ("October 2012", "2012-10")
+    assert (agreement.signed_earliest, agreement.signed_latest) == (dt.date(2012, 10, 1), dt.date(2012, 10, 31))
+
+
+def test_the_form_shows_the_date_as_written_and_its_edtf_as_inputs_and_the_bounds_read_only(admin_client):
+    agreement = AgreementFactory(signed="October 2012")
+    response = admin_client.get(admin_url(Agreement, "change", agreement.pk))
+
+    form = response.context["adminform"].form
+    assert {"signed", "signed_edtf"} <= set(form.fields)
+    assert not {"signed_earliest", "signed_latest", "signed_bounds", "version"} & set(form.fields)
+    assert "2012-10-01 \u2013 2012-10-31" in response.text  # the bounds, read-only
+    assert 'value="October 2012"' in response.text and 'value="2012-10"' in response.text
+
+
+def test_an_unreadable_date_is_an_error_on_its_field_and_nothing_is_saved(admin_client, source):
+    response = post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="sometime soon"))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["signed"]
+    assert "Cannot read 'sometime soon' as a date" in errors["signed"][0]
+    assert not Agreement.objects.exists() and not Citation.objects.exists()
+
+
+def test_an_invalid_edtf_value_is_an_error_on_the_edtf_field(admin_client, source):
+    response = post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed_edtf="2012-13"))
+
+    assert list(response.context["adminform"].form.errors) == ["signed_edtf"]
+    assert not Agreement.objects.exists()
+
+
+def test_an_invalid_inline_row_saves_nothing_not_the_record_nor_its_valid_rows(admin_client, source):
+    peru, russia = Country.objects.get(iso2="PE"), Country.objects.get(iso2="RU")
+    agency = Agency.objects.create(name="Federal Drug Control Service", kind="drug_control_agency", country=russia)
+    typed = agreement_form(
+        source,
+        **{
+            "parties-0-country": peru.pk,  # a valid row
+            "parties-1-country": russia.pk,  # a country and an agency at once: invalid
+            "parties-1-agency": agency.pk,
+        },
+    )
+    response = post_form(admin_client, admin_url(Agreement, "add"), typed)
+
+    assert response.status_code == 200
+    parties = inline_formset(response, "parties")
+    assert "Give exactly one of: country, region, agency." in response.text
+    assert parties.forms[1].non_field_errors() == ["Give exactly one of: country, region, agency."]
+    assert not Agreement.objects.exists()
+    assert not AgreementParty.objects.exists()
+    assert not Citation.objects.exists()
+
+
+def test_a_fact_cannot_be_saved_without_a_citation(admin_client, source):
+    typed = agreement_form(source, **{f"{CITATIONS}-0-source": "", f"{CITATIONS}-0-quote": ""})
+    response = post_form(admin_client, admin_url(Agreement, "add"), typed)
+
+    assert response.status_code == 200
+    assert inline_formset(response, CITATIONS).non_form_errors() == ["Cite at least one source: every fact is sourced."]
+    assert "Cite at least one source" in response.text
+    assert not Agreement.objects.exists()
+
+
+def test_the_last_citation_cannot_be_deleted(admin_client):
+    agreement = AgreementFactory()
+    response = post_form(admin_client, admin_url(Agreement, "change", agreement.pk), {f"{CITATIONS}-0-DELETE": "on"})
+
+    assert response.status_code == 200
+    assert inline_formset(response, CITATIONS).non_form_errors() == ["Cite at least one source: every fact is sourced."]
+    assert agreement.citations.count() == 1
+
+
+def test_a_quote_that_is_not_in_the_source_is_an_error_on_the_quote(admin_client, source):
+    typed = agreement_form(source, **{f"{CITATIONS}-0-quote": "agreed to nothing at all"})
+    response = post_form(admin_client, admin_url(Agreement, "add"), typed)
+
+    assert "does not occur in the source" in inline_formset(response, CITATIONS).forms[0].errors["quote"][0]
+    assert not Agreement.objects.exists()
+
+
+def test_the_history_page_shows_who_changed_the_record_and_what_changed(admin_client, source):
+    post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="October 2012"))
+    agreement = Agreement.objects.get()
+    change = admin_url(Agreement, "change", agreement.pk)
+    response = post_form(admin_client, change, {"status": "in_force", "signed": "2013"})
+    assert response.status_code == 302
+
+    history = admin_client.get(admin_url(Agreement, "history", agreement.pk))
+
+    assert history.status_code == 200
+    latest = history.context["page_obj"][0]
+    assert latest.history_user.username == "admin"
+    changes = {(c["field"], str(c["old"]), str(c["new"])) for c in latest.history_delta_changes}
+    assert ("Status", "Signed", "In force") in changes
+    assert ("Signed (as written)", "October 2012", "2013") in changes
+    assert ("Signed (EDTF)", "2012-10", "2013") in changes
+    shown = " ".join(history.text.split())
+    assert re.search(r"<td>\s*<a [^>]*>admin</a>\s*</td>", history.text)  # changed by
+    assert "<strong>Status:</strong> Signed &nbsp;&rarr;&nbsp;&nbsp;In force" in shown

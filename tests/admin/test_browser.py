@@ -1,0 +1,106 @@
+"""An analyst's session in a real browser: Debian's chromium, driven by Playwright, against the live server.
+
+Playwright's own browser downloads are not used: ``scripts/ensure-chromium`` installs chromium, which
+``make test`` and CI run first.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect, sync_playwright
+
+from cooperation.models import Agreement
+from tests.factories import SourceFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+PASSWORD = "a long browser test password"
+QUOTE = "Russia and Peru signed a memorandum on information exchange"
+
+# The live server answers from another thread, so what the test writes must be committed: the test runs
+# outside a transaction and the database is flushed after it. serialized_rollback reloads what the
+# migrations loaded (countries, groups, permissions) when the test starts, whatever ran before; pytest-django
+# runs such transactional tests after all the others, which so still see the migrated data.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@contextmanager
+def chromium_page() -> Iterator[Page]:
+    """A browser tab. While it is open Playwright runs an event loop in this thread, and Django refuses
+    database queries from it: query before and after, not inside."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(10_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def choose(page: Page, select: str, typed: str, option: str) -> None:
+    """Pick a value in an autocomplete widget as a user does: open it, type, click the suggestion."""
+    page.locator(f"{select} + .select2").click()
+    page.locator(".select2-container--open .select2-search__field").fill(typed)
+    page.locator(".select2-results__option:not(.loading-results)", has_text=option).click()
+
+
+def test_an_analyst_enters_an_agreement_between_two_countries_with_its_source(live_server):
+    get_user_model().objects.create_superuser("analyst", password=PASSWORD)
+    SourceFactory(title="Russia courts Latin America", text=f"In October 2012, {QUOTE}. More followed.")
+    with chromium_page() as page:
+        enter_agreement(page, live_server.url)
+
+    agreement = Agreement.objects.get()
+    assert {party.country.iso2 for party in agreement.parties.all()} == {"RU", "PE"}
+    assert (agreement.signed_earliest, agreement.signed_latest) == (dt.date(2012, 10, 1), dt.date(2012, 10, 31))
+    assert [citation.quote for citation in agreement.citations.all()] == [QUOTE]
+
+
+def enter_agreement(page: Page, site: str) -> None:
+    page.goto(f"{site}/admin/")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_have_text("Cooperation Tracker")
+
+    page.goto(f"{site}/admin/cooperation/agreement/add/")
+    page.fill("#id_title", "Memorandum on drug control between Russia and Peru")
+    page.select_option("#id_kind", label="Memorandum of understanding")
+    page.select_option("#id_status", label="Signed")
+    page.fill("#id_signed", "October 2012")
+    choose(page, "#id_parties-0-country", "russia", "Russian Federation")
+    choose(page, "#id_parties-1-country", "peru", "Peru")
+    citation = "#id_cooperation-citation-content_type-object_id-0"
+    choose(page, f"{citation}-source", "courts", "Russia courts Latin America")
+    page.fill(f"{citation}-quote", QUOTE)
+    page.fill(f"{citation}-locator", "para. 1")
+    page.click("input[name=_save]")
+
+    expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
+    page.fill("#searchbar", "peru")
+    page.press("#searchbar", "Enter")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Memorandum on drug control between Russia and Peru")
+    expect(rows.first).to_contain_text("Russian Federation, Peru")
+
+    rows.first.locator("th a").click()
+    expect(page.locator("#id_signed_edtf")).to_have_value("2012-10")
+    expect(page.locator(".fieldBox.field-signed_bounds .readonly")).to_have_text("2012-10-01 \u2013 2012-10-31")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "agreement-change-form.png", full_page=True)
