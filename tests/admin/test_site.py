@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from knox.models import AuthToken
 
 from cooperation import models as m
 from cooperation.admin.base import CitationInline
@@ -112,6 +113,9 @@ ROW_BUILDERS = {
     m.Citation: citations,
     get_user_model(): lambda n: [get_user_model().objects.create_user(f"user{i}") for i in range(n)],
     Group: lambda n: [Group.objects.create(name=f"group {i}") for i in range(n)],
+    AuthToken: lambda n: [
+        AuthToken.objects.create(get_user_model().objects.create_user(f"api{i}"))[0] for i in range(n)
+    ],
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -125,7 +129,7 @@ def changelist_queries(client, model, rows) -> int:
     """Queries to show exactly these rows on the changelist (they are picked by id, as a URL may)."""
     ids = ",".join(str(row.pk) for row in rows)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url(model, "changelist"), {"id__in": ids})
+        response = client.get(url(model, "changelist"), {f"{model._meta.pk.name}__in": ids})
     assert response.status_code == 200
     assert sorted(row.pk for row in response.context["cl"].result_list) == sorted(row.pk for row in rows)
     return len(queries)
