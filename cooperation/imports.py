@@ -38,6 +38,7 @@ from cooperation.columns import (
     unescape_formula,
 )
 from cooperation.models.base import StaleRecordError
+from cooperation.natural_keys import remembering_resolutions
 
 #: The order a bundle (one file per resource) is imported in: what is referred to comes first. Sources come
 #: before agencies although a source may name an agency as publisher: that reference waits for the agencies.
@@ -291,7 +292,7 @@ def import_bundle(
         raise KeyError(f"Unknown resource {unknown[0]!r}")
     importer = _Importer(user=user, dry_run=dry_run, unescape_formulas=unescape_formulas)
     results = {name: ImportResult(name, dry_run) for name in files}
-    with transaction.atomic():
+    with transaction.atomic(), remembering_resolutions():
         for name in ordered(files):
             importer.run(RESOURCES[name], files[name], results[name])
         importer.resolve_pending(results)

@@ -9,7 +9,9 @@ that nests the record in another one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -22,6 +24,20 @@ _BRACKETED_COUNTRY = re.compile(r"^(?P<name>.+?)\s*\[(?P<country>[A-Za-z]{2})\]$
 
 class NaturalKeyError(ValueError):
     """The value names no record, or several."""
+
+
+_resolved: ContextVar[dict | None] = ContextVar("natural_keys_resolved", default=None)
+
+
+@contextmanager
+def remembering_resolutions() -> Iterator[None]:
+    """Within this block, a key resolved once is not looked up again (an import names Peru a thousand
+    times). Only successful lookups are remembered, so a record created meanwhile is still found."""
+    token = _resolved.set({})
+    try:
+        yield
+    finally:
+        _resolved.reset(token)
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,9 @@ class NaturalKey:
         value = value.strip()
         if not value or "\x00" in value:
             raise NaturalKeyError(f"{value!r} is not a valid {self.model._meta.verbose_name}.")
+        remembered = _resolved.get() if queryset is None else None
+        if remembered is not None and (self.model, value) in remembered:
+            return remembered[self.model, value]
         matches = list((queryset or self.model._default_manager.all()).filter(self.lookup(value))[:2])
         if not matches:
             raise NaturalKeyError(f"No {self.model._meta.verbose_name} {value!r}.")
@@ -49,6 +68,8 @@ class NaturalKey:
                 f"{value!r} names several {self.model._meta.verbose_name_plural}; give the id, or the country as "
                 f"'{value} [XX]'."
             )
+        if remembered is not None:
+            remembered[self.model, value] = matches[0]
         return matches[0]
 
 

@@ -46,7 +46,7 @@ def _identity(model: type[models.Model], get) -> tuple | None:
     return tuple(getattr(value, "pk", value) for value in (get(name) for name in fields))
 
 
-def _sync_parts(parent: models.Model, relation: str, items: Iterable[Values], user) -> None:
+def _sync_parts(parent: models.Model, relation: str, items: Iterable[Values], user, *, new_parent: bool) -> None:
     """Make ``parent.<relation>`` hold exactly ``items``, keeping the parts that stay (matched by their
     ``identity_fields``), updating changed ones, adding new ones and deleting the rest."""
     manager = getattr(parent, relation)
@@ -55,7 +55,7 @@ def _sync_parts(parent: models.Model, relation: str, items: Iterable[Values], us
         link = {manager.content_type_field_name: manager.content_type, manager.object_id_field_name: parent.pk}
     else:
         link = {manager.field.name: parent}
-    existing = list(manager.all())
+    existing = [] if new_parent else list(manager.all())
     by_identity = {_identity(model, lambda name, part=part: getattr(part, name)): part for part in existing}
     errors: dict[str, list[str]] = {}
     wanted: list[tuple[int, models.Model, dict | None]] = []
@@ -108,11 +108,12 @@ def record_save(
     """
     record.full_clean()
     _as_history_user(record, user)
+    new = record._state.adding
     record.save()
     for name, values in (many_to_many or {}).items():
         getattr(record, name).set(list(values))
     for relation, items in (parts or {}).items():
-        _sync_parts(record, relation, list(items), user)
+        _sync_parts(record, relation, list(items), user, new_parent=new)
     if isinstance(record, Citation):
         _touch_cited_record(record)
     return record

@@ -2,7 +2,7 @@
 
 ``TrackedAdmin`` is the base of every model admin and ``CitedAdmin`` that of every fact-bearing record (a
 ``CitedModel``); the sub-domain modules declare only columns, filters, search and layout. Shared behaviour
-goes here once: add a bulk action for every model to ``TrackedAdmin.actions`` (e.g. a CSV export).
+goes here once, e.g. CSV export and import (``tabular.CSVAdminMixin``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from cooperation.models import Citation, CitedModel
 
 from .filters import SourcedFilter, date_label, partial_date_filters
+from .tabular import CSVAdminMixin
 
 RECORD_FIELDS = ("created_at", "updated_at", "version")
 NOTHING = "\u2014"
@@ -121,7 +122,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return NOTHING if value in ("", None, []) else value
 
 
-class TrackedAdmin(SimpleHistoryAdmin):
+class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
     """Base admin: history with a per-entry diff, and every TrackedModel's own fields laid out the same way.
 
     - ``created``, ``updated`` and ``version`` are read-only, in a folded "Record" section at the end.
@@ -134,6 +135,7 @@ class TrackedAdmin(SimpleHistoryAdmin):
 
     list_per_page = 50
     save_on_top = True
+    actions = ["export_selected_csv"]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
         models.URLField: {"assume_scheme": "https"},  # a URL typed without a scheme is most likely https

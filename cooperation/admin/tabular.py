@@ -1,0 +1,114 @@
+"""CSV in the admin, with the same column spec and code as the API: an action exporting the selected rows,
+a changelist button exporting the filtered ones, and an import page (dry run first, all rows or none)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+
+from cooperation import columns
+from cooperation.exports import ExportOptions, file_name, stream_csv
+from cooperation.imports import import_csv
+
+
+def resource_for(model) -> columns.ResourceSpec | None:
+    """The CSV resource of a model; parts (parties, route stops, ...) travel inside their record's file."""
+    try:
+        return columns.for_model(model)
+    except StopIteration:
+        return None
+
+
+def csv_response(resource: columns.ResourceSpec, queryset, filtered: bool) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream_csv(resource, queryset, ExportOptions()), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{file_name(resource, filtered)}"'
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="The columns of this list's export; UTF-8.")
+    dry_run = forms.BooleanField(
+        label="Only check (dry run)", required=False, initial=True, help_text="Report every problem; write nothing."
+    )
+
+
+class CSVAdminMixin:
+    """Adds export and import to a ModelAdmin whose model has a CSV resource."""
+
+    change_list_template = "admin/cooperation/change_list.html"
+
+    @admin.action(description="Export selected %(verbose_name_plural)s to CSV")
+    def export_selected_csv(self, request: HttpRequest, queryset) -> HttpResponse:
+        return csv_response(resource_for(self.model), queryset, filtered=True)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if resource_for(self.model) is None or not self.has_view_permission(request):
+            actions.pop("export_selected_csv", None)
+        return actions
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        extra = [
+            path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name="%s_%s_export_csv" % info),
+            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name="%s_%s_import_csv" % info),
+        ]
+        return extra + super().get_urls()
+
+    def can_import(self, request: HttpRequest) -> bool:
+        return (
+            resource_for(self.model) is not None
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "csv_exportable": resource_for(self.model) is not None,
+            "csv_importable": self.can_import(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_csv_view(self, request: HttpRequest) -> HttpResponse:
+        """The rows the changelist shows with its current filters and search (every page), as CSV."""
+        resource = resource_for(self.model)
+        if resource is None or not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        filtered = bool(changelist.get_filters_params() or changelist.query)
+        return csv_response(resource, changelist.get_queryset(request), filtered)
+
+    def import_csv_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.can_import(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        result = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            result = import_csv(
+                resource_for(self.model),
+                form.cleaned_data["file"],
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if result.ok and not result.dry_run:
+                self.message_user(
+                    request,
+                    f"Imported: {result.created} created, {result.updated} updated.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"Import {opts.verbose_name_plural} from CSV",
+            "form": form,
+            "result": result,
+            "columns": resource_for(self.model).columns,
+        }
+        return render(request, "admin/cooperation/import_csv.html", context)

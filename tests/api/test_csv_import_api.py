@@ -1,0 +1,74 @@
+"""POST /api/v1/<resource>/import/: the body or an upload, writes need add and change permissions."""
+
+import pytest
+
+from cooperation import models as m
+from tests.csv.helpers import to_csv
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/agreements/import/"
+GOOD = to_csv([{"title": "Pact", "kind": "treaty", "status": "signed", "parties": '[{"country": "PE"}]'}])
+BAD = to_csv([{"title": "Pact", "kind": "treaty", "status": "imagined"}])
+
+
+def post_csv(client, content: bytes, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.generic("POST", f"{URL}?{query}" if query else URL, content, content_type="text/csv")
+
+
+def test_an_editor_imports_a_csv_body(editor_client):
+    response = post_csv(editor_client, GOOD)
+    assert response.status_code == 200, response.content
+    assert response.json() | {"errors": []} == {
+        "resource": "agreements",
+        "dry_run": False,
+        "written": True,
+        "created": 1,
+        "updated": 0,
+        "errors": [],
+    }
+    assert m.Agreement.objects.get().parties.get().country.iso2 == "PE"
+
+
+def test_an_upload_works_too(editor_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("agreements.csv", GOOD, content_type="text/csv")
+    response = editor_client.post(URL, {"file": upload}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert m.Agreement.objects.count() == 1
+
+
+def test_a_dry_run_validates_without_writing(editor_client):
+    response = post_csv(editor_client, GOOD, dry_run="true")
+    assert response.status_code == 200 and response.json()["written"] is False
+    assert not m.Agreement.objects.exists()
+
+
+def test_errors_are_a_400_listing_row_and_column(editor_client):
+    response = post_csv(editor_client, BAD)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": 2, "column": "status", "message": "Value 'imagined' is not a valid choice."}
+    ]
+    assert not m.Agreement.objects.exists()
+
+
+def test_anonymous_and_viewers_cannot_import(anonymous_client, viewer_client):
+    assert post_csv(anonymous_client, GOOD).status_code == 401
+    assert post_csv(viewer_client, GOOD).status_code == 403
+    assert not m.Agreement.objects.exists()
+
+
+def test_unknown_parameters_and_missing_files_are_400s(editor_client):
+    assert post_csv(editor_client, GOOD, dryrun="true").status_code == 400
+    response = editor_client.post(URL, {}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()
+
+
+def test_a_body_over_the_size_limit_is_refused(editor_client, settings):
+    settings.CSV_IMPORT_MAX_BYTES = 100
+    big = to_csv([{"title": f"Pact {i}", "kind": "treaty", "status": "signed"} for i in range(20)])
+    response = post_csv(editor_client, big)
+    assert response.status_code == 400 and "MiB" in str(response.json())
+    assert not m.Agreement.objects.exists()
