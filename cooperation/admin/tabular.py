@@ -52,10 +52,10 @@ class CSVAdminMixin:
         return actions
 
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
         extra = [
-            path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name="%s_%s_export_csv" % info),
-            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name="%s_%s_import_csv" % info),
+            path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name=f"{prefix}_export_csv"),
+            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name=f"{prefix}_import_csv"),
         ]
         return extra + super().get_urls()
 
