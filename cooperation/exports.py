@@ -23,7 +23,7 @@ from django.utils import timezone
 from cooperation.columns import ResourceSpec
 
 BLOCK_SIZE = 256 * 1024
-ROWS_PER_FETCH = 2000
+ROWS_PER_FETCH = 500
 BOM = "\ufeff".encode()
 
 

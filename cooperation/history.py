@@ -38,3 +38,14 @@ def record_initial_history(batch_size: int = 500) -> int:
         if batch:
             written += len(history.bulk_history_create(batch, batch_size=batch_size))
     return written
+
+
+def changed_since(record) -> str:
+    """Who changed a record last, and when, from its history: what an analyst needs to know before retrying."""
+    latest = record.history.select_related("history_user").first() if hasattr(record, "history") else None
+    if latest is None:
+        return f"It is now at version {record.version}."
+    who = latest.history_user.get_username() if latest.history_user else "someone"
+    return (
+        f"It is now at version {latest.version}, last changed by {who} at {latest.history_date:%Y-%m-%d %H:%M:%S} UTC."
+    )

@@ -8,14 +8,16 @@ e.g. ``parties[1].country``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
-from cooperation.models import Citation, TrackedModel
+from cooperation.models import Citation, Deletion, TrackedModel
 from cooperation.models.base import StaleRecordError
 
 Values = Mapping[str, Any]
@@ -121,17 +123,77 @@ def record_save(
 
 @transaction.atomic
 def record_delete(record: TrackedModel, *, user=None, expected_version: int | None = None) -> None:
-    """Delete a record and its parts; the history keeps them (and who deleted them).
+    """Delete a record with everything that goes with it (parts, citations, ...); the history keeps them all
+    under one operation mark, so ``record_restore`` can bring them back together, and tombstones let syncing
+    clients see the deletion.
 
     With ``expected_version``, refuse (StaleRecordError) if the record changed since that version.
     """
     current = type(record)._default_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
     if expected_version is not None and list(current) != [expected_version]:
         raise StaleRecordError(record, expected_version)
-    _as_history_user(record, user)
-    record.delete()
+    operation = f"deleted together: {uuid.uuid4()}"
+    collector = Collector(using=record._state.db or "default")
+    collector.collect([record])
+    for instances in collector.data.values():
+        for instance in instances:
+            instance._change_reason = operation
+            _as_history_user(instance, user)
+    collector.delete()
     if isinstance(record, Citation):
         _touch_cited_record(record)
+
+
+@transaction.atomic
+def record_restore(deletion: Deletion, *, user=None) -> TrackedModel:
+    """Bring back a deleted record, with the parts and citations deleted with it and its many-to-many values,
+    from the history. Raises ValidationError if it cannot be (it exists again, or was never deleted)."""
+    model = deletion.content_type.model_class()
+    if model._default_manager.filter(pk=deletion.record_id).exists():
+        raise ValidationError(f"{model._meta.verbose_name} {deletion.record_id} exists: there is nothing to restore.")
+    entries = model.history.filter(id=deletion.record_id).order_by("-history_date", "-history_id")
+    deleted = entries.filter(history_type="-").first()
+    if deleted is None:
+        raise ValidationError(f"The history has no deletion of {model._meta.verbose_name} {deletion.record_id}.")
+    record = _recreate(deleted, user)
+    last_state = entries.exclude(history_type="-").filter(history_date__lte=deleted.history_date).first()
+    for field in model._meta.many_to_many:
+        if last_state is not None and hasattr(last_state, field.name):
+            target = field.m2m_reverse_field_name()
+            getattr(record, field.name).set(
+                [getattr(row, f"{target}_id") for row in getattr(last_state, field.name).all()]
+            )
+    operation = deleted.history_change_reason or ""
+    if operation.startswith("deleted together: "):
+        for history_model in _history_models():
+            for entry in history_model.objects.filter(history_type="-", history_change_reason=operation):
+                if entry.instance_type is not model or entry.id != record.pk:
+                    _recreate(entry, user)
+        Deletion.objects.filter(operation=operation, restored_at__isnull=True).update(restored_at=timezone.now())
+    Deletion.objects.filter(pk=deletion.pk).update(restored_at=timezone.now())
+    return record
+
+
+def _recreate(entry, user) -> TrackedModel:
+    record = entry.instance
+    record.version = entry.version + 1
+    record.updated_at = timezone.now()  # so that clients syncing by updated_since see it come back
+    record._change_reason = "restored"
+    _as_history_user(record, user)
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+    except IntegrityError:
+        raise ValidationError(
+            f"{record._meta.verbose_name} {record.pk} cannot come back: it would clash with a record created since."
+        ) from None
+    return record
+
+
+def _history_models():
+    from cooperation.history import history_models
+
+    return [model.history.model for model in history_models()]
 
 
 def _touch_cited_record(citation: Citation) -> None:

@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
@@ -13,3 +15,21 @@ SEED_URL = "https://insightcrime.org/news/brief/russia-influence-latin-america-d
 def seed(db):
     """The database as `make run` ships it: reference data (from the migrations) plus the seed article."""
     call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
+
+
+def member_of(role: str, username: str):
+    user = get_user_model().objects.create_user(username, password="not-used-in-tests")
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    """A user in the "editor" group (created by migration 0003)."""
+    return member_of("editor", "editor")
+
+
+@pytest.fixture
+def viewer(db):
+    """A user in the "viewer" group."""
+    return member_of("viewer", "viewer")

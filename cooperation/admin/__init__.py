@@ -6,7 +6,7 @@ sidebar filters. Importing the modules registers their admins.
 
 from django.contrib import admin
 
-from . import actors, agreements, geography, operations, sources, trafficking, training  # noqa: F401
+from . import actors, agreements, deletions, geography, operations, sources, trafficking, training  # noqa: F401
 
 admin.site.site_header = "Cooperation Tracker"
 admin.site.site_title = "Cooperation Tracker"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
@@ -19,13 +19,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from cooperation import services
+from cooperation.history import changed_since
 from cooperation.models import Citation, CitedModel
+from cooperation.models.base import StaleRecordError
 
 from .filters import SourcedFilter, date_label, partial_date_filters
 from .tabular import CSVAdminMixin
@@ -122,6 +125,29 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return NOTHING if value in ("", None, []) else value
 
 
+class TrackedModelForm(forms.ModelForm):
+    """Carries the version the analyst opened, so that saving over someone else's newer change is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("loaded_version")
+        if self.instance.pk is not None and opened is not None and opened != self.instance.version:
+            raise forms.ValidationError(
+                f"Someone else changed this record since you opened it (you opened version {opened}). "
+                f"{changed_since(self.instance)} Your changes were not saved: open the record again in another "
+                "tab and re-apply them.",
+                code="stale",
+            )
+        return cleaned
+
+
 class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
     """Base admin: history with a per-entry diff, and every TrackedModel's own fields laid out the same way.
 
@@ -133,6 +159,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
       (or period) gets a sidebar filter by overlap of its bounds.
     """
 
+    form = TrackedModelForm
     list_per_page = 50
     save_on_top = True
     actions = ["export_selected_csv"]
@@ -157,6 +184,32 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             if db_field.name.endswith("_edtf"):
                 formfield.label = "EDTF"
         return formfield
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
+        opened = form.cleaned_data.get("loaded_version")
+        if change and opened is not None:
+            obj.version = opened  # compare-and-set against the version the analyst opened, not the one just read
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleRecordError as error:  # changed between the form's check and the save: nothing was saved
+            self.message_user(
+                request,
+                f"Someone else saved this record while you were saving it. {changed_since(error.record)} "
+                "Your changes were not saved: re-apply them.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        # Through the service: parts deleted with the record can be restored with it (Deletions).
+        services.record_delete(obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for obj in queryset:
+            services.record_delete(obj, user=request.user)
 
     def get_historical_record_context_helper(self, request, historical_record) -> HistoricalRecordContextHelper:
         return ReadableChanges(self.model, historical_record)

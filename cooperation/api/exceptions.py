@@ -27,17 +27,6 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-def changed_since(record) -> str:
-    """Who changed a record last, and when: what an analyst needs to know before retrying."""
-    latest = record.history.select_related("history_user").first() if hasattr(record, "history") else None
-    if latest is None:
-        return f"It is now at version {record.version}."
-    who = latest.history_user.get_username() if latest.history_user else "someone"
-    return (
-        f"It is now at version {record.version}, last changed by {who} at {latest.history_date:%Y-%m-%d %H:%M:%S} UTC."
-    )
-
-
 def exception_handler(exc, context):
     if isinstance(exc, StaleRecordError):
         request = context.get("request")

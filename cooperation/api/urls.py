@@ -5,6 +5,7 @@ from rest_framework import routers, serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 
 from cooperation.api import views
+from cooperation.api.deletions import DeletionViewSet
 
 
 class Router(routers.DefaultRouter):
@@ -37,6 +38,7 @@ RESOURCES = {
 }
 for prefix, viewset in RESOURCES.items():
     router.register(prefix, viewset, basename=viewset.serializer_class.basename)
+router.register("deleted", DeletionViewSet, basename="deleted")
 
 
 @extend_schema(

@@ -15,7 +15,8 @@ from cooperation import models as m
 from cooperation import services
 from cooperation.api import serializers as s
 from cooperation.api import tabular
-from cooperation.api.exceptions import PreconditionFailed, changed_since
+from cooperation.api.exceptions import PreconditionFailed
+from cooperation.history import changed_since
 
 CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("source"))
 BASIC_ORDERING = ("id", "created_at", "updated_at")

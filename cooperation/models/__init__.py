@@ -10,6 +10,7 @@ from .agreements import (
     PartyRole,
 )
 from .base import CitedModel, TrackedModel
+from .deletions import Deletion
 from .geography import Country, Region, RegionLevel
 from .operations import (
     Event,
@@ -54,6 +55,7 @@ __all__ = [
     "CooperationArea",
     "Country",
     "CourseParticipant",
+    "Deletion",
     "Drug",
     "DrugGroup",
     "Event",

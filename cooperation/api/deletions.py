@@ -1,0 +1,53 @@
+"""``/api/v1/deleted/``: the tombstones a syncing client reads to drop what was deleted since it last looked."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.contrib.contenttypes.models import ContentType
+from rest_framework import mixins, serializers, viewsets
+
+from cooperation.columns import RESOURCES
+from cooperation.filtersets import ChangedSinceFilter, ChoiceFilter
+from cooperation.models import Deletion
+
+RESOURCE_OF_MODEL = {resource.model: name for name, resource in RESOURCES.items()}
+
+
+class DeletionFilterSet(filters.FilterSet):
+    since = ChangedSinceFilter(field_name="deleted_at", lookup_expr="gte", help_text="Deleted at or after this time.")
+    resource = ChoiceFilter(method="filter_resource", choices=[(name, name) for name in RESOURCES])
+
+    class Meta:
+        model = Deletion
+        fields: list[str] = []
+
+    def filter_resource(self, queryset, name, values):
+        if not values:
+            return queryset
+        content_types = ContentType.objects.get_for_models(*(RESOURCES[value].model for value in values))
+        return queryset.filter(content_type__in=content_types.values())
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    resource = serializers.SerializerMethodField(help_text="The resource the record belonged to, e.g. agreements.")
+    id = serializers.IntegerField(source="record_id", help_text="The deleted record's id in that resource.")
+
+    class Meta:
+        model = Deletion
+        fields = ["resource", "id", "display", "deleted_at"]
+
+    def get_resource(self, deletion) -> str:
+        return RESOURCE_OF_MODEL.get(deletion.content_type.model_class(), deletion.content_type.model)
+
+
+class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Records deleted (and not restored since), oldest first: ``?since=2026-11-01T00:00:00Z&resource=agreements``.
+
+    A restored record leaves this list and comes back with a new ``updated_at``, so ``updated_since`` finds it.
+    """
+
+    queryset = Deletion.objects.filter(restored_at__isnull=True).select_related("content_type").order_by("id")
+    serializer_class = DeletionSerializer
+    filterset_class = DeletionFilterSet
+    ordering_fields = ("id", "deleted_at")
+    _ignore_model_permissions = True  # public reads, like the rest of the API; no writes at all
