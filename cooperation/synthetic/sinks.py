@@ -1,0 +1,150 @@
+"""Where generated rows go: PostgreSQL's COPY FROM STDIN, or ``executemany`` INSERTs elsewhere (SQLite).
+
+Rows arrive as tuples of strings in the table's column order, with ``sink.null`` for NULL. Integers and
+dates are strings too: COPY reads text, and SQLite's column affinity stores a numeric string in an integer
+or decimal column as a number. ``sink.text(value)`` makes free text (which may hold newlines) safe to send.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+Row = tuple[str | None, ...]
+COPY_CHUNK = 1 << 20  # bytes handed to the server at a time
+
+
+def _copy_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class Sink:
+    """INSERT ... VALUES through ``executemany``: one statement per table per batch."""
+
+    null: str | None = None
+    timestamp_suffix = ""  # Django keeps datetimes in SQLite as naive UTC text
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    @staticmethod
+    def text(value: str) -> str:
+        return value
+
+    def write(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if not rows:
+            return
+        quote = self.connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def next_id(self, model: type[models.Model]) -> int:
+        """The first id above every id the table holds or has handed out, so no deleted record's id comes back."""
+        table = model._meta.db_table
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.connection.ops.quote_name(table)}")
+            highest = cursor.fetchone()[0]
+            if self.connection.vendor == "sqlite":
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                row = cursor.fetchone()
+                highest = max(highest, row[0] if row else 0)
+        return highest + 1
+
+    def begin(self, tables: list[str]) -> None:
+        """Called inside the transaction before the first write to these tables."""
+
+    def finish(self, tables: list[str], assigned: list[type[models.Model]]) -> None:
+        """Called after the last write: ``assigned`` are the models whose ids the rows brought with them.
+
+        SQLite's AUTOINCREMENT moves past the highest id inserted by itself; its foreign keys are checked
+        at COMMIT.
+        """
+
+    def analyze(self, tables: list[str]) -> None:
+        """Bring the planner's statistics up to date after a bulk change (SQLite plans well without)."""
+
+
+class CopySink(Sink):
+    """PostgreSQL: each table's batch is one ``COPY ... FROM STDIN`` in text format."""
+
+    null = "\\N"
+    timestamp_suffix = "+00"
+
+    @staticmethod
+    def text(value: str) -> str:
+        return _copy_escape(value)
+
+    def write(self, table: str, columns: Sequence[str], rows: list[Row]) -> None:
+        if not rows:
+            return
+        quote = self.connection.ops.quote_name
+        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        data = io.StringIO("\n".join(["\t".join(row) for row in rows]) + "\n")
+        with self.connection.cursor() as cursor, self.connection.wrap_database_errors:
+            if hasattr(cursor, "debug_sql"):  # DEBUG, or a test capturing queries: log it like any other query
+                with cursor.debug_sql(sql):
+                    cursor.cursor.copy_expert(sql, data, size=COPY_CHUNK)
+            else:
+                cursor.cursor.copy_expert(sql, data, size=COPY_CHUNK)
+
+    def next_id(self, model: type[models.Model]) -> int:
+        table = model._meta.db_table
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.connection.ops.quote_name(table)}")
+            highest = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {sequence}")
+            handed_out = cursor.fetchone()[0]  # ids given to rows since deleted count too
+        return max(highest, handed_out) + 1
+
+    def begin(self, tables: list[str]) -> None:
+        # A foreign key checks each row as it comes, one lookup at a time: at millions of rows that is most
+        # of the time COPY takes. Like pg_restore, drop the foreign keys of the tables written to and add
+        # them back at the end, which checks every row (old and new) in one join per key. Both happen in
+        # the command's transaction, so a failure leaves the schema as it was.
+        with self.connection.cursor() as cursor:
+            # Check what the transaction changed so far (such as --clear's deletions) now: a table with checks
+            # still pending cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+                [tables],
+            )
+            self.foreign_keys = cursor.fetchall()
+            for table, name, _ in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {self.connection.ops.quote_name(name)}")
+
+    def finish(self, tables: list[str], assigned: list[type[models.Model]]) -> None:
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to how Django declares its foreign keys
+            for model in assigned:  # hand out ids above those the rows brought
+                table = model._meta.db_table
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), max_id) "
+                    f"FROM (SELECT MAX(id) AS max_id FROM {quote(table)}) AS t WHERE max_id IS NOT NULL",
+                    [table],
+                )
+        self.analyze(tables)
+
+    def analyze(self, tables: list[str]) -> None:
+        # Until autovacuum gets to them, the statistics describe the tables as they were before: a query
+        # planned on them can take a nested loop over what is now millions of rows.
+        with self.connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {self.connection.ops.quote_name(table)}")
+
+
+def sink_for(connection: BaseDatabaseWrapper) -> Sink:
+    return CopySink(connection) if connection.vendor == "postgresql" else Sink(connection)
