@@ -15,6 +15,7 @@ from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
 from cooperation import models as m
+from cooperation.history import record_initial_history
 from cooperation.models.sources import normalise_space
 from cooperation.partial_dates import from_text
 from cooperation.synthetic import SYNTHETIC_URL_PREFIX
@@ -207,6 +208,15 @@ def test_it_writes_in_bulk_so_the_number_of_queries_does_not_grow_with_the_scale
         generate(scale=400)
     assert m.Agreement.objects.count() == 400
     assert len(large) <= len(small) + 5
+
+
+def test_generated_data_gets_no_history_and_the_initial_history_leaves_it_out():
+    generate()
+    record_initial_history()
+    assert not m.Agreement.history.exists()
+    assert not m.Citation.history.exists()
+    assert not m.AgreementParty.history.exists()
+    assert m.Country.history.count() == m.Country.objects.count()
 
 
 def test_it_reports_rows_per_table_and_shows_progress_only_on_a_terminal():
