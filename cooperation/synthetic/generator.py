@@ -26,7 +26,7 @@ from cooperation.synthetic import SYNTHETIC_URL_PREFIX, words
 from cooperation.synthetic.dates import PartialDates
 from cooperation.synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
 from cooperation.synthetic.records import Records
-from cooperation.synthetic.sinks import Sink
+from cooperation.synthetic.sinks import BackgroundWriter, Sink
 from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_columns
 
 BLOCK = 100  # records that share a few sources; batches are whole blocks
@@ -156,8 +156,9 @@ class Generator(Records):
         self.agency_names: list[str] = []
         self.agencies_by_country: dict[str, list[str]] = {}
         self.official_names: list[str] = []
-        for name, key, make in self._phases:
-            self._phase(name, self.counts[key], make)
+        with BackgroundWriter(self.sink) as self.writer:
+            for name, key, make in self._phases:
+                self._phase(name, self.counts[key], make)
         self.sink.finish(tables, list(ASSIGNED_IDS.values()))
         return dict(self.written)
 
@@ -180,12 +181,14 @@ class Generator(Records):
                 self.progress(name, done, self.written)
 
     def _flush(self) -> None:
+        batch = []
         for key, rows in self.rows.items():
             if rows:
                 table, columns = table_columns(key)
-                self.sink.write(table, columns, rows)
+                batch.append((table, columns, rows))
                 self.written[key] += len(rows)
-                rows.clear()
+                self.rows[key] = []
+        self.writer.put(batch)
 
     def _next(self, key: str) -> int:
         value = self.ids[key]

@@ -8,9 +8,11 @@ or decimal column as a number. ``sink.text(value)`` makes free text (which may h
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from collections.abc import Sequence
 
-from django.db import models
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 Row = tuple[str | None, ...]
@@ -28,7 +30,9 @@ class Sink:
     timestamp_suffix = ""  # Django keeps datetimes in SQLite as naive UTC text
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
-        self.connection = connection
+        # This thread's connection itself, not django.db.connection (a proxy to each thread's own), so that
+        # a BackgroundWriter's thread writes in this thread's transaction.
+        self.connection = connections[connection.alias]
 
     @staticmethod
     def text(value: str) -> str:
@@ -144,6 +148,53 @@ class CopySink(Sink):
         with self.connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {self.connection.ops.quote_name(table)}")
+
+
+class BackgroundWriter:
+    """Writes batches on a thread of its own while the caller makes the next ones.
+
+    The database works on one batch (on PostgreSQL in its own process, on SQLite with the GIL released)
+    while Python makes the next; at most ``depth`` batches wait, so memory stays bounded. The thread uses
+    the caller's connection and transaction; the caller must not use the connection until the writer is
+    closed. An error in the thread comes back to the caller at its next ``put`` or at the close.
+    """
+
+    _DONE = object()
+
+    def __init__(self, sink: Sink, depth: int = 2) -> None:
+        self.sink = sink
+        self.batches: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._write, name="generate_data writer", daemon=True)
+
+    def __enter__(self) -> BackgroundWriter:
+        self.sink.connection.inc_thread_sharing()
+        self.thread.start()
+        return self
+
+    def put(self, batch: list[tuple[str, Sequence[str], list[Row]]]) -> None:
+        self._raise()
+        self.batches.put(batch)
+
+    def __exit__(self, *exc_info) -> None:
+        self.batches.put(self._DONE)
+        self.thread.join()
+        self.sink.connection.dec_thread_sharing()
+        if exc_info[0] is None:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _write(self) -> None:
+        while (batch := self.batches.get()) is not self._DONE:
+            if self.error is None:  # after an error, only empty the queue so that put() never blocks
+                try:
+                    for table, columns, rows in batch:
+                        self.sink.write(table, columns, rows)
+                except BaseException as error:  # handed to the caller's thread
+                    self.error = error
 
 
 def sink_for(connection: BaseDatabaseWrapper) -> Sink:

@@ -21,6 +21,7 @@ from cooperation.partial_dates import from_text
 from cooperation.synthetic import SYNTHETIC_URL_PREFIX
 from cooperation.synthetic.dates import FORMS, SEASONS, read_as, written_as
 from cooperation.synthetic.generator import scaled
+from cooperation.synthetic.sinks import sink_for
 from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_model
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +232,21 @@ def test_it_reports_rows_per_table_and_shows_progress_only_on_a_terminal():
     terminal = Terminal()
     call_command("generate_data", scale=50, clear=True, stdout=terminal)
     assert "\r" in terminal.getvalue() and "rows/s" in terminal.getvalue()
+
+
+def test_a_failed_write_leaves_nothing_behind(monkeypatch):
+    written = []
+
+    def refuse_the_second_batch(self, table, columns, rows):
+        if written:
+            raise RuntimeError("the disk is full")
+        written.append(table)
+        original(self, table, columns, rows)
+
+    sink = type(sink_for(connection))
+    original = sink.write
+    monkeypatch.setattr(sink, "write", refuse_the_second_batch)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        generate()
+    assert written
+    assert not m.Source.objects.exists() and not m.Agency.objects.exists()
