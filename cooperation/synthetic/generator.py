@@ -26,7 +26,7 @@ from cooperation.synthetic import SYNTHETIC_URL_PREFIX, words
 from cooperation.synthetic.dates import PartialDates
 from cooperation.synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
 from cooperation.synthetic.records import Records
-from cooperation.synthetic.sinks import BackgroundWriter, Sink
+from cooperation.synthetic.sinks import Sink, writer_for
 from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_columns
 
 BLOCK = 100  # records that share a few sources; batches are whole blocks
@@ -156,7 +156,7 @@ class Generator(Records):
         self.agency_names: list[str] = []
         self.agencies_by_country: dict[str, list[str]] = {}
         self.official_names: list[str] = []
-        with BackgroundWriter(self.sink) as self.writer:
+        with writer_for(self.sink) as self.writer:
             for name, key, make in self._phases:
                 self._phase(name, self.counts[key], make)
         self.sink.finish(tables, list(ASSIGNED_IDS.values()))
