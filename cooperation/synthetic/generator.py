@@ -165,6 +165,7 @@ class Generator(Records):
     def _phase(self, name: str, count: int, make: Callable[[int, random.Random, Block, int], None]) -> None:
         rng = random.Random(f"{self.seed}:{name}")
         done = pending = 0
+        self.progress(name, done, self.written)
         while done < count:
             size = min(BLOCK, count - done)
             created = self._entered(rng, done, count)

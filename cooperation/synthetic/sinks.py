@@ -63,6 +63,11 @@ class Sink:
 
     def begin(self, tables: list[str]) -> None:
         """Called inside the transaction before the first write to these tables."""
+        if self.connection.vendor == "sqlite":
+            # SQLite's default 2 MB page cache makes each insert into a grown index read pages from the file:
+            # 64 MB made --scale 100000 take 24-27 s instead of 38-42 s (for this connection, this process).
+            with self.connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -65536")
 
     def finish(self, tables: list[str], assigned: list[type[models.Model]]) -> None:
         """Called after the last write: ``assigned`` are the models whose ids the rows brought with them.

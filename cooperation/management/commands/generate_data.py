@@ -86,8 +86,8 @@ class Command(BaseCommand):
                 for other in bars.values():
                     other.close()
                 bar = bars[phase] = tqdm(
-                    total=totals[phase], desc=f"{phase:<18}", unit=" rec", unit_scale=True, disable=not show,
-                    file=_Terminal(self.stdout), dynamic_ncols=True,
+                    total=totals[phase], desc=f"{phase:<18}", unit=" rec", unit_scale=totals[phase] >= 10_000,
+                    smoothing=0, disable=not show, file=_Terminal(self.stdout), dynamic_ncols=True,
                 )  # fmt: skip
             bar.update(done - bar.n)
             rows = sum(written.values())
