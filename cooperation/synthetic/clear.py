@@ -3,7 +3,7 @@
 Deletes in bulk with one DELETE per table (no per-row signals, so no history entries either): the
 generated data has no history, and millions of rows cannot go through Django's deletion collector. A real
 record that points at a synthetic one (an analyst's agreement with a synthetic agency as a party) makes
-the database refuse the deletion, and nothing is removed.
+the deletion fail (IntegrityError), and nothing is removed.
 """
 
 from __future__ import annotations
@@ -89,5 +89,8 @@ def clear_synthetic_data() -> dict[str, int]:
     )
     count(m.Citation, _delete(m.Citation.objects.filter(Exists(synthetic_citation))))
     count(m.Source, _delete(synthetic_sources()))
+    # Foreign keys are checked at COMMIT, which may be an outer transaction's: check them now, so that a real
+    # record pointing at a deleted one makes this fail here, with nothing deleted.
+    connection.check_constraints(table_names=tables)
     sink_for(connection).analyze(tables)
     return deleted

@@ -250,3 +250,13 @@ def test_a_failed_write_leaves_nothing_behind(monkeypatch):
         generate()
     assert written
     assert not m.Source.objects.exists() and not m.Agency.objects.exists()
+
+
+def test_clear_refuses_when_a_real_record_points_at_synthetic_data_and_changes_nothing(seed):
+    generate()
+    synthetic_agency = m.Agency.objects.filter(citations__source__url__startswith=SYNTHETIC_URL_PREFIX).first()
+    real_agreement = m.Agreement.objects.get(title="Russia - Peru security cooperation")
+    m.AgreementParty.objects.create(agreement=real_agreement, agency=synthetic_agency, role="implementer")
+    with pytest.raises(CommandError, match="points at synthetic data"):
+        generate(scale=0, clear=True)
+    assert m.Agreement.objects.count() == SCALE + 2

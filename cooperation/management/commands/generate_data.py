@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
 from cooperation.synthetic import SYNTHETIC_URL_PREFIX, present
@@ -35,7 +35,8 @@ class Command(BaseCommand):
         "data. The same --seed and --scale give the same data (ids aside). Every fact cites a generated source "
         f"under {SYNTHETIC_URL_PREFIX}, which is how --clear finds the data again. Rows are written in bulk "
         "(COPY on PostgreSQL) in one transaction, and without history entries: this is bulk test data, not "
-        "analysts' work. Refuses to run when synthetic data is already there, unless --clear replaces it."
+        "analysts' work. On PostgreSQL the tables written to are locked until the end: use a database of its "
+        "own. Refuses to run when synthetic data is already there, unless --clear replaces it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,19 +60,27 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         started = time.monotonic()
-        with transaction.atomic():
-            if present():
-                if not clear:
-                    raise CommandError(
-                        f"This database already holds synthetic data (sources under {SYNTHETIC_URL_PREFIX}). "
-                        "Run again with --clear to replace it."
-                    )
-                deleted = clear_synthetic_data()
-                if verbosity:
-                    removed = ", ".join(f"{rows:,} {table}" for table, rows in deleted.items())
-                    self.stdout.write(f"Removed the synthetic data: {removed}.")
-            written = self._generate(scale, seed, batch_size, verbosity) if scale else {}
+        deleted: dict[str, int] = {}
+        try:
+            with transaction.atomic():
+                if present():
+                    if not clear:
+                        raise CommandError(
+                            f"This database already holds synthetic data (sources under {SYNTHETIC_URL_PREFIX}). "
+                            "Run again with --clear to replace it."
+                        )
+                    deleted = clear_synthetic_data()
+                written = self._generate(scale, seed, batch_size, verbosity) if scale else {}
+        except IntegrityError as error:
+            raise CommandError(
+                f"The database refused the change, so nothing was changed: {error}\nWhen this comes from --clear, "
+                "a record that is not synthetic points at synthetic data (say an analyst made a synthetic agency "
+                "a party to a real agreement): change that record first."
+            ) from error
         elapsed = time.monotonic() - started
+        if verbosity and deleted:
+            removed = ", ".join(f"{rows:,} {table}" for table, rows in deleted.items())
+            self.stdout.write(f"Removed the synthetic data: {removed}.")
         if verbosity and written:
             self._summary(written, elapsed)
 
