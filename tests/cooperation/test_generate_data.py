@@ -19,6 +19,7 @@ from cooperation.history import record_initial_history
 from cooperation.models.sources import normalise_space
 from cooperation.partial_dates import from_text
 from cooperation.synthetic import SYNTHETIC_URL_PREFIX
+from cooperation.synthetic.clear import DELETE_ORDER
 from cooperation.synthetic.dates import FORMS, SEASONS, read_as, written_as
 from cooperation.synthetic.generator import scaled
 from cooperation.synthetic.sinks import sink_for
@@ -260,3 +261,10 @@ def test_clear_refuses_when_a_real_record_points_at_synthetic_data_and_changes_n
     with pytest.raises(CommandError, match="points at synthetic data"):
         generate(scale=0, clear=True)
     assert m.Agreement.objects.count() == SCALE + 2
+
+
+def test_clear_and_the_generator_know_every_kind_of_fact():
+    # A fact-bearing model added later must be generated and cleared too, or --clear would leave it behind.
+    facts = {model for model in tracked_models() if issubclass(model, m.CitedModel)}
+    assert set(DELETE_ORDER) == facts
+    assert facts <= set(ASSIGNED_IDS.values())
