@@ -195,10 +195,8 @@ def check_writes(env: dict, writes: list[tuple[int, int, str]]) -> list[str]:
     from cooperation.models import Agreement
 
     wanted = {(record_id, version): summary for record_id, version, summary in writes}
-    found = dict(
-        ((row.id, row.version), row.summary)
-        for row in Agreement.history.filter(id__in={record_id for record_id, _ in wanted}).only("id", "version", "summary")
-    )
+    history = Agreement.history.filter(id__in={record_id for record_id, _ in wanted})
+    found = {(row.id, row.version): row.summary for row in history.only("id", "version", "summary")}
     return [
         f"agreement {record_id} version {version}: acknowledged {summary!r}, stored {found.get((record_id, version))!r}"
         for (record_id, version), summary in wanted.items()

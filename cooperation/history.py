@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from simple_history.utils import get_history_manager_for_model
+
+from cooperation.synthetic import is_synthetic
 
 
 def history_models():
@@ -22,12 +25,17 @@ def record_initial_history(batch_size: int = 500) -> int:
 
     Fixtures and migrations save without history; only their many-to-many changes leave entries. Returns how
     many entries were written; records that have their creation entry are left alone, so this is safe to run
-    any number of times.
+    any number of times. Synthetic data (``generate_data``) is left without history, as it was generated.
     """
     written = 0
     for model in history_models():
         history = get_history_manager_for_model(model)
-        missing = model._default_manager.exclude(pk__in=history.filter(history_type="+").values("id"))
+        # NOT EXISTS, not NOT IN: PostgreSQL keeps it a cheap anti-join however large the history grows.
+        created = history.filter(history_type="+", id=OuterRef("pk"))
+        missing = model._default_manager.exclude(Exists(created))
+        synthetic = is_synthetic(model)
+        if synthetic is not None:
+            missing = missing.exclude(synthetic)
         batch = []
         for instance in missing.iterator(chunk_size=batch_size):
             instance._history_date = instance.updated_at

@@ -1,0 +1,85 @@
+"""The tables the generator writes, the columns of their rows in order, and which ids it assigns itself."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from cooperation import models as m
+
+TRACKED = ("created_at", "updated_at", "version")
+
+
+def _dates(*names: str) -> tuple[str, ...]:
+    return tuple(f"{n}{suffix}" for n in names for suffix in ("", "_edtf", "_earliest", "_latest"))
+
+
+# What is written to each table, in the order of the values in its rows. Tables are written in this order,
+# so that a row's foreign keys point at rows already written.
+TABLES: dict[str, tuple[type[models.Model] | tuple[type[models.Model], str], tuple[str, ...]]] = {
+    "sources": (m.Source, ("id", "title", "kind", "publisher_name", "url", "language", *_dates("published"),
+                           "retrieved", "text", "authors", "note", *TRACKED)),
+    "agencies": (m.Agency, ("id", "name", "acronym", "other_names", "kind", "country", "parent", "website",
+                            "description", *TRACKED)),
+    "officials": (m.Official, ("id", "name", "other_names", "country", "description", *TRACKED)),
+    "posts": (m.Post, ("id", "official", "agency", "title", *_dates("start", "end"), "note", *TRACKED)),
+    "agreements": (m.Agreement, ("id", "title", "kind", "status", "summary", "announced_by",
+                                 *_dates("announced", "signed", "start", "end"), *TRACKED)),
+    "agreement areas": ((m.Agreement, "areas"), ("agreement", "cooperationarea")),
+    "agreement signatories": ((m.Agreement, "signatories"), ("agreement", "official")),
+    "agreement parties": (m.AgreementParty, ("agreement", "country", "region", "agency", "role", "note", *TRACKED)),
+    "trafficking routes": (m.TraffickingRoute, ("id", "name", "drug", "concealment", "transport_mode",
+                                                "identified_by", "status", *_dates("first_reported"), "summary",
+                                                *TRACKED)),
+    "route nodes": (m.RouteNode, ("route", "position", "country", "region", "place", "role", *TRACKED)),
+    "training centres": (m.TrainingCentre, ("id", "name", "host_country", "place", "operator", "sponsor_country",
+                                            "status", *_dates("opened"), "expected_countries", "summary",
+                                            *TRACKED)),
+    "training centre topics": ((m.TrainingCentre, "topics"), ("trainingcentre", "trainingtopic")),
+    "training courses": (m.TrainingCourse, ("id", "title", "centre", "provider", *_dates("start", "end"),
+                                            "total_trained", "summary", *TRACKED)),
+    "training course topics": ((m.TrainingCourse, "topics"), ("trainingcourse", "trainingtopic")),
+    "course participants": (m.CourseParticipant, ("course", "country", "agency", "trainees", *TRACKED)),
+    "operations": (m.Operation, ("id", "name", "status", *_dates("start", "end"), "legal_basis", "summary",
+                                 *TRACKED)),
+    "operation participants": (m.OperationParticipant, ("operation", "country", "agency", "role", *TRACKED)),
+    "operation outcomes": (m.OperationOutcome, ("operation", "kind", "drug", "quantity", "unit", "description",
+                                                *TRACKED)),
+    "events": (m.Event, ("id", "title", "kind", *_dates("date"), "country", "region", "place", "summary",
+                         *TRACKED)),
+    "event officials": ((m.Event, "officials"), ("event", "official")),
+    "event agencies": ((m.Event, "agencies"), ("event", "agency")),
+    "event countries": ((m.Event, "countries_concerned"), ("event", "country")),
+    "assessments": (m.Assessment, ("id", "subject_country", "subject_region", "drug", "role", "trend",
+                                   "likelihood", "market", "assessed_by_agency", "assessed_by_official",
+                                   *_dates("as_of"), "claim", *TRACKED)),
+    "citations": (m.Citation, ("source", "content_type", "object_id", "quote", "locator", "confidence",
+                               "modality", "note", *TRACKED)),
+}  # fmt: skip
+
+# The tables whose ids are assigned here (everything a row or a citation points at).
+ASSIGNED_IDS = {
+    "sources": m.Source,
+    "agencies": m.Agency,
+    "officials": m.Official,
+    "posts": m.Post,
+    "agreements": m.Agreement,
+    "trafficking routes": m.TraffickingRoute,
+    "training centres": m.TrainingCentre,
+    "training courses": m.TrainingCourse,
+    "operations": m.Operation,
+    "events": m.Event,
+    "assessments": m.Assessment,
+}
+
+
+def table_model(key: str) -> type[models.Model]:
+    target = TABLES[key][0]
+    if isinstance(target, tuple):
+        model, name = target
+        return model._meta.get_field(name).remote_field.through
+    return target
+
+
+def table_columns(key: str) -> tuple[str, list[str]]:
+    model = table_model(key)
+    return model._meta.db_table, [model._meta.get_field(name).column for name in TABLES[key][1]]
