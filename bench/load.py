@@ -235,9 +235,11 @@ def main() -> int:
     manage(env, "load_seed", "-v0")
     if options.scale:
         manage(env, "generate_data", "--scale", str(options.scale), "--seed", str(options.seed), "-v0")
-    manage(env, "shell", "-c", LOAD_USER)
+    manage(env, "shell", "--no-imports", "-v0", "-c", LOAD_USER)
     token = manage(env, "create_api_token", "load-editor", "--days", "1", capture=True).strip().splitlines()[-1]
-    ids = json.loads(manage(env, "shell", "-c", SOME_AGREEMENT_IDS, capture=True))
+    ids = json.loads(
+        manage(env, "shell", "--no-imports", "-v0", "-c", SOME_AGREEMENT_IDS, capture=True).splitlines()[-1]
+    )
 
     port = free_port()
     server = subprocess.Popen(
