@@ -15,7 +15,9 @@ run: $(VENV)/.runtime-installed
 	$(PY) manage.py load_seed
 	$(PY) manage.py ensure_admin
 	@echo ""
-	@echo "  Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  Admin:     http://$(HOST):$(PORT)/admin/"
+	@echo "  API:       http://$(HOST):$(PORT)/api/v1/"
+	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
