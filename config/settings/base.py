@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "cooperation",
 ]
 
@@ -43,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which user made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,6 +88,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Logins ---------------------------------------------------------------------------------------
+# django-axes counts failed logins (admin form and the API's basic-auth token login alike) and locks out the
+# username from that address after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES. Locking the pair,
+# not the username alone, keeps an attacker from locking an analyst out everywhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
+AXES_LOCKOUT_TEMPLATE = "cooperation/lockout.html"
+# Client addresses come from X-Forwarded-For only behind that many trusted proxies; otherwise a client could
+# name any address and dodge the lockout and the rate limits.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -106,6 +129,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Cache ----------------------------------------------------------------------------------------
+# The API's rate limits count requests here, so the cache must be shared by every worker process: a table in
+# the database (created by migration 0005), which needs no other server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cooperation_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -119,6 +153,10 @@ LOGGING = {
 # <key>"); tokens are stored only as a hash and expire.
 API_READ_REQUIRES_LOGIN = env_bool("API_READ_REQUIRES_LOGIN", False)
 API_MAX_PAGE_SIZE = 1000
+# Requests per client and period ("120/minute"; "off" for none): anonymous clients by address, users by id.
+# A client over its rate gets 429 with Retry-After.
+API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "300/minute")
+API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -130,6 +168,11 @@ REST_FRAMEWORK = {
         "cooperation.api.filters.StrictFilterBackend",
         "cooperation.api.filters.StrictOrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "cooperation.api.throttling.AnonymousRateThrottle",
+        "cooperation.api.throttling.UserRateThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "cooperation.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "cooperation.api.schema.AutoSchema",

@@ -43,3 +43,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE_PERIODS = ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate as the API's throttles read it, "<count>/<period>" (e.g. "300/minute"), or "off"."""
+    raw = os.environ.get(name, default).strip()
+    if raw.lower() in ("", "off", "none", "0"):
+        return "off"
+    count, _, period = raw.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate; write it as <count>/<second|minute|hour|day>, e.g. 300/minute, or off."
+        )
+    return raw

@@ -116,6 +116,29 @@ class ResourceTests:
         response = editor_client.put(self.detail_url(record), self.create_payload(), format="json")
         assert response.status_code == 200, response.content
 
+    def test_clients_cannot_set_ids_stamps_or_versions(self, db, editor_client):
+        """Mass assignment: what the database keeps (id, timestamps, version, history) is never the client's."""
+        forged = {
+            "id": 987_654_321,
+            "created_at": "2001-01-01T00:00:00Z",
+            "updated_at": "2001-01-01T00:00:00Z",
+            "version": 77,
+            "history": [{"history_type": "-", "history_user": 1}],
+        }
+        response = editor_client.post(self.list_url, {**self.create_payload(), **forged}, format="json")
+        assert response.status_code == 201, response.content
+        record = self.model.objects.get(pk=response.json()["id"])
+        assert record.pk != forged["id"] and record.version == 1
+        assert record.created_at.year > 2001 and record.updated_at.year > 2001
+        assert not record.history.filter(history_type="-").exists()  # the forged history entry is not there
+
+        response = editor_client.patch(self.detail_url(record), forged, format="json")
+        assert response.status_code == 200, response.content
+        stored = self.model.objects.get(pk=record.pk)
+        assert stored.version == 2  # one more save; not the client's 77
+        assert stored.created_at == record.created_at
+        assert not self.model.objects.filter(pk=forged["id"]).exists()
+
     def test_editor_deletes_a_record(self, db, editor_client):
         record = self.make()
         response = editor_client.delete(self.detail_url(record))

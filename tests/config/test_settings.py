@@ -103,3 +103,9 @@ def test_an_unreadable_boolean_setting_is_an_error_not_a_silent_default():
     result = run_python(PRINT_ENGINE, DJANGO_SETTINGS_MODULE="config.settings.development", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_an_unreadable_rate_limit_is_an_error_not_a_silent_default():
+    result = run_python(PRINT_ENGINE, DJANGO_SETTINGS_MODULE="config.settings.development", API_THROTTLE_ANON="lots")
+    assert result.returncode != 0
+    assert "API_THROTTLE_ANON='lots' is not a rate" in result.stderr
