@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from knox.models import AuthToken
 
 from cooperation import models as m
@@ -122,6 +123,16 @@ ROW_BUILDERS = {
     ],
     AuthToken: lambda n: [
         AuthToken.objects.create(get_user_model().objects.create_user(f"api{i}"))[0] for i in range(n)
+    ],
+    # django-axes' records of logins (failed attempts, lockouts), for administrators to inspect and clear.
+    AccessAttempt: lambda n: [
+        AccessAttempt.objects.create(username=f"user{i}", ip_address=f"192.0.2.{i}", failures_since_start=3)
+        for i in range(n)
+    ],
+    AccessLog: lambda n: [AccessLog.objects.create(username=f"user{i}", ip_address=f"192.0.2.{i}") for i in range(n)],
+    AccessFailureLog: lambda n: [
+        AccessFailureLog.objects.create(username=f"user{i}", ip_address=f"192.0.2.{i}", locked_out=i == 0)
+        for i in range(n)
     ],
 }
 
