@@ -230,3 +230,10 @@ def test_hostile_values_are_400_naming_the_parameter(client, params):
 
 def test_a_text_filter_of_1000_characters_is_fine(client):
     assert names(client, "agreements", title__icontains="x" * 1000) == []
+
+
+@pytest.mark.parametrize("url", ["/api/v1/agreements/", "/api/v1/agreements/1/", "/api/v1/deleted/"])
+def test_an_unknown_format_is_400_naming_it(client, url):
+    response = client.get(url, {"format": "xlsx"})  # was a 404, as if the list did not exist
+    assert response.status_code == 400
+    assert "format" in response.json()
