@@ -7,6 +7,12 @@ from rest_framework.negotiation import DefaultContentNegotiation
 
 
 class ContentNegotiation(DefaultContentNegotiation):
+    def select_renderer(self, request, renderers, format_suffix=None):
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if view is not None and request.method.upper() not in view.allowed_methods:
+            return renderers[0], renderers[0].media_type  # the answer is a 405, whatever the format
+        return super().select_renderer(request, renderers, format_suffix)
+
     def filter_renderers(self, renderers, format):
         matching = [renderer for renderer in renderers if renderer.format == format]
         if not matching:

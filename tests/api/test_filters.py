@@ -237,3 +237,7 @@ def test_an_unknown_format_is_400_naming_it(client, url):
     response = client.get(url, {"format": "xlsx"})  # was a 404, as if the list did not exist
     assert response.status_code == 400
     assert "format" in response.json()
+
+
+def test_an_unknown_method_is_405_whatever_the_format(editor_client):
+    assert editor_client.generic("TRACE", "/api/v1/agreements/?format=csv").status_code == 405
