@@ -34,7 +34,18 @@ def cited_models() -> list:
     return [model for model in data_models() if issubclass(model, m.CitedModel)]
 
 
+def as_id(value: str) -> int | None:
+    """The id written as ``value`` (ASCII digits, 1 to 2**63 - 1), or None. Never raises: "²", 5,000 digits and
+    "1e9" are simply not ids."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
 MAX_VALUES = 100
+#: The longest text a filter takes: longer is no name, code or search anyone types, only a costly query.
+MAX_TEXT = 1000
 MIN_DATETIME = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 MAX_DATETIME = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 TEXT_LOOKUPS = ["exact", "icontains", "istartswith"]
@@ -62,6 +73,8 @@ class MultiValueField(forms.Field):
         values = value or []
         if len(values) > MAX_VALUES:
             raise ValidationError(f"At most {MAX_VALUES} values.")
+        if any(len(v) > MAX_TEXT for v in values):
+            raise ValidationError(f"At most {MAX_TEXT} characters per value.")
         return [self.convert(v) for v in values]
 
     def convert(self, value: str):
@@ -70,9 +83,10 @@ class MultiValueField(forms.Field):
 
 class IdField(MultiValueField):
     def convert(self, value):
-        if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
-            raise ValidationError(f"{value!r} is not an id.")
-        return int(value)
+        number = as_id(value)
+        if number is None:
+            raise ValidationError(f"{value[:50]!r} is not an id.")
+        return number
 
 
 class ChoicesField(MultiValueField):
@@ -82,7 +96,7 @@ class ChoicesField(MultiValueField):
 
     def convert(self, value):
         if value not in self.codes:
-            raise ValidationError(f"Unknown value {value!r}; use one of: {', '.join(self.codes)}.")
+            raise ValidationError(f"Unknown value {value[:50]!r}; use one of: {', '.join(self.codes)}.")
         return value
 
 
@@ -96,9 +110,10 @@ class KeyField(MultiValueField):
     def convert(self, value):
         # Digits are ids, except for countries (ISO numeric codes) and regions (M49 codes).
         if value.isdigit() and self.model not in (m.Country, m.Region):
-            if not 1 <= int(value) <= MAX_ID or not self.model._default_manager.filter(pk=int(value)).exists():
-                raise ValidationError(f"No {self.model._meta.verbose_name} with id {value}.")
-            return int(value)
+            number = as_id(value)
+            if number is None or not self.model._default_manager.filter(pk=number).exists():
+                raise ValidationError(f"No {self.model._meta.verbose_name} with id {value[:50]}.")
+            return number
         try:
             return natural_key(self.model).resolve(value).pk
         except NaturalKeyError as error:
@@ -116,7 +131,21 @@ class RegionTreeField(KeyField):
         return m.Region.objects.filter(pk__in=regions).with_descendants() if regions else []
 
 
-class BoundedDateTimeField(forms.DateTimeField):
+class GivenWhenPresent:
+    """A parameter sent empty (``?updated_since=``) is an error, not "no filter": a client whose variable was
+    empty would otherwise sync or export the whole table."""
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError("Give a value, or leave the parameter out.")
+        return super().clean(value)
+
+
+class GivenDateField(GivenWhenPresent, forms.DateField):
+    pass
+
+
+class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
     """An ISO 8601 time within what every database can compare (1 AD to 9999 AD)."""
 
     def to_python(self, value):
@@ -136,6 +165,10 @@ class BoundedDateTimeField(forms.DateTimeField):
 # --- Filters --------------------------------------------------------------------------------------------
 class ChangedSinceFilter(filters.Filter):
     field_class = BoundedDateTimeField
+
+
+class DateFilter(filters.DateFilter):
+    field_class = GivenDateField
 
 
 class MultiValueFilter(filters.Filter):
@@ -242,8 +275,8 @@ class RecordFilterSet(filters.FilterSet):
     updated_since = ChangedSinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
     )
-    date_from = filters.DateFilter(method="filter_dates", help_text="Dates overlapping from this day (YYYY-MM-DD).")
-    date_to = filters.DateFilter(method="filter_dates", help_text="Dates overlapping up to this day (YYYY-MM-DD).")
+    date_from = DateFilter(method="filter_dates", help_text="Dates overlapping from this day (YYYY-MM-DD).")
+    date_to = DateFilter(method="filter_dates", help_text="Dates overlapping up to this day (YYYY-MM-DD).")
 
     #: Text fields searched by ``q``.
     search_fields: tuple[str, ...] = ()
@@ -258,6 +291,9 @@ class RecordFilterSet(filters.FilterSet):
             declared["q"] = SearchFilter(field_name="q", search_fields=cls.search_fields)
         if not cls.dates:
             del declared["date_from"], declared["date_to"]
+        for declared_filter in declared.values():
+            if isinstance(declared_filter, filters.CharFilter):
+                declared_filter.extra.setdefault("max_length", MAX_TEXT)
         return declared
 
     def filter_dates(self, queryset, name, value):

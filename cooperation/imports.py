@@ -255,7 +255,7 @@ class _Importer:
 
     @staticmethod
     def read_int(text: str) -> int:
-        if not text.strip().isdigit() or len(text.strip()) > 18:
+        if not (text.strip().isascii() and text.strip().isdigit()) or len(text.strip()) > 18:
             raise CellError(f"{text!r} is not a whole number.")
         return int(text)
 

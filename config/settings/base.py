@@ -174,6 +174,7 @@ REST_FRAMEWORK = {
     ],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "cooperation.api.pagination.CursorPagination",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cooperation.api.negotiation.ContentNegotiation",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "cooperation.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cooperation.api.exceptions.exception_handler",

@@ -1,10 +1,13 @@
-"""Related records in the API: read as a brief nested object, written as an id or a natural key."""
+"""Fields of the API: related records (read as a brief nested object, written as an id or a natural key) and
+scalars that take only the JSON type the schema documents."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
@@ -28,6 +31,11 @@ class BriefRelatedField(serializers.RelatedField):
     def __init__(self, **kwargs):
         self.brief_model = kwargs.pop("model", None)
         super().__init__(**kwargs)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return ManyBriefRelatedField(child_relation=cls(*args, **kwargs), **list_kwargs)
 
     @property
     def model(self):
@@ -67,3 +75,59 @@ class BriefRelatedField(serializers.RelatedField):
     def get_choices(self, cutoff=None):
         # The browsable API would otherwise render every country and agency into a <select>.
         return {}
+
+
+class ManyBriefRelatedField(ManyRelatedField):
+    """A many-to-many value: a JSON list (DRF would also take an object, as the list of its keys)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+# --- Scalars of the documented JSON type ------------------------------------------------------------------
+# DRF coerces: 12 is taken for the string "12", "12" for the number 12, "yes" for true. The API takes JSON
+# only, and a value of the wrong type is almost always a client's bug (a swapped column, an unquoted code):
+# refuse it with a 400 naming the field rather than store something the client did not mean.
+def _is_string(data) -> bool:
+    return isinstance(data, str)
+
+
+def _is_number(data) -> bool:
+    return isinstance(data, int | float) and not isinstance(data, bool)
+
+
+def _is_boolean(data) -> bool:
+    return isinstance(data, bool)
+
+
+def strict(field_class: type[serializers.Field], accepts, expected: str) -> type[serializers.Field]:
+    def to_internal_value(self, data):
+        if not accepts(data):
+            raise serializers.ValidationError(f"Give {expected}, not {type(data).__name__}.", code="invalid")
+        return field_class.to_internal_value(self, data)
+
+    return type(f"Strict{field_class.__name__}", (field_class,), {"to_internal_value": to_internal_value})
+
+
+StrictCharField = strict(serializers.CharField, _is_string, "a string")
+StrictIntegerField = strict(serializers.IntegerField, _is_number, "a whole number")
+
+#: ``ModelSerializer.serializer_field_mapping`` with the strict fields.
+STRICT_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.CharField: StrictCharField,
+    models.TextField: StrictCharField,
+    models.URLField: strict(serializers.URLField, _is_string, "a string"),
+    models.EmailField: strict(serializers.EmailField, _is_string, "a string"),
+    models.SlugField: strict(serializers.SlugField, _is_string, "a string"),
+    models.IntegerField: StrictIntegerField,
+    models.SmallIntegerField: StrictIntegerField,
+    models.PositiveIntegerField: StrictIntegerField,
+    models.PositiveSmallIntegerField: StrictIntegerField,
+    models.BigIntegerField: strict(serializers.BigIntegerField, _is_number, "a whole number"),
+    models.DecimalField: strict(serializers.DecimalField, _is_number, "a number"),
+    models.FloatField: strict(serializers.FloatField, _is_number, "a number"),
+    models.BooleanField: strict(serializers.BooleanField, _is_boolean, "true or false"),
+}

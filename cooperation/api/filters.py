@@ -57,7 +57,7 @@ class StrictOrderingFilter(OrderingFilter):
             return self.get_default_ordering(view)
         fields = [term.strip() for term in raw.split(",") if term.strip()]
         allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        invalid = [term for term in fields if term.lstrip("-") not in allowed]
+        invalid = [term for term in fields if term.removeprefix("-") not in allowed]  # "--id" is no field
         if invalid or not fields:
             message = f"Cannot order by {', '.join(invalid) or raw!r}; use: {', '.join(sorted(allowed))}."
             raise ValidationError({self.ordering_param: [message]})

@@ -28,10 +28,12 @@ class CursorPagination(pagination.CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            raise ValidationError({self.page_size_query_param: ["A whole number, e.g. 100."]}) from None
+        digits = raw.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValidationError({self.page_size_query_param: ["A whole number, e.g. 100."]})
+        if len(digits) > 9:  # int() of thousands of digits is refused (and slow); any such size means "all"
+            return self.max_page_size
+        size = int(raw)
         if size < 1:
             raise ValidationError({self.page_size_query_param: ["At least 1."]})
         return min(size, self.max_page_size)
@@ -73,8 +75,12 @@ class CursorPagination(pagination.CursorPagination):
         return response
 
     def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
         return [
-            *super().get_schema_operation_parameters(view),
+            *parameters,
             {
                 "name": self.count_query_param,
                 "required": False,

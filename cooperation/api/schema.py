@@ -3,6 +3,7 @@ on them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -18,6 +19,38 @@ FIELD_ERRORS = OpenApiResponse(
     "each value lists what is wrong with it.",
     response={"type": "object", "additionalProperties": {}},
 )
+IMPORT_REQUEST = {
+    "text/csv": {"type": "string", "description": "The CSV itself, with the export's header row."},
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary", "description": "The CSV file."}},
+        "required": ["file"],
+    },
+}
+IMPORT_RESULT = inline_serializer(  # its 400 (rows refused) is this too, documented as FIELD_ERRORS' object
+    "ImportResult",
+    fields={
+        "resource": serializers.CharField(),
+        "dry_run": serializers.BooleanField(),
+        "written": serializers.BooleanField(help_text="Whether the rows were saved (all of them or none)."),
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "ImportError",
+                fields={
+                    "row": serializers.IntegerField(),
+                    "column": serializers.CharField(),
+                    "message": serializers.CharField(),
+                },
+            )
+        ),
+    },
+)
+IMPORT_PARAMETERS = [
+    OpenApiParameter("dry_run", bool, description="Only validate: write nothing."),
+    OpenApiParameter("escape_formulas", bool, description="Undo the export's escaping of formulas (default true)."),
+]
 CONFLICT = inline_serializer(
     "Conflict",
     fields={
@@ -28,6 +61,12 @@ CONFLICT = inline_serializer(
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in ("GET", "HEAD") and not settings.API_READ_REQUIRES_LOGIN and {} not in auths:
+            auths.append({})  # reads are public: credentials are optional
+        return auths
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()
@@ -41,7 +80,20 @@ class AutoSchema(openapi.AutoSchema):
         for code, response in extra.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)
+        for code, response in responses.items():
+            content = response.get("content", {})
+            if "text/csv" in content:
+                # A list's CSV export is a file, not its JSON page; its errors are JSON.
+                if code.startswith("2"):
+                    content["text/csv"] = {"schema": {"type": "string", "description": "The CSV export."}}
+                else:
+                    del content["text/csv"]
         return responses
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body given as a raw schema (the CSV of an import) is the whole point of the request.
+        return schema, required or isinstance(serializer, dict)
 
     def _names_a_record(self) -> bool:
         return "{" in self.path

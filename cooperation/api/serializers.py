@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 from cooperation import models as m
 from cooperation import services
 from cooperation.api.exceptions import validation_detail
-from cooperation.api.fields import BriefRelatedField
+from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, StrictIntegerField
 
 STAMPS = ["created_at", "updated_at", "version"]
 
@@ -30,6 +30,7 @@ class PartSerializer(serializers.ModelSerializer):
     """A part entered with its record (a party, a route stop, ...). Validated with the record, in the service."""
 
     serializer_related_field = BriefRelatedField
+    serializer_field_mapping = STRICT_FIELD_MAPPING
 
 
 class CitationInlineSerializer(PartSerializer):
@@ -42,6 +43,7 @@ class CitationInlineSerializer(PartSerializer):
 
 class RecordSerializer(serializers.ModelSerializer):
     serializer_related_field = BriefRelatedField
+    serializer_field_mapping = STRICT_FIELD_MAPPING
     url = serializers.SerializerMethodField()
     display = serializers.SerializerMethodField()
 
@@ -354,5 +356,5 @@ class CitationSerializer(RecordSerializer):
         help_text="The kind of record cited: agency, official, post, agreement, trainingcentre, trainingcourse, "
         "operation, event, traffickingroute or assessment.",
     )
-    record_id = serializers.IntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
+    record_id = StrictIntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
     Meta = meta(m.Citation, "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note")

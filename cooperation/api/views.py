@@ -4,6 +4,7 @@ orderings). ``RecordViewSet`` holds the shared behaviour."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -13,8 +14,8 @@ from rest_framework.settings import api_settings
 from cooperation import filtersets as fs
 from cooperation import models as m
 from cooperation import services
+from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
-from cooperation.api import tabular
 from cooperation.api.exceptions import PreconditionFailed
 from cooperation.history import changed_since
 
@@ -61,6 +62,11 @@ class RecordViewSet(viewsets.ModelViewSet):
             return tabular.export_response(self, request, self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(
+        request=schema.IMPORT_REQUEST,
+        responses={200: schema.IMPORT_RESULT},
+        parameters=schema.IMPORT_PARAMETERS,
+    )
     @action(
         detail=False,
         methods=["post"],

@@ -208,3 +208,36 @@ def test_citations_by_record(client):
     response = client.get("/api/v1/citations/", {"record_type": "traffickingroute", "record_id": route.pk})
     assert [c["quote"] for c in response.json()["results"]] == [route.citations.get().quote]
     assert client.get("/api/v1/citations/", {"modality": "analysis", "limit": 100}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"id": "9" * 5000},  # int() refuses more than 4,300 digits: was a 500
+        {"official": "9" * 5000},
+        {"ordering": "--id"},  # passed the check, then a FieldError: was a 500
+        {"title__icontains": "x" * 1001},  # a 1 MB pattern is no search, only a costly query
+        {"updated_since": ""},  # empty meant "no filter": the whole table for a client whose variable was empty
+        {"date_from": ""},
+    ],
+    ids=["id-5000-digits", "key-5000-digits", "ordering-two-minus", "text-too-long", "empty-time", "empty-date"],
+)
+def test_hostile_values_are_400_naming_the_parameter(client, params):
+    response = client.get("/api/v1/agreements/", params)
+    assert response.status_code == 400, response.content
+    assert set(params) == set(response.json())
+
+
+def test_a_text_filter_of_1000_characters_is_fine(client):
+    assert names(client, "agreements", title__icontains="x" * 1000) == []
+
+
+@pytest.mark.parametrize("url", ["/api/v1/agreements/", "/api/v1/agreements/1/", "/api/v1/deleted/"])
+def test_an_unknown_format_is_400_naming_it(client, url):
+    response = client.get(url, {"format": "xlsx"})  # was a 404, as if the list did not exist
+    assert response.status_code == 400
+    assert "format" in response.json()
+
+
+def test_an_unknown_method_is_405_whatever_the_format(editor_client):
+    assert editor_client.generic("TRACE", "/api/v1/agreements/?format=csv").status_code == 405

@@ -418,3 +418,24 @@ def test_reference_records_in_use_cannot_be_deleted(editor_client, resource, see
     response = editor_client.delete(f"/api/v1/{resource}/{key[resource].pk}/")
     assert response.status_code == 409
     assert response.json()["referenced_by"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "payload", "field"),
+    [
+        ("drugs", {"name": "nitazene", "group": "opioids", "description": 0}, "description"),
+        (
+            "training-centres",
+            {"name": "Centre", "host_country": "NI", "status": "planned", "expected_countries": "7"},
+            "expected_countries",
+        ),
+        ("countries", {"iso2": "XK", "iso3": "XKX", "iso_numeric": "999", "name": "Kosovo", "regions": {}}, "regions"),
+    ],
+)
+def test_a_value_of_another_json_type_is_400_naming_the_field(editor_client, resource, payload, field):
+    # DRF would store 0 as "0", "7" as 7 and an object as the list of its keys.
+    response = editor_client.post(f"/api/v1/{resource}/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    payload.pop(field)
+    assert editor_client.post(f"/api/v1/{resource}/", payload, format="json").status_code == 201

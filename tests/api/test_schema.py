@@ -61,3 +61,20 @@ def test_interactive_docs_use_local_assets(client):
     html = page.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
+
+
+def test_reads_are_documented_as_public_and_writes_as_authenticated(schema):
+    item = schema["paths"]["/api/v1/agreements/{id}/"]
+    assert {} in item["get"]["security"]
+    assert {} not in item["put"]["security"]
+
+
+def test_csv_export_and_import_are_documented_as_csv(schema):
+    listed = schema["paths"]["/api/v1/agreements/"]["get"]["responses"]
+    assert listed["200"]["content"]["text/csv"]["schema"]["type"] == "string"
+    assert "text/csv" not in listed["400"]["content"], "errors of an export are JSON"
+    imported = schema["paths"]["/api/v1/agreements/import/"]["post"]
+    assert imported["requestBody"]["required"]
+    assert imported["requestBody"]["content"]["text/csv"]["schema"]["type"] == "string"
+    assert imported["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ImportResult")
+    assert {"dry_run", "escape_formulas"} <= {p["name"] for p in imported["parameters"]}

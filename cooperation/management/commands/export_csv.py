@@ -37,7 +37,7 @@ def filtered_queryset(resource: ResourceSpec, filters: list[str]):
         fields = [term.strip() for term in ordering[-1].split(",") if term.strip()]
         for term in fields:
             try:
-                resource.model._meta.get_field(term.lstrip("-"))
+                resource.model._meta.get_field(term.removeprefix("-"))
             except Exception:
                 raise CommandError(f"Cannot order by {term!r}.") from None
         queryset = queryset.order_by(*fields, "pk")
