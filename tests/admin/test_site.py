@@ -7,6 +7,7 @@ fails until it has a row builder below.
 from itertools import cycle
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,7 +15,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from knox.models import AuthToken
 
 from cooperation import models as m
