@@ -314,17 +314,27 @@ def bench_export(server: Server, options, results: dict) -> None:
 
 
 # --- List ---------------------------------------------------------------------------------------------------
+def recorder(executed: list):
+    """A database execute wrapper that appends each (sql, params) to ``executed``."""
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    return record
+
+
 def query_counts() -> dict[int, int]:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client, counts = Client(), {}
     for size in (10, 100, 1000):
-        with CaptureQueriesContext(connection) as queries:
+        executed: list = []
+        with connection.execute_wrapper(recorder(executed)):
             response = client.get(f"/api/v1/agreements/?country=PE&limit={size}", HTTP_HOST="127.0.0.1")
         assert response.status_code == 200, response.content[:300]
-        counts[size] = len(queries)
+        counts[size] = len(executed)
     return counts
 
 
@@ -371,20 +381,20 @@ def page_query_plan(query: str) -> tuple[str, int]:
     from django.db import connection
     from django.http import QueryDict
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from cooperation import filtersets as fs
     from cooperation import models as m
 
-    with CaptureQueriesContext(connection) as queries:
+    executed: list = []
+    with connection.execute_wrapper(recorder(executed)):
         Client().get(f"/api/v1/agreements/?{query}", HTTP_HOST="127.0.0.1")
-    sql = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "cooperation_agreement"."id"'))
+    sql, params = next((s, p) for s, p in executed if s.startswith('SELECT "cooperation_agreement"."id"'))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "\n".join(" ".join(str(c) for c in row[1:]) for row in cursor.fetchall())
     filterset = fs.AgreementFilterSet(QueryDict(query), queryset=m.Agreement.objects.all())
     return plan, filterset.qs.count()
