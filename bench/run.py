@@ -431,7 +431,7 @@ def bench_filtered(server: Server, options, results: dict) -> None:
 # --- Throughput ------------------------------------------------------------------------------------------
 def wrk(port: int, path: str, seconds: int, connections: int) -> dict:
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{port}{path}"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency", f"http://127.0.0.1:{port}{path}"],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
