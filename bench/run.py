@@ -420,10 +420,13 @@ def bench_filtered(server: Server, options, results: dict) -> None:
             "plan": plan,
             "requests": len(times[label]),
         }
+        executed = re.search(r"Execution Time: ([\d.]+) ms", plan)
+        row["page_query_ms"] = float(executed.group(1)) if executed else None
         results.setdefault("filtered", []).append(row)
-        rows.append([label, f"{matching:,}", f"{row['median_ms']:.1f}", f"{row['p99_ms']:.1f}"])
+        sql_ms = f"{row['page_query_ms']:.1f}" if executed else "–"
+        rows.append([label, f"{matching:,}", f"{row['median_ms']:.1f}", f"{row['p99_ms']:.1f}", sql_ms])
     print(f"\nFiltered list, default page (50) ({len(times[label])} requests each)\n")
-    print(table(["filter", "matching agreements", "median ms", "p99 ms"], rows))
+    print(table(["filter", "matching agreements", "median ms", "p99 ms", "page query ms (EXPLAIN ANALYZE)"], rows))
     for row in results["filtered"]:
         print(f"\n{row['filter']}: ?{row['query']}\n{row['plan']}")
 
