@@ -466,7 +466,7 @@ def bench_throughput(server: Server, options, results: dict) -> None:
             "non_2xx": sum(r["non_2xx"] for r in runs),
         }
         results.setdefault("throughput", []).append(row)
-        rows.append([label, f"{row['rps']:.0f}", f"{row['p50_ms']:.1f}", row["non_2xx"]])
+        rows.append([label, f"{row['rps']:.1f}", f"{row['p50_ms']:.1f}", row["non_2xx"]])
     print(f"\nThroughput under wrk -t2 -c{options.wrk_connections} -d{options.wrk_seconds}s, {options.workers} "
           f"gunicorn sync workers (median of {options.repeat})\n")  # fmt: skip
     print(table(["endpoint", "req/s", "p50 ms", "non-2xx"], rows))
