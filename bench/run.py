@@ -52,6 +52,7 @@ EXPORTS = {
 LIST_QUERY = "country=PE&limit=100"
 FILTERS = {
     "country=PE": "country=PE",
+    "country=FI (a median country)": "country=FI",
     "region=419 (Latin America)": "region=419",
     "status=terminated": "status=terminated",
     "date range (2012)": "date_from=2012-01-01&date_to=2012-12-31",
