@@ -18,7 +18,7 @@ that load from other processes on the machine weighs on both alike; the figures 
 - ``throughput``: requests per second of the list endpoint (and of the hand-written view) under ``wrk``.
 
     createdb -h 127.0.0.1 -U postgres coop_bench
-    .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/coop_bench --prepare 100000
+    .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/coop_bench --scale 100000
     .venv/bin/python bench/run.py --database-url sqlite:////tmp/coop_bench.sqlite3 --bench list filtered
 """
 
@@ -457,6 +457,7 @@ def bench_throughput(server: Server, options, results: dict) -> None:
     for _ in range(options.repeat):
         for label, path in paths.items():
             measured[label].append(wrk(server.port, path, options.wrk_seconds, options.wrk_connections))
+            server.warm("/healthz", times=2)  # the requests wrk left queued finish before the next run
     rows = []
     for label, runs in measured.items():
         row = {
@@ -474,10 +475,22 @@ def bench_throughput(server: Server, options, results: dict) -> None:
 
 
 # --- Main -----------------------------------------------------------------------------------------------
+COUNT_AGREEMENTS = "from cooperation.models import Agreement; print(Agreement.objects.count())"
+
+
 def prepare(env: dict[str, str], scale: int) -> None:
-    """Migrate and fill the database with ``generate_data --scale`` (it refuses if data is there already)."""
-    for args in (["migrate", "--noinput", "-v0"], ["generate_data", "--scale", str(scale)]):
-        subprocess.run([PYTHON, "manage.py", *args], cwd=PROJECT, env=env, check=True)
+    """Migrate, and unless the database holds ``scale`` agreements already, replace its synthetic data with
+    ``generate_data --scale scale --clear`` (the seed and the reference data stay)."""
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=PROJECT, env=env, check=True)
+    count = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-v0", "-c", COUNT_AGREEMENTS],
+        cwd=PROJECT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()[-1]  # fmt: skip
+    if int(count) == scale:
+        print(f"The database holds {scale:,} agreements already: not generating.")
+        return
+    generate = ["generate_data", "--scale", str(scale), "--clear"]
+    subprocess.run([PYTHON, "manage.py", *generate], cwd=PROJECT, env=env, check=True)
 
 
 def analyze() -> None:
@@ -516,8 +529,9 @@ def describe() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True, help="A database of its own, with synthetic data.")
-    parser.add_argument("--prepare", type=int, metavar="SCALE", dest="scale",
-                        help="First migrate and run generate_data --scale SCALE.")  # fmt: skip
+    parser.add_argument("--scale", "--prepare", type=int, metavar="N", dest="scale",
+                        help="First migrate and, unless it holds N agreements already, fill the database "
+                             "with generate_data --scale N --clear.")  # fmt: skip
     parser.add_argument("--bench", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
     parser.add_argument("--repeat", type=int, default=5, help="Repetitions of each measurement (default 5).")
     parser.add_argument("--requests", type=int, default=40, help="List requests per repetition (default 40).")
