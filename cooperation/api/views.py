@@ -17,9 +17,12 @@ from cooperation import services
 from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed
+from cooperation.api.prefetch import prefetch_page
 from cooperation.history import changed_since
 
 CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("source"))
+OFFICIALS = m.Official.objects.select_related("country")
+AGENCIES = m.Agency.objects.select_related("country")
 BASIC_ORDERING = ("id", "created_at", "updated_at")
 
 
@@ -56,6 +59,14 @@ class RecordViewSet(viewsets.ModelViewSet):
     @property
     def paginator(self):
         return None if self.exporting else super().paginator
+
+    def paginate_queryset(self, queryset):
+        # The page's related records are prefetched by prefetch_page, which costs half what Django's does.
+        lookups = queryset._prefetch_related_lookups
+        page = super().paginate_queryset(queryset.prefetch_related(None) if lookups else queryset)
+        if page is not None and lookups:
+            prefetch_page(page, lookups)
+        return page
 
     def list(self, request, *args, **kwargs):
         if self.exporting:
@@ -189,7 +200,7 @@ class PostViewSet(RecordViewSet):
 class AgreementViewSet(RecordViewSet):
     queryset = m.Agreement.objects.select_related("announced_by__country").prefetch_related(
         "areas",
-        "signatories__country",
+        Prefetch("signatories", queryset=OFFICIALS),
         Prefetch("parties", queryset=m.AgreementParty.objects.select_related("country", "region", "agency__country")),
         CITATIONS,
     )
@@ -231,7 +242,10 @@ class OperationViewSet(RecordViewSet):
 
 class EventViewSet(RecordViewSet):
     queryset = m.Event.objects.select_related("country", "region").prefetch_related(
-        "officials__country", "agencies__country", "countries_concerned", CITATIONS
+        Prefetch("officials", queryset=OFFICIALS),
+        Prefetch("agencies", queryset=AGENCIES),
+        "countries_concerned",
+        CITATIONS,
     )
     serializer_class = s.EventSerializer
     filterset_class = fs.EventFilterSet

@@ -1,0 +1,566 @@
+#!/usr/bin/env python
+"""Benchmarks against the database's own limits (issue 8), run by hand on a database of synthetic data.
+
+It starts gunicorn itself on a loopback port (production settings, ``--workers`` sync workers), runs the
+benchmarks chosen with ``--bench``, prints one table per benchmark and stops gunicorn. Every measurement is
+interleaved with its baseline (baseline, product, baseline, product, ...) and repeated ``--repeat`` times, so
+that load from other processes on the machine weighs on both alike; the figures are medians.
+
+- ``export``: the agreements' CSV export over HTTP, unfiltered and filtered: time, time to the first byte and
+  to the first record (after the header line), peak worker RSS; against ``COPY (<the export's SELECT>) TO
+  STDOUT`` into a null sink through psycopg (PostgreSQL), or ``sqlite3 -csv`` printing the same SELECT
+  (SQLite).
+- ``list``: a filtered page of 100 agreements (nested parties, areas, signatories, citations): median and
+  p99 latency against a hand-written ``.values()`` + ``JsonResponse`` view (``bench_urls.py``), and the
+  number of queries at page sizes 10, 100 and 1000.
+- ``filtered``: the list filtered by country, region, status and date range: median latency of the default
+  page (50), the matching rows, and the query plan of the page's query (EXPLAIN ANALYZE on PostgreSQL).
+- ``throughput``: requests per second of the list endpoint (and of the hand-written view) under ``wrk``.
+
+    createdb -h 127.0.0.1 -U postgres coop_bench
+    .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/coop_bench --scale 100000
+    .venv/bin/python bench/run.py --database-url sqlite:////tmp/coop_bench.sqlite3 --bench list filtered
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+BENCH = PROJECT / "bench"
+PYTHON = sys.executable
+BENCHMARKS = ("export", "list", "filtered", "throughput")
+
+EXPORTS = {
+    "unfiltered": "",
+    "filtered (country=PE)": "country=PE",
+}
+LIST_QUERY = "country=PE&limit=100"
+FILTERS = {
+    "country=PE": "country=PE",
+    "country=FI (a median country)": "country=FI",
+    "region=419 (Latin America)": "region=419",
+    "status=terminated": "status=terminated",
+    "date range (2012)": "date_from=2012-01-01&date_to=2012-12-31",
+    "all four": "country=PE&region=419&status=signed&date_from=2012-01-01&date_to=2014-12-31",
+}
+
+
+# --- Environment and server -----------------------------------------------------------------------------
+def environment(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(PROJECT)]),
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        # One client sends everything on purpose: the API's rate limits (where the code has them) stay off.
+        "API_THROTTLE_ANON": "off",
+        "API_THROTTLE_USER": "off",
+    }
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS",
+                                           "SECURE_SSL_REDIRECT", "DATABASE_CONN_MAX_AGE", "LOG_LEVEL",
+                                           "API_THROTTLE_ANON", "API_THROTTLE_USER")})  # fmt: skip
+    sys.path[:0] = [str(BENCH), str(PROJECT)]
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn on a loopback port, started and stopped by the benchmark."""
+
+    def __init__(self, env: dict[str, str], workers: int):
+        self.env, self.workers, self.port = env, workers, free_port()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--timeout", "600", "--graceful-timeout", "10"],
+            cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for _ in range(300):
+            try:
+                status, _ = get(self.port, "/healthz")
+                if status == 200 and len(self.worker_pids()) == self.workers:
+                    return self
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn did not start:\n" + self.process.stderr.read())
+            time.sleep(0.1)
+        raise SystemExit("gunicorn did not answer in 30 s")
+
+    def __exit__(self, *exc) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def worker_pids(self) -> list[int]:
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children")
+        return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def warm(self, path: str, times: int = 3) -> None:
+        for _ in range(times * self.workers):
+            get(self.port, path)
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, body
+
+
+def timed_get(port: int, path: str, header_bytes: int = 0) -> dict:
+    """Total time, time to the first body byte and to the first byte past ``header_bytes``, size."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", path, headers={"Accept": "text/csv" if "format=csv" in path else "application/json"})
+    response = connection.getresponse()
+    size, first_byte, first_record = 0, None, None
+    while chunk := response.read1(1 << 20):
+        now = time.perf_counter()
+        size += len(chunk)
+        if first_byte is None:
+            first_byte = now - started
+        if first_record is None and size > header_bytes:
+            first_record = now - started
+    total = time.perf_counter() - started
+    connection.close()
+    if response.status != 200:
+        raise SystemExit(f"GET {path}: {response.status}")
+    return {"time": total, "ttfb": first_byte, "first_record": first_record, "bytes": size}
+
+
+# --- Measuring ------------------------------------------------------------------------------------------
+def median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def rss_reset(pids: list[int]) -> bool:
+    """Reset the peak RSS (VmHWM) of the workers; False where the kernel does not let us."""
+    try:
+        for pid in pids:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def rss_peak(pids: list[int]) -> float:
+    """The largest peak RSS (MiB) among the workers."""
+    peaks = []
+    for pid in pids:
+        match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+        peaks.append(int(match.group(1)) / 1024)
+    return max(peaks)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- Export -----------------------------------------------------------------------------------------------
+def export_sql(query: str) -> tuple[str, tuple, int]:
+    """The export's SELECT for the filter (as the API builds it), its parameters, and the header's length."""
+    from django.http import QueryDict
+
+    from cooperation import filtersets as fs
+    from cooperation import models as m
+    from cooperation.columns import for_model
+    from cooperation.exports import ExportOptions, export_query, header_line
+
+    resource = for_model(m.Agreement)
+    filterset = fs.AgreementFilterSet(QueryDict(query), queryset=m.Agreement.objects.all())
+    if not filterset.is_valid():
+        raise SystemExit(f"bad filter {query}: {filterset.errors}")
+    sql, params = export_query(resource, filterset.qs, ExportOptions())
+    on_pg = _vendor() == "postgresql"
+    return sql, params, len(header_line(resource, "\n" if on_pg else "\r\n"))
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+class NullSink:
+    def __init__(self, started: float):
+        self.started, self.first, self.size = started, None, 0
+
+    def write(self, data) -> None:
+        if self.first is None:
+            self.first = time.perf_counter() - self.started
+        self.size += len(data)
+
+
+def copy_baseline(sql: str, params: tuple) -> dict:
+    """psycopg's COPY of the same SELECT into a null sink: the most PostgreSQL can hand out."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        statement = cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params).decode()
+        started = time.perf_counter()
+        sink = NullSink(started)
+        cursor.copy_expert(statement, sink, size=64 * 1024)
+    return {"time": time.perf_counter() - started, "ttfb": sink.first, "first_record": sink.first, "bytes": sink.size}
+
+
+def sqlite_baseline(sql: str, params: tuple, database: str) -> dict:
+    """The sqlite3 command line printing the same SELECT as CSV, read from a pipe."""
+    from django.db import connection
+
+    with connection.cursor():
+        quoted = connection.ops._quote_params_for_last_executed_query(params)
+    statement = sql % quoted if params else sql
+    started = time.perf_counter()
+    process = subprocess.Popen(["sqlite3", "-csv", database, statement], stdout=subprocess.PIPE)
+    first, size = None, 0
+    while chunk := process.stdout.read1(1 << 20):
+        if first is None:
+            first = time.perf_counter() - started
+        size += len(chunk)
+    if process.wait():
+        raise SystemExit("sqlite3 failed")
+    return {"time": time.perf_counter() - started, "ttfb": first, "first_record": first, "bytes": size}
+
+
+def bench_export(server: Server, options, results: dict) -> None:
+    from django.db import connection
+
+    database = connection.settings_dict["NAME"]
+    rows = []
+    for label, query in EXPORTS.items():
+        sql, params, header_bytes = export_sql(query)
+        path = "/api/v1/agreements/?format=csv" + (f"&{query}" if query else "")
+        baseline = copy_baseline if connection.vendor == "postgresql" else None
+        measured = {"baseline": [], "export": [], "rss": []}
+        for _ in range(options.repeat):
+            if baseline:
+                measured["baseline"].append(baseline(sql, params))
+            else:
+                measured["baseline"].append(sqlite_baseline(sql, params, database))
+            pids = server.worker_pids()
+            exact = rss_reset(pids)
+            measured["export"].append(timed_get(server.port, path, header_bytes))
+            measured["rss"].append(rss_peak(pids))
+        base, ours = measured["baseline"], measured["export"]
+        row = {
+            "export": label,
+            "bytes": median(r["bytes"] for r in ours),
+            "baseline_bytes": median(r["bytes"] for r in base),
+            "baseline_s": median(r["time"] for r in base),
+            "export_s": median(r["time"] for r in ours),
+            "ratio": median(o["time"] / b["time"] for o, b in zip(ours, base, strict=True)),
+            "ttfb_s": median(r["ttfb"] for r in ours),
+            "first_record_s": median(r["first_record"] for r in ours),
+            "baseline_first_s": median(r["ttfb"] for r in base),
+            "rss_mib": max(measured["rss"]),
+            "rss_exact": exact,
+            "runs": len(ours),
+        }
+        results.setdefault("export", []).append(row)
+        rows.append([
+            label, f"{row['bytes'] / 2**20:.0f} MiB", f"{row['baseline_s']:.2f}", f"{row['export_s']:.2f}",
+            f"{row['ratio']:.2f}×", ms(row["ttfb_s"]), ms(row["first_record_s"]), ms(row["baseline_first_s"]),
+            f"{row['rss_mib']:.0f}" + ("" if exact else " (lifetime)"),
+        ])  # fmt: skip
+    name = "COPY" if connection.vendor == "postgresql" else "sqlite3 -csv"
+    print(f"\nCSV export of agreements over HTTP ({options.repeat} runs each, medians)\n")
+    print(table(["export", "size", f"{name} s", "HTTP s", "× baseline", "first byte ms", "first record ms",
+                 f"{name} first byte ms", "peak worker RSS MiB"], rows))  # fmt: skip
+
+
+# --- List ---------------------------------------------------------------------------------------------------
+def recorder(executed: list):
+    """A database execute wrapper that appends each (sql, params) to ``executed``."""
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    return record
+
+
+def query_counts() -> dict[int, int]:
+    from django.db import connection
+    from django.test import Client
+
+    client, counts = Client(), {}
+    for size in (10, 100, 1000):
+        executed: list = []
+        with connection.execute_wrapper(recorder(executed)):
+            response = client.get(f"/api/v1/agreements/?country=PE&limit={size}", HTTP_HOST="127.0.0.1")
+        assert response.status_code == 200, response.content[:300]
+        counts[size] = len(executed)
+    return counts
+
+
+def bench_list(server: Server, options, results: dict) -> None:
+    product, raw = f"/api/v1/agreements/?{LIST_QUERY}", f"/bench/raw/agreements/?{LIST_QUERY}"
+    status, body = get(server.port, product)
+    status_raw, body_raw = get(server.port, raw)
+    same_ids = [r["id"] for r in json.loads(body)["results"]] == [r["id"] for r in json.loads(body_raw)["results"]]
+    if not same_ids:
+        raise SystemExit("the hand-written view does not return the same page")
+    server.warm(product)
+    server.warm(raw)
+    times: dict[str, list[float]] = {"product": [], "raw": []}
+    for _ in range(options.repeat * options.requests):
+        times["raw"].append(timed_get(server.port, raw)["time"])
+        times["product"].append(timed_get(server.port, product)["time"])
+    counts = query_counts()
+    row = {
+        "query": LIST_QUERY,
+        "product_median_ms": median(times["product"]) * 1000,
+        "product_p99_ms": percentile(times["product"], 0.99) * 1000,
+        "raw_median_ms": median(times["raw"]) * 1000,
+        "raw_p99_ms": percentile(times["raw"], 0.99) * 1000,
+        "ratio": median(times["product"]) / median(times["raw"]),
+        "product_bytes": len(body),
+        "raw_bytes": len(body_raw),
+        "queries_by_page_size": counts,
+        "requests": len(times["product"]),
+    }
+    results["list"] = row
+    print(f"\nList endpoint, page of 100, ?{LIST_QUERY} ({row['requests']} requests each, interleaved)\n")
+    print(table(
+        ["view", "median ms", "p99 ms", "body bytes"],
+        [["API (DRF)", f"{row['product_median_ms']:.1f}", f"{row['product_p99_ms']:.1f}", len(body)],
+         ["hand-written .values()", f"{row['raw_median_ms']:.1f}", f"{row['raw_p99_ms']:.1f}", len(body_raw)]],
+    ))  # fmt: skip
+    print(f"\nratio of medians: {row['ratio']:.2f}×; queries at limit=10/100/1000: "
+          f"{'/'.join(str(c) for c in counts.values())}")  # fmt: skip
+
+
+# --- Filtered list ------------------------------------------------------------------------------------------
+def page_query_plan(query: str) -> tuple[str, int]:
+    """The plan of the page's main query as the API runs it, and the number of matching agreements."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test import Client
+
+    from cooperation import filtersets as fs
+    from cooperation import models as m
+
+    executed: list = []
+    with connection.execute_wrapper(recorder(executed)):
+        Client().get(f"/api/v1/agreements/?{query}", HTTP_HOST="127.0.0.1")
+    sql, params = next((s, p) for s, p in executed if s.startswith('SELECT "cooperation_agreement"."id"'))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(" ".join(str(c) for c in row[1:]) for row in cursor.fetchall())
+    filterset = fs.AgreementFilterSet(QueryDict(query), queryset=m.Agreement.objects.all())
+    return plan, filterset.qs.count()
+
+
+def bench_filtered(server: Server, options, results: dict) -> None:
+    paths = {label: f"/api/v1/agreements/?{query}" for label, query in FILTERS.items()}
+    for path in paths.values():
+        server.warm(path, times=1)
+    times: dict[str, list[float]] = {label: [] for label in paths}
+    for _ in range(options.repeat * max(1, options.requests // 5)):
+        for label, path in paths.items():
+            times[label].append(timed_get(server.port, path)["time"])
+    rows = []
+    for label, query in FILTERS.items():
+        plan, matching = page_query_plan(query)
+        row = {
+            "filter": label,
+            "query": query,
+            "matching": matching,
+            "median_ms": median(times[label]) * 1000,
+            "p99_ms": percentile(times[label], 0.99) * 1000,
+            "plan": plan,
+            "requests": len(times[label]),
+        }
+        executed = re.search(r"Execution Time: ([\d.]+) ms", plan)
+        row["page_query_ms"] = float(executed.group(1)) if executed else None
+        results.setdefault("filtered", []).append(row)
+        sql_ms = f"{row['page_query_ms']:.1f}" if executed else "–"
+        rows.append([label, f"{matching:,}", f"{row['median_ms']:.1f}", f"{row['p99_ms']:.1f}", sql_ms])
+    print(f"\nFiltered list, default page (50) ({len(times[label])} requests each)\n")
+    print(table(["filter", "matching agreements", "median ms", "p99 ms", "page query ms (EXPLAIN ANALYZE)"], rows))
+    for row in results["filtered"]:
+        print(f"\n{row['filter']}: ?{row['query']}\n{row['plan']}")
+
+
+# --- Throughput ------------------------------------------------------------------------------------------
+def wrk(port: int, path: str, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency", f"http://127.0.0.1:{port}{path}"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    latency = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
+    factor = {"us": 0.001, "ms": 1, "s": 1000}[latency.group(2)]
+    return {"rps": rate, "p50_ms": float(latency.group(1)) * factor, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def bench_throughput(server: Server, options, results: dict) -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    paths = {
+        "API list": f"/api/v1/agreements/?{LIST_QUERY}",
+        "hand-written view": f"/bench/raw/agreements/?{LIST_QUERY}",
+        "health check (trivial view)": "/healthz",
+    }
+    measured: dict[str, list[dict]] = {label: [] for label in paths}
+    for _ in range(options.repeat):
+        for label, path in paths.items():
+            measured[label].append(wrk(server.port, path, options.wrk_seconds, options.wrk_connections))
+            server.warm("/healthz", times=2)  # the requests wrk left queued finish before the next run
+    rows = []
+    for label, runs in measured.items():
+        row = {
+            "endpoint": label,
+            "path": paths[label],
+            "rps": median(r["rps"] for r in runs),
+            "p50_ms": median(r["p50_ms"] for r in runs),
+            "non_2xx": sum(r["non_2xx"] for r in runs),
+        }
+        results.setdefault("throughput", []).append(row)
+        rows.append([label, f"{row['rps']:.1f}", f"{row['p50_ms']:.1f}", row["non_2xx"]])
+    print(f"\nThroughput under wrk -t2 -c{options.wrk_connections} -d{options.wrk_seconds}s, {options.workers} "
+          f"gunicorn sync workers (median of {options.repeat})\n")  # fmt: skip
+    print(table(["endpoint", "req/s", "p50 ms", "non-2xx"], rows))
+
+
+# --- Main -----------------------------------------------------------------------------------------------
+COUNT_AGREEMENTS = "from cooperation.models import Agreement; print(Agreement.objects.count())"
+
+
+def prepare(env: dict[str, str], scale: int) -> None:
+    """Migrate, and unless the database holds ``scale`` agreements already, replace its synthetic data with
+    ``generate_data --scale scale --clear`` (the seed and the reference data stay)."""
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=PROJECT, env=env, check=True)
+    count = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-v0", "-c", COUNT_AGREEMENTS],
+        cwd=PROJECT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()[-1]  # fmt: skip
+    if int(count) == scale:
+        print(f"The database holds {scale:,} agreements already: not generating.")
+        return
+    generate = ["generate_data", "--scale", str(scale), "--clear"]
+    subprocess.run([PYTHON, "manage.py", *generate], cwd=PROJECT, env=env, check=True)
+
+
+def analyze() -> None:
+    """Bring the planner's statistics up to date, as autovacuum would in production (the reference tables
+    are written by migrations, which leave them unanalysed, and autovacuum may be off on a bench server)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def describe() -> dict:
+    import django
+    from django.db import connection
+
+    from cooperation import models as m
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            database = "PostgreSQL " + cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            database = "SQLite " + cursor.fetchone()[0]
+    return {
+        "database": database,
+        "agreements": m.Agreement.objects.count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True, help="A database of its own, with synthetic data.")
+    parser.add_argument("--scale", "--prepare", type=int, metavar="N", dest="scale",
+                        help="First migrate and, unless it holds N agreements already, fill the database "
+                             "with generate_data --scale N --clear.")  # fmt: skip
+    parser.add_argument("--bench", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
+    parser.add_argument("--repeat", type=int, default=5, help="Repetitions of each measurement (default 5).")
+    parser.add_argument("--requests", type=int, default=40, help="List requests per repetition (default 40).")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2).")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-connections", type=int, default=4)
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    options = parser.parse_args()
+
+    env = environment(options.database_url)
+    if options.scale:
+        prepare(env, options.scale)
+    setup_django(env)
+    analyze()
+    results = {"machine": describe(), "command": " ".join(sys.argv)}
+    info = results["machine"]
+    print(f"{info['database']}, {info['agreements']:,} agreements; Python {info['python']}, Django "
+          f"{info['django']}; {info['date']}; load average {info['load_average'][0]:.1f}")  # fmt: skip
+    with Server(env, options.workers) as server:
+        for name in options.bench:
+            globals()[f"bench_{name}"](server, options, results)
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
