@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 TRUE_VALUES = {"1", "true", "yes"}
-FALSE_VALUES = {"0", "false", "no", ""}
+FALSE_VALUES = {"0", "false", "no"}
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -46,7 +46,7 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({self.cursor_query_param: [message]}) from None
 
     def wants_count(self, request) -> bool:
-        raw = request.query_params.get(self.count_query_param, "").lower()
+        raw = request.query_params.get(self.count_query_param, "false").lower()
         if raw not in TRUE_VALUES | FALSE_VALUES:
             raise ValidationError({self.count_query_param: ["true or false."]})
         return raw in TRUE_VALUES
