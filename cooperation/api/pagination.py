@@ -31,6 +31,8 @@ class CursorPagination(pagination.CursorPagination):
         digits = raw.removeprefix("-")
         if not (digits.isascii() and digits.isdigit()):
             raise ValidationError({self.page_size_query_param: ["A whole number, e.g. 100."]})
+        if raw.startswith("-"):
+            raise ValidationError({self.page_size_query_param: ["At least 1."]})
         if len(digits) > 9:  # int() of thousands of digits is refused (and slow); any such size means "all"
             return self.max_page_size
         size = int(raw)
