@@ -58,6 +58,8 @@ class MultiValueWidget(forms.TextInput):
     def value_from_datadict(self, data, files, name):
         raw = data.getlist(name) if isinstance(data, MultiValueDict) else [data.get(name)]
         values = [part.strip() for item in raw if item is not None for part in str(item).split(",")]
+        if values and not any(values):
+            return [""]  # sent empty (?status=): refused by the field, not taken as "no filter"
         return list(dict.fromkeys(v for v in values if v)) or None
 
     def format_value(self, value):
@@ -75,6 +77,8 @@ class MultiValueField(forms.Field):
             raise ValidationError(f"At most {MAX_VALUES} values.")
         if any(len(v) > MAX_TEXT for v in values):
             raise ValidationError(f"At most {MAX_TEXT} characters per value.")
+        if "" in values:
+            raise ValidationError("Give a value, or leave the parameter out.")
         return [self.convert(v) for v in values]
 
     def convert(self, value: str):

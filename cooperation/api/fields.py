@@ -106,6 +106,10 @@ def strict(field_class: type[serializers.Field], accepts, expected: str) -> type
     def to_internal_value(self, data):
         if not accepts(data):
             raise serializers.ValidationError(f"Give {expected}, not {type(data).__name__}.", code="invalid")
+        # The documented maxLength holds for the value as sent, before DRF trims its whitespace.
+        max_length = getattr(self, "max_length", None)
+        if isinstance(data, str) and max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
         return field_class.to_internal_value(self, data)
 
     return type(f"Strict{field_class.__name__}", (field_class,), {"to_internal_value": to_internal_value})

@@ -11,6 +11,8 @@ class ContentNegotiation(DefaultContentNegotiation):
         view = (getattr(request, "parser_context", None) or {}).get("view")
         if view is not None and request.method.upper() not in view.allowed_methods:
             return renderers[0], renderers[0].media_type  # the answer is a 405, whatever the format
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) == "":
+            raise ValidationError({self.settings.URL_FORMAT_OVERRIDE: ["Give a format, or leave the parameter out."]})
         return super().select_renderer(request, renderers, format_suffix)
 
     def filter_renderers(self, renderers, format):

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 TRUE_VALUES = {"1", "true", "yes"}
-FALSE_VALUES = {"0", "false", "no", ""}
+FALSE_VALUES = {"0", "false", "no"}
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -31,6 +31,8 @@ class CursorPagination(pagination.CursorPagination):
         digits = raw.removeprefix("-")
         if not (digits.isascii() and digits.isdigit()):
             raise ValidationError({self.page_size_query_param: ["A whole number, e.g. 100."]})
+        if raw.startswith("-"):
+            raise ValidationError({self.page_size_query_param: ["At least 1."]})
         if len(digits) > 9:  # int() of thousands of digits is refused (and slow); any such size means "all"
             return self.max_page_size
         size = int(raw)
@@ -46,7 +48,7 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({self.cursor_query_param: [message]}) from None
 
     def wants_count(self, request) -> bool:
-        raw = request.query_params.get(self.count_query_param, "").lower()
+        raw = request.query_params.get(self.count_query_param, "false").lower()
         if raw not in TRUE_VALUES | FALSE_VALUES:
             raise ValidationError({self.count_query_param: ["true or false."]})
         return raw in TRUE_VALUES

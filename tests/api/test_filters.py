@@ -241,3 +241,11 @@ def test_an_unknown_format_is_400_naming_it(client, url):
 
 def test_an_unknown_method_is_405_whatever_the_format(editor_client):
     assert editor_client.generic("TRACE", "/api/v1/agreements/?format=csv").status_code == 405
+
+
+@pytest.mark.parametrize("params", [{"status": ""}, {"status": ["", ""]}, {"count": ""}, {"format": ""}, {"id": ""}])
+def test_a_parameter_sent_empty_is_400_naming_it(client, params):
+    # Taken as "no filter" before, the whole table for a client whose variable was empty.
+    response = client.get("/api/v1/agreements/", params)
+    assert response.status_code == 400, response.content
+    assert set(params) == set(response.json())

@@ -439,3 +439,10 @@ def test_a_value_of_another_json_type_is_400_naming_the_field(editor_client, res
     assert field in response.json()
     payload.pop(field)
     assert editor_client.post(f"/api/v1/{resource}/", payload, format="json").status_code == 201
+
+
+def test_max_length_holds_for_the_value_as_sent(editor_client):
+    # DRF trims whitespace before checking the length: 101 characters with a leading space passed.
+    response = editor_client.post("/api/v1/drugs/", {"name": " " + "x" * 100, "group": "opioids"}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()
