@@ -51,6 +51,12 @@ IMPORT_PARAMETERS = [
     OpenApiParameter("dry_run", bool, description="Only validate: write nothing."),
     OpenApiParameter("escape_formulas", bool, description="Undo the export's escaping of formulas (default true)."),
 ]
+THROTTLED = OpenApiResponse(
+    description="Over the client's rate limit (settings API_THROTTLE_ANON, API_THROTTLE_USER). The "
+    "`Retry-After` header says how many seconds to wait.",
+    response=ERROR,
+)
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}}
 CONFLICT = inline_serializer(
     "Conflict",
     fields={
@@ -77,9 +83,13 @@ class AutoSchema(openapi.AutoSchema):
             extra.update({"409": CONFLICT, "412": ERROR})
         if method == "POST":
             extra["409"] = CONFLICT
+        if self.view.throttle_classes:
+            extra["429"] = THROTTLED
         for code, response in extra.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)
+        if "429" in responses:
+            responses["429"]["headers"] = RETRY_AFTER
         for code, response in responses.items():
             content = response.get("content", {})
             if "text/csv" in content:

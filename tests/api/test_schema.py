@@ -78,3 +78,11 @@ def test_csv_export_and_import_are_documented_as_csv(schema):
     assert imported["requestBody"]["content"]["text/csv"]["schema"]["type"] == "string"
     assert imported["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ImportResult")
     assert {"dry_run", "escape_formulas"} <= {p["name"] for p in imported["parameters"]}
+
+
+def test_rate_limits_are_documented_on_every_operation(schema):
+    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    undocumented = [f"{method} {path}" for path, method, op in operations if "429" not in op["responses"]]
+    assert undocumented == []
+    throttled = schema["paths"]["/api/v1/agreements/"]["get"]["responses"]["429"]
+    assert "Retry-After" in throttled["headers"]
