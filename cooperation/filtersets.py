@@ -163,6 +163,8 @@ class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
                 in_range = False
             if not in_range:
                 raise ValidationError("Give a time between the years 1 and 9999.")
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 (and Python) allow up to ±23:59.
+            result = result.astimezone(dt.UTC)
         return result
 
 

@@ -1,5 +1,7 @@
 """Filters, resource by resource, on the seed plus a few records of our own."""
 
+import datetime as dt
+
 import pytest
 
 from cooperation import models as m
@@ -86,6 +88,17 @@ def test_updated_since(client, agreements):
     later = agreements["Mexico pact"].updated_at
     assert "Mexico pact" in names(client, "agreements", updated_since=later.isoformat())
     assert RUSSIA_PERU not in names(client, "agreements", updated_since=later.isoformat())
+
+
+def test_updated_since_takes_any_utc_offset_iso_8601_allows(client, agreements):
+    # Found by the fuzzer on PostgreSQL, which refuses offsets beyond 15:59: the same instant, written 21:42
+    # behind UTC, must filter the same way.
+    later = agreements["Mexico pact"].updated_at
+    far_west = later.astimezone(dt.timezone(-dt.timedelta(hours=21, minutes=42)))
+    assert names(client, "agreements", updated_since=far_west.isoformat()) == names(
+        client, "agreements", updated_since=later.isoformat()
+    )
+    assert client.get("/api/v1/deleted/", {"since": far_west.isoformat()}).status_code == 200
 
 
 def test_ordering_on_declared_fields(client, agreements):
