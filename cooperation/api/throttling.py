@@ -1,15 +1,13 @@
-"""Rate limits for the API, read from settings on each request (so they can be changed without a restart of
-the code that caches DRF's class attributes, and set per test). "off" or "" means no limit."""
+"""Rate limits for the API, read from settings on each request (DRF's own throttles read theirs once, at import,
+so tests could not change them). The settings are read by config.settings.env.env_rate: "off" means no limit."""
 
 from django.conf import settings
 from rest_framework import throttling
 
-NO_LIMIT = {"", "off", "none", "0"}  # as config.settings.env.env_rate reads them
-
 
 def configured_rate(name: str) -> str | None:
-    rate = getattr(settings, name, "") or ""
-    return None if rate.strip().lower() in NO_LIMIT else rate
+    rate = getattr(settings, name)
+    return None if rate == "off" else rate
 
 
 class AnonymousRateThrottle(throttling.AnonRateThrottle):

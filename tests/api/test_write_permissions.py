@@ -58,9 +58,9 @@ def concrete(pattern: str, view_class: type[APIView]) -> str:
     if "(?P<pk>" not in pattern:
         return pattern
     model = view_class.queryset.model
-    for factory in (getattr(factories, f"{model.__name__}Factory", None),):
-        if factory is not None and not model.objects.exists():
-            factory()
+    factory = getattr(factories, f"{model.__name__}Factory", None)
+    if factory is not None and not model.objects.exists():
+        factory()
     record = model._base_manager.order_by("pk").first()
     assert record is not None, f"no {model.__name__} to write to"
     return pattern.replace("(?P<pk>[0-9]{1,18})", str(record.pk))
