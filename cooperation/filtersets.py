@@ -25,6 +25,7 @@ from django.utils.datastructures import MultiValueDict
 from cooperation import models as m
 from cooperation.models.base import date_overlaps, period_overlaps
 from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.partial_dates import PartialDateError, from_text
 from cooperation.roles import data_models
 
 MAX_ID = 2**63 - 1
@@ -145,8 +146,29 @@ class GivenWhenPresent:
         return super().clean(value)
 
 
-class GivenDateField(GivenWhenPresent, forms.DateField):
-    pass
+class PartialDateBoundField(GivenWhenPresent, forms.CharField):
+    """A day written as a partial date, as in the data: ``2012-10-15``, ``2012-10``, ``2012``, "October 2012".
+
+    ``bound`` says which day of what is written counts: the earliest (a range's start, ``date_from=2012-10``
+    is 1 October) or the latest (its end, ``date_to=2012-10`` is 31 October).
+    """
+
+    def __init__(self, *, bound: str = "earliest", **kwargs):
+        self.bound = bound
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            day = getattr(from_text(text), self.bound)
+        except PartialDateError as error:
+            raise ValidationError(str(error)) from None
+        if day is None:
+            raise ValidationError(f"{text[:50]!r} has no {self.bound} day: give a date such as 2012-10 or 2012-10-15.")
+        return day
 
 
 class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
@@ -173,8 +195,8 @@ class ChangedSinceFilter(filters.Filter):
     field_class = BoundedDateTimeField
 
 
-class DateFilter(filters.DateFilter):
-    field_class = GivenDateField
+class DateFilter(filters.Filter):
+    field_class = PartialDateBoundField
 
 
 class MultiValueFilter(filters.Filter):
@@ -337,8 +359,17 @@ class RecordFilterSet(filters.FilterSet):
     updated_since = ChangedSinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
     )
-    date_from = DateFilter(method="filter_dates", help_text="Dates overlapping from this day (YYYY-MM-DD).")
-    date_to = DateFilter(method="filter_dates", help_text="Dates overlapping up to this day (YYYY-MM-DD).")
+    date_from = DateFilter(
+        method="filter_dates",
+        bound="earliest",
+        help_text="Dates overlapping from this day on: YYYY-MM-DD, or a month or year (2012-10 counts from its "
+        "first day).",
+    )
+    date_to = DateFilter(
+        method="filter_dates",
+        bound="latest",
+        help_text="Dates overlapping up to this day: YYYY-MM-DD, or a month or year (2012-10 counts to its last day).",
+    )
 
     #: Text fields searched by ``q``.
     search_fields: tuple[str, ...] = ()

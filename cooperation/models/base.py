@@ -160,6 +160,8 @@ class TrackedModel(models.Model):
         finally:
             self._expected_version = None
         self._remember_partial_dates()
+        names = [field.attname for field in self._meta.concrete_fields]
+        self._loaded_values = (names, [self.__dict__.get(name) for name in names])  # now what is stored
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_expected_version", None)
@@ -200,7 +202,21 @@ class TrackedModel(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._remember_partial_dates()
+        instance._loaded_values = (field_names, values)  # kept as they come: a dict only when it is asked for
         return instance
+
+    def changed_fields(self) -> set[str] | None:
+        """The fields (attnames) whose value differs from what was read from the database; None when this copy
+        was not read from it (a new record, or one built by hand), so that nothing is known to be unchanged."""
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is None or self._state.adding:
+            return None
+        stamps = {"created_at", "updated_at", "version"}
+        return {
+            name
+            for name, value in zip(*loaded, strict=True)
+            if name not in stamps and name != self._meta.pk.attname and self.__dict__.get(name, value) != value
+        }
 
     def _remember_partial_dates(self) -> None:
         # What was loaded, so that editing the text of a date re-derives an EDTF value left as it was.

@@ -25,8 +25,24 @@ def errors(result):
     return [(e.row, e.column, e.message) for e in result.errors]
 
 
+PACTS_SOURCE = "https://pacts.example.org/register"
+CITATION = f'[{{"source": "{PACTS_SOURCE}", "quote": "signed a pact"}}]'
+
+
+@pytest.fixture(autouse=True)
+def pacts_source(db):
+    return f.SourceFactory(url=PACTS_SOURCE, text="")
+
+
 def pact(i, **values):
-    return {"title": f"Pact {i}", "kind": "treaty", "status": "signed", "areas": "training", **values}
+    return {
+        "title": f"Pact {i}",
+        "kind": "treaty",
+        "status": "signed",
+        "areas": "training",
+        "citations": CITATION,
+        **values,
+    }
 
 
 @pytest.fixture
