@@ -98,6 +98,59 @@ def exactly_one(*fields: str, name: str) -> models.CheckConstraint:
     )
 
 
+class PartyKindConstraint(models.CheckConstraint):
+    """A party (or participant) is a region, a country or an agency; an agency may come with its country.
+
+    The database checks it as a CHECK constraint; model validation checks it in Python (no query), and the
+    model's ``clean()`` checks what a CHECK cannot see: that the country given is the agency's own.
+    """
+
+    with_region = True
+
+    def validate(self, model, instance, exclude=None, using=None):
+        fields = {"country", "agency"} | ({"region"} if self.with_region else set())
+        if exclude and fields & set(exclude):
+            return
+        country, agency = instance.country_id is not None, instance.agency_id is not None
+        region = self.with_region and instance.region_id is not None
+        if not ((region and not (country or agency)) or (not region and (country or agency))):
+            raise ValidationError(self.get_violation_error_message(), code=self.violation_error_code)
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+
+class ParticipantKindConstraint(PartyKindConstraint):
+    """The same for a participant, which is never a region."""
+
+    with_region = False
+
+
+def party_kind(*, with_region: bool, name: str) -> PartyKindConstraint:
+    """A party is a region alone, or a country, an agency, or an agency with its country."""
+    condition = Q(country__isnull=False) | Q(agency__isnull=False)
+    if with_region:
+        condition = Q(region__isnull=False, country__isnull=True, agency__isnull=True) | (
+            Q(region__isnull=True) & condition
+        )
+        message = "Give a country, a region or an agency (an agency may come with its own country)."
+    else:
+        message = "Give a country or an agency (an agency may come with its own country)."
+    kind = PartyKindConstraint if with_region else ParticipantKindConstraint
+    return kind(condition=condition, name=f"%(class)s_{name}", violation_error_message=message)
+
+
+def check_agency_country(record: models.Model) -> None:
+    """A party given as an agency and a country names the agency's own country (an international agency,
+    with none, may be given with the country it acts for)."""
+    if record.agency_id and record.country_id and record.agency.country_id not in (None, record.country_id):
+        raise ValidationError(
+            {"country": f"{record.agency} is an agency of {record.agency.country}: give its country, or none."},
+            code="not_the_agencys_country",
+        )
+
+
 def refuse_cycles(record: models.Model, field: str = "parent") -> None:
     """A record cannot be (indirectly) its own parent: raise ValidationError on ``field`` if it would be."""
     ancestor, seen = getattr(record, field), set()
