@@ -303,11 +303,12 @@ class AllOfFilter(MultiValueFilter):
 
     field_class = AllOfField
 
-    def __init__(self, *args, of: MultiValueFilter, **kwargs):
+    def __init__(self, *args, of: MultiValueFilter, name: str, **kwargs):
         self.of = of
         kwargs.setdefault(
             "help_text",
-            f"{of.extra.get('help_text', '')} All of them, where the filter without __all takes any of them.".strip(),
+            f"Like `{name}`, but records matching every one of the values, not any of them (`{name}__all=a,b`: "
+            f"both a and b). `{name}`: {of.extra.get('help_text', '')}",
         )
         super().__init__(*args, **kwargs)
 
@@ -446,7 +447,7 @@ class RecordFilterSet(filters.FilterSet):
         for name, declared_filter in list(declared.items()):
             if isinstance(declared_filter, MultiValueFilter) and declared_filter.distinct_paths:
                 # A relation with many values per record (parties, areas): "all of" as well as "any of".
-                declared[f"{name}__all"] = AllOfFilter(field_name=f"{name}__all", of=declared_filter)
+                declared[f"{name}__all"] = AllOfFilter(field_name=f"{name}__all", of=declared_filter, name=name)
         for declared_filter in declared.values():
             if isinstance(declared_filter, filters.CharFilter):
                 declared_filter.extra.setdefault("max_length", MAX_TEXT)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import Collector
@@ -193,6 +194,8 @@ def record_save(
         own_changes = record.changed_fields()
         if own_changes == set() and not m2m_changes and not any(plan.changes for plan in plans.values()):
             return False
+        if isinstance(record, Citation) and own_changes is not None and own_changes & {"content_type_id", "object_id"}:
+            _check_not_the_last_citation(record, *record.loaded_value("content_type_id", "object_id"))
         _as_history_user(record, user)
         record.save()  # the version moves when anything of the record changes, its parts included
     for name, values in m2m_changes.items():
@@ -215,6 +218,8 @@ def record_delete(record: TrackedModel, *, user=None, expected_version: int | No
     current = type(record)._default_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
     if expected_version is not None and list(current) != [expected_version]:
         raise StaleRecordError(record, expected_version)
+    if isinstance(record, Citation):
+        _check_not_the_last_citation(record, record.content_type_id, record.object_id)
     operation = f"deleted together: {uuid.uuid4()}"
     collector = Collector(using=record._state.db or "default")
     collector.collect([record])
@@ -277,6 +282,21 @@ def _history_models():
     from cooperation.history import history_models
 
     return [model.history.model for model in history_models()]
+
+
+def _check_not_the_last_citation(citation: Citation, content_type_id: int, object_id: int) -> None:
+    """A citation may not leave the fact record it supports without any (every fact is sourced)."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    record = model._default_manager.filter(pk=object_id).first() if model is not None else None
+    if not isinstance(record, CitedModel):
+        return
+    others = Citation.objects.filter(content_type_id=content_type_id, object_id=object_id).exclude(pk=citation.pk)
+    if not others.exists():
+        raise ValidationError(
+            f"This is the only citation of the {model._meta.verbose_name} \u201c{record}\u201d: cite another "
+            "source for it first (every fact is sourced), or delete the record.",
+            code="last_citation",
+        )
 
 
 def _touch_cited_record(citation: Citation) -> None:

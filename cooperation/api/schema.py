@@ -156,11 +156,14 @@ class StrictFilterExtension(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        from cooperation.filtersets import ChoiceFilter, IdFilter, MultiValueFilter, SearchFilter
+        from cooperation.filtersets import ChoiceFilter, DateFilter, IdFilter, MultiValueFilter, SearchFilter
 
-        if not isinstance(filter_field, MultiValueFilter | SearchFilter):
+        if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")
+        if isinstance(filter_field, DateFilter):  # a day, a month or a year, as partial dates are written
+            schema = {"type": "string", "maxLength": 100}
+            return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if isinstance(filter_field, SearchFilter):
             return [
                 build_parameter_type(field_name, {"type": "string"}, OpenApiParameter.QUERY, description=description)

@@ -16,6 +16,7 @@ from rest_framework.reverse import reverse
 
 from cooperation import models as m
 from cooperation import services
+from cooperation.api.briefs import RecordBriefField
 from cooperation.api.exceptions import validation_detail
 from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, StrictIntegerField
 
@@ -58,11 +59,13 @@ class PartSerializer(KnownFieldsOnly, serializers.ModelSerializer):
 
 
 class CitationInlineSerializer(PartSerializer):
-    """A citation as it appears inside the record it supports."""
+    """A citation as it appears inside the record it supports (``record``: that record, in brief)."""
+
+    record = RecordBriefField(help_text="The record the citation supports.")
 
     class Meta:
         model = m.Citation
-        fields = ["id", "source", "quote", "locator", "confidence", "modality", "note"]
+        fields = ["id", "record", "source", "quote", "locator", "confidence", "modality", "note"]
 
 
 class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
@@ -143,7 +146,19 @@ class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
 
 
 class CitedRecordSerializer(RecordSerializer):
-    citations = CitationInlineSerializer(many=True, required=False, help_text="The sources that support the record.")
+    citations = CitationInlineSerializer(
+        many=True,
+        required=False,
+        help_text="The sources that support the record: at least one (every fact is sourced). A PATCH that "
+        "leaves them out keeps them.",
+    )
+
+    def to_representation(self, record):
+        # Each citation names its record: this one, already here (no query per citation to fetch it back).
+        generic = m.Citation._meta.get_field("record")
+        for citation in record.citations.all():
+            generic.set_cached_value(citation, record)
+        return super().to_representation(record)
 
 
 def meta(model, *fields: str, head: tuple[str, ...] = ("id", "api_url", "display")):
@@ -372,9 +387,11 @@ class SourceSerializer(RecordSerializer):
 
 
 class CitationSerializer(RecordSerializer):
-    """A citation on its own: which record it supports is given by ``record_type`` and ``record_id``."""
+    """A citation on its own: which record it supports is given by ``record_type`` and ``record_id``, and shown
+    in brief as ``record``."""
 
     basename = "citation"
+    record = RecordBriefField(help_text="The record the citation supports, in brief.")
     record_type = serializers.SlugRelatedField(
         source="content_type",
         slug_field="model",
@@ -383,4 +400,6 @@ class CitationSerializer(RecordSerializer):
         "operation, event, traffickingroute or assessment.",
     )
     record_id = StrictIntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
-    Meta = meta(m.Citation, "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note")
+    Meta = meta(
+        m.Citation, "record", "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, status, viewsets
@@ -295,6 +296,8 @@ class SourceViewSet(RecordViewSet):
 
 
 class CitationViewSet(RecordViewSet):
-    queryset = m.Citation.objects.select_related("source", "content_type")
+    queryset = m.Citation.objects.select_related("source", "content_type").prefetch_related(
+        GenericPrefetch("record", m.sources.cited_querysets())
+    )
     serializer_class = s.CitationSerializer
     filterset_class = fs.CitationFilterSet

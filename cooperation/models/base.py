@@ -258,6 +258,12 @@ class TrackedModel(models.Model):
         instance._loaded_values = (field_names, values)  # kept as they come: a dict only when it is asked for
         return instance
 
+    def loaded_value(self, *names: str) -> tuple:
+        """The values of these fields (attnames) as read from the database."""
+        field_names, values = self._loaded_values
+        loaded = dict(zip(field_names, values, strict=True))
+        return tuple(loaded[name] for name in names)
+
     def changed_fields(self) -> set[str] | None:
         """The fields (attnames) whose value differs from what was read from the database; None when this copy
         was not read from it (a new record, or one built by hand), so that nothing is known to be unchanged."""

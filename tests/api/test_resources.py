@@ -389,7 +389,7 @@ class TestCitations(ResourceTests):
     invalid_filter = {"record_type": "country"}
 
     def make(self):
-        return f.CitationFactory(record=f.AgreementFactory(cited=False))
+        return f.CitationFactory(record=f.AgreementFactory())  # the agreement's second citation
 
     def create_payload(self):
         return {
