@@ -76,6 +76,25 @@ def places_of(model: type[models.Model]) -> Places:
     return PLACES[model]
 
 
+def regions_involved(model: type[models.Model]) -> models.QuerySet:
+    """The regions some record of ``model`` is in: those of its countries and its own, and every region above."""
+    places = places_of(model)
+    direct = set(
+        m.Country.regions.through.objects.filter(country__in=countries_involved(model)).values_list(
+            "region_id", flat=True
+        )
+    )
+    for path in places.regions:
+        direct |= set(model._default_manager.order_by().exclude(**{path: None}).values_list(path, flat=True))
+    parents = dict(m.Region.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for pk in direct:
+        while pk is not None and pk not in found:
+            found.add(pk)
+            pk = parents.get(pk)
+    return m.Region.objects.filter(pk__in=found)
+
+
 def countries_involved(model: type[models.Model]) -> models.QuerySet:
     """The countries some record of ``model`` involves (for the admin's list of choices)."""
     condition = Q(pk__in=[])

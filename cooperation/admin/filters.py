@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from cooperation.models import Citation, Region
 from cooperation.models.base import period_overlaps
 from cooperation.partial_dates import PartialDateError, from_text
-from cooperation.places import countries_involved
+from cooperation.places import countries_involved, regions_involved
 
 COLLAPSED_FILTER_TEMPLATE = "admin/cooperation/collapsed_filter.html"
 
@@ -183,7 +183,8 @@ class PlaceFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         if self.parameter_name == "country":
             return [(country.iso2, str(country)) for country in countries_involved(model_admin.model).order_by("name")]
-        return [(region.m49_code or region.name, str(region)) for region in Region.objects.order_by("name")]
+        regions = regions_involved(model_admin.model).order_by("name")
+        return [(region.m49_code or region.name, str(region)) for region in regions]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() is None:

@@ -21,7 +21,12 @@ def flat_errors(detail, prefix: str = "") -> dict[str, list]:
     """
     flat: dict[str, list] = {}
     for name, errors in detail.items():
-        path = prefix + str(name) if name != "non_field_errors" or not prefix else prefix.rstrip(".")
+        if isinstance(name, int):  # DRF keys the errors of a list's items by their index
+            path = f"{prefix.rstrip('.')}[{name}]"
+        elif name != "non_field_errors" or not prefix:
+            path = prefix + str(name)
+        else:
+            path = prefix.rstrip(".")
         if isinstance(errors, dict):
             flat.update(flat_errors(errors, f"{path}."))
         elif isinstance(errors, list) and any(isinstance(item, dict) for item in errors):
