@@ -14,7 +14,9 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from cooperation import models as m
+from cooperation.api.briefs import RecordBriefSerializer
 from cooperation.api.urls import RESOURCES
+from cooperation.natural_keys import NATURAL_KEYS
 from tests import factories as f
 from tests.csv.helpers import rows
 
@@ -51,6 +53,15 @@ def test_no_api_field_shadows_a_model_field_with_another_meaning():
     serializers_ = every_serializer()
     assert {type(s).__name__ for s in serializers_} >= {"AgreementPartySerializer", "CitationInlineSerializer"}
     assert [problem for serializer in serializers_ for problem in shadowing(serializer)] == []
+
+
+def test_the_brief_forms_name_only_fields_of_the_record_they_show():
+    # A related record in brief ({"id": .., "iso2": "PE", ...}, a source's {"title", "url"}) uses the model's
+    # own field names; a record in brief by type (citations, search) adds only type, display and api_url.
+    for model, key in NATURAL_KEYS.items():
+        assert set(key.brief_fields) <= {f.name for f in model._meta.fields}, model
+    assert set(RecordBriefSerializer().fields) == {"type", "id", "display", "api_url"}
+    assert not {"type", "display", "api_url"} & {f.name for model in NATURAL_KEYS for f in model._meta.fields}
 
 
 def test_every_record_links_itself_as_api_url(client):
