@@ -85,7 +85,7 @@ def regions_involved(model: type[models.Model]) -> models.QuerySet:
         )
     )
     for path in places.regions:
-        direct |= set(model._default_manager.order_by().exclude(**{path: None}).values_list(path, flat=True))
+        direct |= set(model._default_manager.order_by().exclude(**{path: None}).values_list(path, flat=True).distinct())
     parents = dict(m.Region.objects.values_list("pk", "parent_id"))
     found: set[int] = set()
     for pk in direct:
