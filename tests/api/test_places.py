@@ -213,3 +213,15 @@ def test_every_filter_lists_the_same_records_in_the_api_the_export_and_the_admin
             if isinstance(resource.filterset_class.base_filters.get(name), MultiValueFilter):
                 assert (resource.name, name) in compared, (resource.name, name)
     assert {("agreements", "area"), ("agreements", "status"), ("citations", "source")} <= compared
+
+
+def test_an_agency_named_with_its_country_by_a_party_keeps_that_country(editor_client, places):
+    police = places["police"]["RU"]  # a party of "Police cooperation" names it with Russia
+    response = editor_client.patch(f"/api/v1/agencies/{police.pk}/", {"country": "BO"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "country": ["Some agreement parties give this agency with its present country: change them first."]
+    }
+    assert m.Agency.objects.get(pk=police.pk).country.iso2 == "RU"
+    peruvian = places["police"]["PE"]  # named without its country: free to change
+    assert editor_client.patch(f"/api/v1/agencies/{peruvian.pk}/", {"country": "EC"}, format="json").status_code == 200
