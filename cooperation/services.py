@@ -105,7 +105,10 @@ def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new
         matching = by_identity.get(identity)
         part = matching.pop() if matching else None
         before = _field_values(part) if part is not None else None
-        part = part or model(**link)
+        if part is None:
+            part = model(**link)
+            if hasattr(manager, "content_type_field_name"):  # the record it cites is at hand: no query for it
+                model._meta.get_field("record").set_cached_value(part, parent)
         # A part is exactly what the client sends: what it leaves out goes back to the default.
         for part_field in fields:
             setattr(part, part_field.name, values.get(part_field.name, part_field.get_default()))

@@ -174,5 +174,7 @@ class Citation(TrackedModel):
             model = self.content_type.model_class()
             if model is None or not issubclass(model, CitedModel):
                 raise ValidationError({"content_type": "This kind of record does not take citations."}, code="invalid")
-            if not model._default_manager.filter(pk=self.object_id).exists():
+            at_hand = self._meta.get_field("record").get_cached_value(self, None)  # e.g. saved with its record
+            known = type(at_hand) is model and at_hand.pk == self.object_id and not at_hand._state.adding
+            if not known and not model._default_manager.filter(pk=self.object_id).exists():
                 raise ValidationError({"object_id": f"There is no {model._meta.verbose_name} {self.object_id}."})
