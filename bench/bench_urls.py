@@ -112,7 +112,7 @@ def raw_agreements(request):
         results.append(
             {
                 "id": record_id,
-                "url": f"{base}{record_id}/",
+                "api_url": f"{base}{record_id}/",
                 "display": row["title"],
                 **{name: row[name] for name in FIELDS[1:5]},
                 "areas": areas[record_id],

@@ -25,6 +25,8 @@ from django.utils.datastructures import MultiValueDict
 from cooperation import models as m
 from cooperation.models.base import date_overlaps, period_overlaps
 from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.partial_dates import PartialDateError, from_text
+from cooperation.places import Places, places_of
 from cooperation.roles import data_models
 
 MAX_ID = 2**63 - 1
@@ -145,8 +147,29 @@ class GivenWhenPresent:
         return super().clean(value)
 
 
-class GivenDateField(GivenWhenPresent, forms.DateField):
-    pass
+class PartialDateBoundField(GivenWhenPresent, forms.CharField):
+    """A day written as a partial date, as in the data: ``2012-10-15``, ``2012-10``, ``2012``, "October 2012".
+
+    ``bound`` says which day of what is written counts: the earliest (a range's start, ``date_from=2012-10``
+    is 1 October) or the latest (its end, ``date_to=2012-10`` is 31 October).
+    """
+
+    def __init__(self, *, bound: str = "earliest", **kwargs):
+        self.bound = bound
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            day = getattr(from_text(text), self.bound)
+        except PartialDateError as error:
+            raise ValidationError(str(error)) from None
+        if day is None:
+            raise ValidationError(f"{text[:50]!r} has no {self.bound} day: give a date such as 2012-10 or 2012-10-15.")
+        return day
 
 
 class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
@@ -173,8 +196,8 @@ class ChangedSinceFilter(filters.Filter):
     field_class = BoundedDateTimeField
 
 
-class DateFilter(filters.DateFilter):
-    field_class = GivenDateField
+class DateFilter(filters.Filter):
+    field_class = PartialDateBoundField
 
 
 class MultiValueFilter(filters.Filter):
@@ -262,6 +285,47 @@ def _related_table(model, name: str):
     return None
 
 
+class AllOfField(MultiValueField):
+    """The values of an "all of" filter, each cleaned on its own by the field of the filter it extends (a region
+    stays apart from the others, with the regions under it)."""
+
+    def __init__(self, *, each: forms.Field, **kwargs):
+        self.each = each
+        super().__init__(**kwargs)
+
+    def convert(self, value):
+        return self.each.clean([value])
+
+
+class AllOfFilter(MultiValueFilter):
+    """``<filter>__all``: the records that match the filter for every one of the values, where ``<filter>``
+    takes any of them (``country__all=PE,RU``: agreements between Peru and Russia, and maybe others)."""
+
+    field_class = AllOfField
+
+    def __init__(self, *args, of: MultiValueFilter, name: str, **kwargs):
+        self.of = of
+        kwargs.setdefault(
+            "help_text",
+            f"Like `{name}`, but records matching every one of the values, not any of them (`{name}__all=a,b`: "
+            f"both a and b). `{name}`: {of.extra.get('help_text', '')}",
+        )
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self._field = AllOfField(
+                each=self.of.field, required=False, label=self.label, help_text=self.extra.get("help_text")
+            )
+        return self._field
+
+    def filter(self, qs: QuerySet, value):
+        for each in value or ():
+            qs = self.of.filter(qs, each)
+        return qs
+
+
 class IdFilter(MultiValueFilter):
     field_class = IdField
 
@@ -290,26 +354,44 @@ class KeyFilter(MultiValueFilter):
         super().__init__(*args, model=model, **kwargs)
 
 
+class CountryFilter(KeyFilter):
+    """Records that involve one or more countries, as ``places.PLACES`` defines it for the model."""
+
+    def __init__(self, *args, places: Places, **kwargs):
+        self.places = places
+        super().__init__(*args, model=m.Country, **kwargs)
+
+    def condition(self, countries) -> Q:
+        return self.places.involving(countries)
+
+
 class RegionFilter(MultiValueFilter):
-    """Records in one or more regions (M49 code or name), counting every country and sub-region under them."""
+    """Records in one or more regions (M49 code or name), counting every country and sub-region under them,
+    as ``places.PLACES`` defines it for the model."""
 
     field_class = RegionTreeField
 
-    def __init__(self, *args, country_paths=(), region_paths=(), **kwargs):
-        self.country_paths, self.region_paths = country_paths, region_paths
+    def __init__(self, *args, places: Places, **kwargs):
+        self.places = places
         kwargs.setdefault(
             "help_text", "One or more regions by M49 code (e.g. 419) or name; includes every country under them."
         )
         super().__init__(*args, **kwargs)
 
-    def condition(self, tree):
-        countries = m.Country.objects.filter(regions__in=tree).values("pk")
-        condition = Q()
-        for path in self.country_paths:
-            condition |= Q(**{f"{path}__in": countries})
-        for path in self.region_paths:
-            condition |= Q(**{f"{path}__in": tree})
-        return condition
+    def condition(self, tree) -> Q:
+        return self.places.within(tree)
+
+
+def involving_country(model, **kwargs) -> CountryFilter:
+    """The ``country`` filter of a resource: records that involve the country (see ``places``)."""
+    places = places_of(model)
+    return CountryFilter(places=places, distinct_paths=places.many_valued(model), **kwargs)
+
+
+def in_region(model, **kwargs) -> RegionFilter:
+    """The ``region`` filter of a resource: records in the region (see ``places``)."""
+    places = places_of(model)
+    return RegionFilter(places=places, distinct_paths=places.many_valued(model), **kwargs)
 
 
 class SearchFilter(filters.CharFilter):
@@ -337,8 +419,17 @@ class RecordFilterSet(filters.FilterSet):
     updated_since = ChangedSinceFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after this time (ISO 8601)."
     )
-    date_from = DateFilter(method="filter_dates", help_text="Dates overlapping from this day (YYYY-MM-DD).")
-    date_to = DateFilter(method="filter_dates", help_text="Dates overlapping up to this day (YYYY-MM-DD).")
+    date_from = DateFilter(
+        method="filter_dates",
+        bound="earliest",
+        help_text="Dates overlapping from this day on: YYYY-MM-DD, or a month or year (2012-10 counts from its "
+        "first day).",
+    )
+    date_to = DateFilter(
+        method="filter_dates",
+        bound="latest",
+        help_text="Dates overlapping up to this day: YYYY-MM-DD, or a month or year (2012-10 counts to its last day).",
+    )
 
     #: Text fields searched by ``q``.
     search_fields: tuple[str, ...] = ()
@@ -353,6 +444,10 @@ class RecordFilterSet(filters.FilterSet):
             declared["q"] = SearchFilter(field_name="q", search_fields=cls.search_fields)
         if not cls.dates:
             del declared["date_from"], declared["date_to"]
+        for name, declared_filter in list(declared.items()):
+            if isinstance(declared_filter, MultiValueFilter) and declared_filter.distinct_paths:
+                # A relation with many values per record (parties, areas): "all of" as well as "any of".
+                declared[f"{name}__all"] = AllOfFilter(field_name=f"{name}__all", of=declared_filter, name=name)
         for declared_filter in declared.values():
             if isinstance(declared_filter, filters.CharFilter):
                 declared_filter.extra.setdefault("max_length", MAX_TEXT)
@@ -380,7 +475,6 @@ def choices(model, field: str) -> ChoiceFilter:
 
 
 country_filter = functools.partial(KeyFilter, model=m.Country)
-countries_filter = functools.partial(KeyFilter, model=m.Country, distinct_paths=True)
 agency_filter = functools.partial(KeyFilter, model=m.Agency)
 official_filter = functools.partial(KeyFilter, model=m.Official)
 drug_filter = functools.partial(KeyFilter, model=m.Drug)
@@ -390,6 +484,7 @@ drug_filter = functools.partial(KeyFilter, model=m.Drug)
 class RegionFilterSet(RecordFilterSet):
     level = choices(m.Region, "level")
     parent = KeyFilter(model=m.Region, field_name="parent")
+    region = in_region(m.Region, help_text="These regions (M49 code or name) and every region under them.")
     search_fields = ("name", "description")
 
     class Meta:
@@ -398,7 +493,7 @@ class RegionFilterSet(RecordFilterSet):
 
 
 class CountryFilterSet(RecordFilterSet):
-    region = RegionFilter(country_paths=["pk"], distinct_paths=True)
+    region = in_region(m.Country)
     search_fields = ("name", "official_name", "iso2", "iso3")
 
     class Meta:
@@ -435,8 +530,8 @@ class TrainingTopicFilterSet(VocabularyFilterSet):
 # --- Actors ---------------------------------------------------------------------------------------------
 class AgencyFilterSet(RecordFilterSet):
     kind = choices(m.Agency, "kind")
-    country = country_filter(field_name="country")
-    region = RegionFilter(country_paths=["country"])
+    country = involving_country(m.Agency)
+    region = in_region(m.Agency)
     parent = agency_filter(field_name="parent")
     search_fields = ("name", "acronym", "other_names", "description")
 
@@ -446,8 +541,8 @@ class AgencyFilterSet(RecordFilterSet):
 
 
 class OfficialFilterSet(RecordFilterSet):
-    country = country_filter(field_name="country")
-    region = RegionFilter(country_paths=["country"])
+    country = involving_country(m.Official)
+    region = in_region(m.Official)
     agency = agency_filter(field_name="posts__agency", distinct_paths=True)
     search_fields = ("name", "other_names", "description")
 
@@ -459,7 +554,8 @@ class OfficialFilterSet(RecordFilterSet):
 class PostFilterSet(RecordFilterSet):
     official = official_filter(field_name="official")
     agency = agency_filter(field_name="agency")
-    country = country_filter(field_name="agency__country")
+    country = involving_country(m.Post, help_text="Posts in an agency of these countries, or held by their officials.")
+    region = in_region(m.Post)
     search_fields = ("title", "note", "official__name", "agency__name")
     dates = (("start", "end"),)
 
@@ -473,14 +569,14 @@ class AgreementFilterSet(RecordFilterSet):
     kind = choices(m.Agreement, "kind")
     status = choices(m.Agreement, "status")
     area = KeyFilter(model=m.CooperationArea, field_name="areas", distinct_paths=True)
-    country = countries_filter(
-        field_name="parties__country", help_text="Agreements with these countries among the parties."
+    country = involving_country(
+        m.Agreement,
+        help_text="Agreements with these countries among the parties, or an agency of theirs.",
     )
-    region = RegionFilter(
-        country_paths=["parties__country"],
-        region_paths=["parties__region"],
-        distinct_paths=True,
-        help_text="Agreements with a party in these regions (M49 code or name), or the region itself as a party.",
+    region = in_region(
+        m.Agreement,
+        help_text="Agreements with a party in these regions (M49 code or name), directly or as an agency of a "
+        "country there, or the region itself as a party.",
     )
     agency = agency_filter(field_name="parties__agency", distinct_paths=True)
     official = official_filter(paths=["announced_by", "signatories"], distinct_paths=True)
@@ -494,10 +590,10 @@ class AgreementFilterSet(RecordFilterSet):
 
 class TrainingCentreFilterSet(RecordFilterSet):
     status = choices(m.TrainingCentre, "status")
-    country = country_filter(paths=["host_country", "sponsor_country"], help_text="Host or sponsoring country.")
+    country = involving_country(m.TrainingCentre, help_text="Host or sponsoring country.")
     host_country = country_filter(field_name="host_country")
     sponsor_country = country_filter(field_name="sponsor_country")
-    region = RegionFilter(country_paths=["host_country"])
+    region = in_region(m.TrainingCentre, help_text="Host or sponsoring country in these regions.")
     operator = agency_filter(field_name="operator")
     topic = KeyFilter(model=m.TrainingTopic, field_name="topics", distinct_paths=True)
     search_fields = ("name", "place", "summary")
@@ -511,10 +607,8 @@ class TrainingCentreFilterSet(RecordFilterSet):
 class TrainingCourseFilterSet(RecordFilterSet):
     centre = KeyFilter(model=m.TrainingCentre, field_name="centre")
     provider = agency_filter(field_name="provider")
-    country = countries_filter(
-        field_name="participants__country", help_text="Courses with trainees from these countries."
-    )
-    region = RegionFilter(country_paths=["participants__country"], distinct_paths=True)
+    country = involving_country(m.TrainingCourse, help_text="Courses with trainees from these countries.")
+    region = in_region(m.TrainingCourse)
     topic = KeyFilter(model=m.TrainingTopic, field_name="topics", distinct_paths=True)
     search_fields = ("title", "summary")
     dates = (("start", "end"),)
@@ -526,8 +620,10 @@ class TrainingCourseFilterSet(RecordFilterSet):
 
 class OperationFilterSet(RecordFilterSet):
     status = choices(m.Operation, "status")
-    country = countries_filter(field_name="participants__country")
-    region = RegionFilter(country_paths=["participants__country"], distinct_paths=True)
+    country = involving_country(
+        m.Operation, help_text="Operations with these countries among the participants, or an agency of theirs."
+    )
+    region = in_region(m.Operation)
     agency = agency_filter(field_name="participants__agency", distinct_paths=True)
     drug = drug_filter(field_name="outcomes__drug", distinct_paths=True)
     legal_basis = KeyFilter(model=m.Agreement, field_name="legal_basis")
@@ -541,12 +637,8 @@ class OperationFilterSet(RecordFilterSet):
 
 class EventFilterSet(RecordFilterSet):
     kind = choices(m.Event, "kind")
-    country = countries_filter(
-        paths=["country", "countries_concerned"], help_text="Where it took place, or what it concerned."
-    )
-    region = RegionFilter(
-        country_paths=["country", "countries_concerned"], region_paths=["region"], distinct_paths=True
-    )
+    country = involving_country(m.Event, help_text="Where it took place, or what it concerned.")
+    region = in_region(m.Event)
     official = official_filter(field_name="officials", distinct_paths=True)
     agency = agency_filter(field_name="agencies", distinct_paths=True)
     search_fields = ("title", "summary", "place")
@@ -562,10 +654,10 @@ class TraffickingRouteFilterSet(RecordFilterSet):
     drug = drug_filter(field_name="drug")
     status = choices(m.TraffickingRoute, "status")
     transport_mode = choices(m.TraffickingRoute, "transport_mode")
-    country = countries_filter(field_name="nodes__country", help_text="Routes through these countries (any stop).")
+    country = involving_country(m.TraffickingRoute, help_text="Routes through these countries (any stop).")
     origin = KeyFilter(model=m.Country, method="filter_stops", help_text="Routes starting here (origin or departure).")
     destination = KeyFilter(model=m.Country, method="filter_stops", help_text="Routes ending here.")
-    region = RegionFilter(country_paths=["nodes__country"], region_paths=["nodes__region"], distinct_paths=True)
+    region = in_region(m.TraffickingRoute)
     identified_by = agency_filter(field_name="identified_by")
     search_fields = ("name", "concealment", "summary")
     dates = ("first_reported",)
@@ -584,8 +676,8 @@ class TraffickingRouteFilterSet(RecordFilterSet):
 
 
 class AssessmentFilterSet(RecordFilterSet):
-    country = country_filter(field_name="subject_country")
-    region = RegionFilter(country_paths=["subject_country"], region_paths=["subject_region"])
+    country = involving_country(m.Assessment)
+    region = in_region(m.Assessment)
     drug = drug_filter(field_name="drug")
     role = choices(m.Assessment, "role")
     trend = choices(m.Assessment, "trend")

@@ -8,6 +8,9 @@
 - Every row is validated and saved inside one transaction, each in its own savepoint, so that every error of
   the file is reported (row number as a spreadsheet shows it, column, message). A dry run, or any error,
   rolls everything back: one bad row, nothing written.
+- A fact record must cite at least one source: a row without citations is refused, unless the import names a
+  default citation (``DefaultCitation``: a source, a quote, a locator) for the rows that have none.
+- A row that changes nothing (every value as stored) writes nothing and is counted ``unchanged``.
 - A reference to a record that is not there yet (a parent region further down the file, a source's publisher
   in another file of a bundle) is resolved once all rows are in.
 """
@@ -37,6 +40,7 @@ from cooperation.columns import (
     resolve_key,
     unescape_formula,
 )
+from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.natural_keys import remembering_resolutions
 
@@ -80,6 +84,7 @@ class ImportResult:
     dry_run: bool
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -93,6 +98,7 @@ class ImportResult:
             "written": self.ok and not self.dry_run,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "errors": [error.as_dict() for error in self.errors],
         }
 
@@ -114,9 +120,33 @@ def _text_stream(stream: IO) -> IO[str]:
     return codecs.getreader("utf-8-sig")(stream)
 
 
+@dataclass(frozen=True)
+class DefaultCitation:
+    """The citation that every imported fact record without one of its own gets: a source, the quote that
+    supports the rows, and where in the source."""
+
+    source: Source
+    quote: str
+    locator: str = ""
+
+    def check(self) -> None:
+        """Raise ValidationError keyed like the import's parameters (citation_quote, ...) if it cannot be."""
+        citation = Citation(source=self.source, quote=self.quote, locator=self.locator)
+        try:
+            citation.full_clean(exclude=["content_type", "object_id"])
+        except ValidationError as error:
+            raise ValidationError(
+                {f"citation_{name}": messages for name, messages in error.message_dict.items()}
+            ) from None
+
+    def as_part(self) -> dict:
+        return {"source": self.source, "quote": self.quote, "locator": self.locator}
+
+
 class _Importer:
-    def __init__(self, *, user, dry_run: bool, unescape_formulas: bool):
+    def __init__(self, *, user, dry_run: bool, unescape_formulas: bool, default_citation: DefaultCitation | None):
         self.user, self.dry_run, self.unescape = user, dry_run, unescape_formulas
+        self.default_citation = default_citation
         self.pending: list[Pending] = []
 
     def run(self, resource: ResourceSpec, stream: IO, result: ImportResult) -> None:
@@ -211,9 +241,11 @@ class _Importer:
                 return
         for name, value in values.items():
             setattr(record, name, value)
+        if self.needs_default_citation(record, parts, has_column="citations" in {c.name for c in columns}):
+            parts["citations"] = [self.default_citation.as_part()]
         try:
             with transaction.atomic():
-                services.record_save(record, many_to_many=many_to_many, parts=parts, user=self.user)
+                changed = services.record_save(record, many_to_many=many_to_many, parts=parts, user=self.user)
         except ValidationError as error:
             result.errors.extend(self.row_errors(row, error))
             return
@@ -225,9 +257,17 @@ class _Importer:
             return
         if record_id is None:
             result.created += 1
-        else:
+        elif changed:
             result.updated += 1
+        else:
+            result.unchanged += 1
         self.pending.extend(Pending(resource, record.pk, column, text, row) for column, text in deferred)
+
+    def needs_default_citation(self, record, parts: dict, *, has_column: bool) -> bool:
+        """A fact record that the row gives no citation, and that would have none, cites the default source."""
+        if self.default_citation is None or not isinstance(record, CitedModel) or parts.get("citations"):
+            return False
+        return has_column or record._state.adding or not record.citations.exists()
 
     def key_or_later(self, column: KeyColumn, text: str, deferred: list) -> object:
         """An optional reference: resolved now if the record is there, else once every row is in."""
@@ -275,22 +315,40 @@ class _Importer:
 
 
 def import_csv(
-    resource: ResourceSpec, stream: IO, *, user=None, dry_run: bool = False, unescape_formulas: bool = True
+    resource: ResourceSpec,
+    stream: IO,
+    *,
+    user=None,
+    dry_run: bool = False,
+    unescape_formulas: bool = True,
+    default_citation: DefaultCitation | None = None,
 ) -> ImportResult:
     """Import one resource's CSV; see the module's docstring for the rules."""
-    return import_bundle({resource.name: stream}, user=user, dry_run=dry_run, unescape_formulas=unescape_formulas)[
-        resource.name
-    ]
+    return import_bundle(
+        {resource.name: stream},
+        user=user,
+        dry_run=dry_run,
+        unescape_formulas=unescape_formulas,
+        default_citation=default_citation,
+    )[resource.name]
 
 
 def import_bundle(
-    files: Mapping[str, IO], *, user=None, dry_run: bool = False, unescape_formulas: bool = True
+    files: Mapping[str, IO],
+    *,
+    user=None,
+    dry_run: bool = False,
+    unescape_formulas: bool = True,
+    default_citation: DefaultCitation | None = None,
 ) -> dict[str, ImportResult]:
-    """Import several resources' CSVs (name -> file) in dependency order, all or nothing."""
+    """Import several resources' CSVs (name -> file) in dependency order, all or nothing. With a
+    ``default_citation``, every fact record that a row gives no citation (and that has none) cites it."""
     unknown = sorted(set(files) - set(RESOURCES))
     if unknown:
         raise KeyError(f"Unknown resource {unknown[0]!r}")
-    importer = _Importer(user=user, dry_run=dry_run, unescape_formulas=unescape_formulas)
+    importer = _Importer(
+        user=user, dry_run=dry_run, unescape_formulas=unescape_formulas, default_citation=default_citation
+    )
     results = {name: ImportResult(name, dry_run) for name in files}
     with transaction.atomic(), remembering_resolutions():
         for name in ordered(files):
@@ -307,4 +365,4 @@ def ordered(names: Iterable[str]) -> list[str]:
     return sorted(names, key=IMPORT_ORDER.index)
 
 
-__all__ = ["IMPORT_ORDER", "ImportResult", "RowError", "import_bundle", "import_csv"]
+__all__ = ["IMPORT_ORDER", "DefaultCitation", "ImportResult", "RowError", "import_bundle", "import_csv"]

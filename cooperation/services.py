@@ -8,16 +8,19 @@ e.g. ``parties[1].country``.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
-from cooperation.models import Citation, Deletion, TrackedModel
+from cooperation.models import Citation, CitedModel, Deletion, TrackedModel
 from cooperation.models.base import StaleRecordError
 
 Values = Mapping[str, Any]
@@ -41,58 +44,127 @@ def _field_values(record: models.Model) -> dict[str, Any]:
     return {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields}
 
 
-def _identity(model: type[models.Model], get) -> tuple | None:
-    fields = getattr(model, "identity_fields", None)
-    if not fields:
-        return None
-    return tuple(getattr(value, "pk", value) for value in (get(name) for name in fields))
+def _editable_fields(model: type[models.Model], link: Mapping[str, Any]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in link]
 
 
-def _sync_parts(parent: models.Model, relation: str, items: Iterable[Values], user, *, new_parent: bool) -> None:
-    """Make ``parent.<relation>`` hold exactly ``items``, keeping the parts that stay (matched by their
-    ``identity_fields``), updating changed ones, adding new ones and deleting the rest."""
+def _identity_fields(model: type[models.Model], link: Mapping[str, Any]) -> list[str]:
+    """What makes two parts the same part: the model's ``identity_fields``, or else all its values (an
+    operation's outcome is the same outcome when nothing about it differs)."""
+    return list(getattr(model, "identity_fields", None) or [f.name for f in _editable_fields(model, link)])
+
+
+def _sent_identity(model: type[models.Model], names: list[str], values: Values) -> tuple:
+    return tuple(
+        getattr(value, "pk", value)
+        for value in (values.get(name, model._meta.get_field(name).get_default()) for name in names)
+    )
+
+
+def _stored_identity(part: models.Model, names: list[str]) -> tuple:
+    return tuple(part.serializable_value(name) for name in names)  # a foreign key's id, without a query
+
+
+@dataclass
+class PartsPlan:
+    """How to make ``parent.<relation>`` hold exactly the parts a client sent: the parts that stay (matched by
+    identity) and changed, the new ones, and the ones to delete. Empty when the parts are as stored."""
+
+    relation: str
+    to_delete: list[models.Model] = dataclasses.field(default_factory=list)
+    to_save: list[tuple[int, models.Model]] = dataclasses.field(default_factory=list)
+    count: int = 0
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.to_delete or self.to_save)
+
+
+def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new_parent: bool) -> PartsPlan:
+    """Match the parts sent with the stored ones and clean them (constraints are checked when saving, once the
+    parts that go are gone). Raises ValidationError naming each part by its path, e.g. ``parties[1].country``."""
     manager = getattr(parent, relation)
     model = manager.model
     if hasattr(manager, "content_type_field_name"):  # a generic relation (citations)
         link = {manager.content_type_field_name: manager.content_type, manager.object_id_field_name: parent.pk}
     else:
         link = {manager.field.name: parent}
+    fields = _editable_fields(model, link)
     existing = [] if new_parent else list(manager.all())
-    by_identity = {_identity(model, lambda name, part=part: getattr(part, name)): part for part in existing}
-    errors: dict[str, list[str]] = {}
-    wanted: list[tuple[int, models.Model, dict | None]] = []
-    seen: set[tuple] = set()
-    for index, values in enumerate(items):
-        identity = _identity(model, values.get)
-        if identity is not None:
-            if identity in seen:
-                errors[f"{relation}[{index}]"] = ["The same entry is given twice."]
-                continue
-            seen.add(identity)
-        part = by_identity.pop(identity, None) if identity is not None else None
-        before = _field_values(part) if part is not None else None
-        part = part or model(**link)
-        # A part is exactly what the client sends: what it leaves out goes back to the default.
-        for field in model._meta.concrete_fields:
-            if field.editable and not field.primary_key and field.name not in link:
-                setattr(part, field.name, values.get(field.name, field.get_default()))
-        wanted.append((index, part, before))
-    kept = {id(part) for _, part, _ in wanted}
+    names = _identity_fields(model, link)
+    by_identity: dict[tuple, list[models.Model]] = {}
     for part in existing:
-        if id(part) not in kept:
-            _as_history_user(part, user)
-            part.delete()
-    for index, part, before in wanted:
+        by_identity.setdefault(_stored_identity(part, names), []).append(part)
+    plan, errors, seen = PartsPlan(relation, count=len(items)), {}, set()
+    for index, values in enumerate(items):
+        identity = _sent_identity(model, names, values)
+        if identity in seen and hasattr(model, "identity_fields"):
+            errors[f"{relation}[{index}]"] = ["The same entry is given twice."]
+            continue
+        seen.add(identity)
+        matching = by_identity.get(identity)
+        part = matching.pop() if matching else None
+        before = _field_values(part) if part is not None else None
+        if part is None:
+            part = model(**link)
+            if hasattr(manager, "content_type_field_name"):  # the record it cites is at hand: no query for it
+                model._meta.get_field("record").set_cached_value(part, parent)
+        # A part is exactly what the client sends: what it leaves out goes back to the default.
+        for part_field in fields:
+            setattr(part, part_field.name, values.get(part_field.name, part_field.get_default()))
         try:
-            part.full_clean()
+            part.full_clean(validate_constraints=False)
         except ValidationError as error:
             errors.update(_prefixed(error, f"{relation}[{index}]"))
             continue
         if before is None or _field_values(part) != before:
-            _as_history_user(part, user)
-            part.save()
+            plan.to_save.append((index, part))
+    plan.to_delete = [part for parts in by_identity.values() for part in parts]
     if errors:
         raise ValidationError(errors)
+    return plan
+
+
+def _apply_parts(plan: PartsPlan, user) -> None:
+    for part in plan.to_delete:
+        _as_history_user(part, user)
+        part.delete()
+    errors: dict[str, list[str]] = {}
+    for index, part in plan.to_save:
+        try:
+            part.validate_constraints()
+        except ValidationError as error:
+            errors.update(_prefixed(error, f"{plan.relation}[{index}]"))
+            continue
+        _as_history_user(part, user)
+        part.save()
+    if errors:
+        raise ValidationError(errors)
+
+
+def _many_to_many_changes(
+    record: models.Model, many_to_many: Mapping[str, Iterable[models.Model]], *, new: bool
+) -> dict[str, list[models.Model]]:
+    """The many-to-many values that differ from what is stored (all of them for a new record)."""
+    changes = {}
+    for name, values in many_to_many.items():
+        values = list(values)
+        if new or {value.pk for value in values} != {related.pk for related in getattr(record, name).all()}:
+            changes[name] = values
+    return changes
+
+
+UNCITED = "Cite at least one source: every fact is sourced."
+
+
+def _check_cited(record: TrackedModel, parts: Mapping[str, PartsPlan], *, new: bool) -> None:
+    """Every fact is sourced: a record that states one (a CitedModel) keeps at least one citation."""
+    if not isinstance(record, CitedModel):
+        return
+    # The citations sent, when the write sends them; else those stored (a PATCH that leaves them alone).
+    cited = parts["citations"].count > 0 if "citations" in parts else not new and record.citations.exists()
+    if not cited:
+        raise ValidationError({"citations": [UNCITED]}, code="uncited")
 
 
 @transaction.atomic
@@ -102,23 +174,40 @@ def record_save(
     many_to_many: Mapping[str, Iterable[models.Model]] | None = None,
     parts: Mapping[str, Iterable[Values]] | None = None,
     user=None,
-) -> TrackedModel:
-    """Validate and save a record, then set its many-to-many values and replace the parts given.
+) -> bool:
+    """Validate and save a record, then set its many-to-many values and replace the parts given. Return
+    whether anything changed.
 
-    Relations left out of ``many_to_many`` and ``parts`` are not touched. Raises ValidationError (nothing is
-    written) when the record or any part breaks a rule.
+    Relations left out of ``many_to_many`` and ``parts`` are not touched. A fact record (a ``CitedModel``)
+    must end up with at least one citation. A write that changes nothing (the record's fields, its
+    many-to-many values and its parts all as stored) writes nothing: the version, ``updated_at`` and the
+    history stay as they are. Raises ValidationError (nothing is written) when the record or any part
+    breaks a rule.
     """
     record.full_clean()
-    _as_history_user(record, user)
     new = record._state.adding
-    record.save()
-    for name, values in (many_to_many or {}).items():
-        getattr(record, name).set(list(values))
-    for relation, items in (parts or {}).items():
-        _sync_parts(record, relation, list(items), user, new_parent=new)
+    parts = {relation: list(items) for relation, items in (parts or {}).items()}
+    if new:
+        _as_history_user(record, user)
+        record.save()
+    plans = {relation: _plan_parts(record, relation, items, new_parent=new) for relation, items in parts.items()}
+    _check_cited(record, plans, new=new)
+    m2m_changes = _many_to_many_changes(record, many_to_many or {}, new=new)
+    if not new:
+        own_changes = record.changed_fields()
+        if own_changes == set() and not m2m_changes and not any(plan.changes for plan in plans.values()):
+            return False
+        if isinstance(record, Citation) and own_changes is not None and own_changes & {"content_type_id", "object_id"}:
+            _check_not_the_last_citation(record, *record.loaded_value("content_type_id", "object_id"))
+        _as_history_user(record, user)
+        record.save()  # the version moves when anything of the record changes, its parts included
+    for name, values in m2m_changes.items():
+        getattr(record, name).set(values)
+    for plan in plans.values():
+        _apply_parts(plan, user)
     if isinstance(record, Citation):
         _touch_cited_record(record)
-    return record
+    return True
 
 
 @transaction.atomic
@@ -132,6 +221,8 @@ def record_delete(record: TrackedModel, *, user=None, expected_version: int | No
     current = type(record)._default_manager.select_for_update().filter(pk=record.pk).values_list("version", flat=True)
     if expected_version is not None and list(current) != [expected_version]:
         raise StaleRecordError(record, expected_version)
+    if isinstance(record, Citation):
+        _check_not_the_last_citation(record, record.content_type_id, record.object_id)
     operation = f"deleted together: {uuid.uuid4()}"
     collector = Collector(using=record._state.db or "default")
     collector.collect([record])
@@ -194,6 +285,21 @@ def _history_models():
     from cooperation.history import history_models
 
     return [model.history.model for model in history_models()]
+
+
+def _check_not_the_last_citation(citation: Citation, content_type_id: int, object_id: int) -> None:
+    """A citation may not leave the fact record it supports without any (every fact is sourced)."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    record = model._default_manager.filter(pk=object_id).first() if model is not None else None
+    if not isinstance(record, CitedModel):
+        return
+    others = Citation.objects.filter(content_type_id=content_type_id, object_id=object_id).exclude(pk=citation.pk)
+    if not others.exists():
+        raise ValidationError(
+            f"This is the only citation of the {model._meta.verbose_name} \u201c{record}\u201d: cite another "
+            "source for it first (every fact is sourced), or delete the record.",
+            code="last_citation",
+        )
 
 
 def _touch_cited_record(citation: Citation) -> None:

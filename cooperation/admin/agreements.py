@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from cooperation.models import Agreement, AgreementParty, CooperationArea
 
 from .base import CitedAdmin, PartInline, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
 
 
 @admin.register(CooperationArea)
@@ -26,11 +26,6 @@ class AgreementPartyInline(PartInline):
         return super().get_queryset(request).select_related("country", "region", "agency")
 
 
-# A party is a country, a region or an agency; "by country" and "by region" look at all three.
-PARTY_COUNTRIES = ("parties__country", "parties__agency__country")
-PARTY_REGIONS = ("parties__region",)
-
-
 @admin.register(Agreement)
 class AgreementAdmin(CitedAdmin):
     list_display = ("title", "kind", "status", "party_list", "area_list", "signed", "start")
@@ -38,8 +33,7 @@ class AgreementAdmin(CitedAdmin):
         "status",
         "kind",
         ("areas", CollapsedRelatedOnlyFilter),
-        ("parties__country", CollapsedRelatedOnlyFilter),
-        in_region_filter(*PARTY_COUNTRIES, region_paths=PARTY_REGIONS, title="party's region"),
+        *place_filters(Agreement, country="party's country", region="party's region"),
     )
     search_fields = (
         "title",
@@ -67,7 +61,7 @@ class AgreementAdmin(CitedAdmin):
 
     @admin.display(description="parties")
     def party_list(self, agreement: Agreement) -> str:
-        return joined([party.country or party.region or party.agency for party in agreement.parties.all()])
+        return joined([party.agency or party.country or party.region for party in agreement.parties.all()])
 
     @admin.display(description="areas")
     def area_list(self, agreement: Agreement) -> str:

@@ -16,6 +16,7 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -207,9 +208,19 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         # Through the service: parts deleted with the record can be restored with it (Deletions).
         services.record_delete(obj, user=request.user)
 
+    def delete_view(self, request: HttpRequest, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:  # a rule refused it (the last citation of a fact): nothing was deleted
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for obj in queryset:
-            services.record_delete(obj, user=request.user)
+            try:
+                services.record_delete(obj, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
 
     def get_historical_record_context_helper(self, request, historical_record) -> HistoricalRecordContextHelper:
         return ReadableChanges(self.model, historical_record)

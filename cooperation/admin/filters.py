@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from cooperation.models import Citation, Region
 from cooperation.models.base import period_overlaps
 from cooperation.partial_dates import PartialDateError, from_text
+from cooperation.places import countries_involved, regions_involved
 
 COLLAPSED_FILTER_TEMPLATE = "admin/cooperation/collapsed_filter.html"
 
@@ -166,6 +167,51 @@ def in_region_filter(
         (InRegionFilter,),
         {"country_paths": country_paths, "region_paths": region_paths, "title": title, "parameter_name": parameter},
     )
+
+
+class PlaceFilter(admin.SimpleListFilter):
+    """The ``country`` or ``region`` filter of the resource's filterset, in the sidebar: the same parameter, the
+    same values (``PE``, ``419``) and the same filter code as the API and the CSV export, so the three cannot
+    list different records (``places.PLACES`` says what "involves Peru" means for each kind of record).
+
+    Use ``place_filters()`` to make the two of a model.
+    """
+
+    template = COLLAPSED_FILTER_TEMPLATE
+    filterset_class: type = None
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        if self.parameter_name == "country":
+            return [(country.iso2, str(country)) for country in countries_involved(model_admin.model).order_by("name")]
+        regions = regions_involved(model_admin.model).order_by("name")
+        return [(region.m49_code or region.name, str(region)) for region in regions]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        filterset = self.filterset_class({self.parameter_name: self.value()}, queryset=queryset)
+        if not filterset.is_valid():
+            # Show no rows rather than all of them: a filter that was not applied must not look like one that was.
+            for error in filterset.errors.get(self.parameter_name, []):
+                messages.error(request, f"Filter by {self.title}: {error}")
+            return queryset.none()
+        return filterset.qs
+
+
+def place_filters(model: type[Model], *, country: str = "country", region: str = "region") -> list[type[PlaceFilter]]:
+    """The sidebar's country and region filters of a resource, built from its filterset's (titles may differ)."""
+    from cooperation.columns import for_model
+
+    filterset_class = for_model(model).filterset_class
+    return [
+        type(
+            f"{name.title()}PlaceFilter",
+            (PlaceFilter,),
+            {"parameter_name": name, "title": title, "filterset_class": filterset_class},
+        )
+        for name, title in (("country", country), ("region", region))
+        if name in filterset_class.base_filters
+    ]
 
 
 class CollapsedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from cooperation.models import Event, Operation, OperationOutcome, OperationParticipant
 
 from .base import CitedAdmin, PartInline, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
 
 
 class OperationParticipantInline(PartInline):
@@ -33,8 +33,7 @@ class OperationAdmin(CitedAdmin):
     list_select_related = ("legal_basis",)
     list_filter = (
         "status",
-        ("participants__country", CollapsedRelatedOnlyFilter),
-        in_region_filter("participants__country", "participants__agency__country", title="participants' region"),
+        *place_filters(Operation, country="participants' country", region="participants' region"),
         ("outcomes__drug", CollapsedRelatedOnlyFilter),
     )
     search_fields = ("name", "summary", "participants__country__name", "participants__agency__name")
@@ -48,7 +47,7 @@ class OperationAdmin(CitedAdmin):
 
     @admin.display(description="participants")
     def participant_list(self, operation: Operation) -> str:
-        return joined([participant.country or participant.agency for participant in operation.participants.all()])
+        return joined([participant.agency or participant.country for participant in operation.participants.all()])
 
 
 @admin.register(OperationParticipant)
@@ -75,9 +74,7 @@ class EventAdmin(CitedAdmin):
     list_select_related = ("country", "region")
     list_filter = (
         "kind",
-        ("country", CollapsedRelatedOnlyFilter),
-        in_region_filter("country", region_paths=("region",)),
-        ("countries_concerned", CollapsedRelatedOnlyFilter),
+        *place_filters(Event, country="country (place or concerned)", region="region (place or concerned)"),
     )
     search_fields = ("title", "summary", "place", "country__name", "region__name", "officials__name")
     autocomplete_fields = ("country", "region", "officials", "agencies", "countries_concerned")

@@ -4,13 +4,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from cooperation.models import Citation, CitedModel, Source
-from cooperation.models.sources import cited_models, normalise_space
+from cooperation.models import Citation, Source
+from cooperation.models.sources import cited_models, cited_querysets, normalise_space
 
 from .base import NOTHING, TrackedAdmin, count_of
 from .filters import CollapsedRelatedOnlyFilter
@@ -60,17 +59,6 @@ class RecordTypeFilter(admin.SimpleListFilter):
         return queryset.filter(content_type_id=self.value()) if self.value() else queryset
 
 
-def record_querysets() -> list[models.QuerySet]:
-    """Each kind of cited record with the records its name is made of (a post's official and agency, ...)."""
-    from django.apps import apps
-
-    return [
-        model._default_manager.select_related(*(f.name for f in model._meta.concrete_fields if f.many_to_one))
-        for model in apps.get_app_config("cooperation").get_models()
-        if issubclass(model, CitedModel)
-    ]
-
-
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
     list_display = ("short_quote", "record_link", "source_title", "locator", "confidence", "modality")
@@ -85,7 +73,7 @@ class CitationAdmin(TrackedAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(GenericPrefetch("record", record_querysets()))
+        return super().get_queryset(request).prefetch_related(GenericPrefetch("record", cited_querysets()))
 
     @admin.display(description="quote", ordering="quote")
     def short_quote(self, citation: Citation) -> str:

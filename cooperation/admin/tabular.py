@@ -99,7 +99,7 @@ class CSVAdminMixin:
             if result.ok and not result.dry_run:
                 self.message_user(
                     request,
-                    f"Imported: {result.created} created, {result.updated} updated.",
+                    f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))

@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch
 from cooperation.models import Assessment, Drug, RouteNode, TraffickingRoute
 
 from .base import CitedAdmin, PartInline, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
 
 # Far past any real route's last stop, and within a small integer.
 PARKED = 10_000
@@ -37,8 +37,7 @@ class TraffickingRouteAdmin(CitedAdmin):
         "status",
         "transport_mode",
         ("drug", CollapsedRelatedOnlyFilter),
-        ("nodes__country", CollapsedRelatedOnlyFilter),
-        in_region_filter("nodes__country", region_paths=("nodes__region",), title="region on the route"),
+        *place_filters(TraffickingRoute, country="country on the route", region="region on the route"),
     )
     search_fields = ("name", "concealment", "summary", "drug__name", "nodes__country__name", "nodes__region__name")
     autocomplete_fields = ("drug", "identified_by")
@@ -98,8 +97,7 @@ class AssessmentAdmin(CitedAdmin):
         "trend",
         "likelihood",
         ("drug", CollapsedRelatedOnlyFilter),
-        ("subject_country", CollapsedRelatedOnlyFilter),
-        in_region_filter("subject_country", region_paths=("subject_region",), title="subject's region"),
+        *place_filters(Assessment, country="subject", region="subject's region"),
         ("assessed_by_agency", CollapsedRelatedOnlyFilter),
     )
     search_fields = (

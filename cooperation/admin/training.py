@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse, TrainingTopic
 
 from .base import CitedAdmin, PartInline, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter
+from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
 
 
 @admin.register(TrainingTopic)
@@ -25,7 +25,7 @@ class TrainingCentreAdmin(CitedAdmin):
         ("topics", CollapsedRelatedOnlyFilter),
         ("host_country", CollapsedRelatedOnlyFilter),
         ("sponsor_country", CollapsedRelatedOnlyFilter),
-        in_region_filter("host_country", title="host's region"),
+        *place_filters(TrainingCentre, country="host or sponsor", region="host's or sponsor's region"),
     )
     search_fields = ("name", "place", "host_country__name", "operator__name", "operator__acronym", "summary")
     autocomplete_fields = ("host_country", "operator", "sponsor_country", "topics")
@@ -51,8 +51,7 @@ class TrainingCourseAdmin(CitedAdmin):
     list_filter = (
         ("topics", CollapsedRelatedOnlyFilter),
         ("centre", CollapsedRelatedOnlyFilter),
-        ("participants__country", CollapsedRelatedOnlyFilter),
-        in_region_filter("participants__country", title="participants' region"),
+        *place_filters(TrainingCourse, country="participants' country", region="participants' region"),
     )
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
     autocomplete_fields = ("centre", "provider", "topics")

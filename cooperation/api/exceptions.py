@@ -13,6 +13,33 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from cooperation.models.base import StaleRecordError
 
 
+def flat_errors(detail, prefix: str = "") -> dict[str, list]:
+    """Errors keyed by their path, in the one shape the API documents: ``{"parties[1].country": [...]}``.
+
+    DRF nests the errors of parts (``{"parties": [{}, {"country": [...]}]}``) while the model's validation of
+    parts, run by the services, names them by path: a client reads both the same way.
+    """
+    flat: dict[str, list] = {}
+    for name, errors in detail.items():
+        if isinstance(name, int):  # DRF keys the errors of a list's items by their index
+            path = f"{prefix.rstrip('.')}[{name}]"
+        elif name != "non_field_errors" or not prefix:
+            path = prefix + str(name)
+        else:
+            path = prefix.rstrip(".")
+        if isinstance(errors, dict):
+            flat.update(flat_errors(errors, f"{path}."))
+        elif isinstance(errors, list) and any(isinstance(item, dict) for item in errors):
+            for index, item in enumerate(errors):
+                if isinstance(item, dict):
+                    flat.update(flat_errors(item, f"{path}[{index}]."))
+                elif item:
+                    flat.setdefault(f"{path}[{index}]", []).extend(item if isinstance(item, list) else [item])
+        else:
+            flat[path] = errors
+    return flat
+
+
 def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {
@@ -54,4 +81,7 @@ def exception_handler(exc, context):
             {"detail": "The change conflicts with the current data (a database constraint refused it). Reload, retry."},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, ValidationError) and response is not None and isinstance(response.data, dict):
+        response.data = flat_errors(response.data)
+    return response

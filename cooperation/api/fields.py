@@ -57,6 +57,11 @@ class BriefRelatedField(serializers.RelatedField):
         model_name = self.model._meta.verbose_name
         queryset = self.get_queryset()
         if isinstance(data, dict):
+            known = ("id", *natural_key(self.model).brief_fields)
+            unknown = [name for name in data if name not in known]
+            if unknown:
+                message = f"Unknown field. Known: {', '.join(known)}."
+                raise serializers.ValidationError({name: [message] for name in unknown})
             data = data.get("id", next((v for k, v in data.items() if k in natural_key(self.model).brief_fields), None))
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", model=model_name, data_type=type(data).__name__)

@@ -33,12 +33,14 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({self.page_size_query_param: ["A whole number, e.g. 100."]})
         if raw.startswith("-"):
             raise ValidationError({self.page_size_query_param: ["At least 1."]})
-        if len(digits) > 9:  # int() of thousands of digits is refused (and slow); any such size means "all"
-            return self.max_page_size
+        # Never a page of another size than asked: a client that reads fewer rows than it asked for would take
+        # them for the end of the list. (Thousands of digits are not even converted: int() of them is slow.)
+        if len(digits) > 9 or int(raw) > self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [f"At most {self.max_page_size}."]})
         size = int(raw)
         if size < 1:
             raise ValidationError({self.page_size_query_param: ["At least 1."]})
-        return min(size, self.max_page_size)
+        return size
 
     def decode_cursor(self, request):
         try:
@@ -80,7 +82,7 @@ class CursorPagination(pagination.CursorPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["minimum"] = 1
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return [
             *parameters,
             {

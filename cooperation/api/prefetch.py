@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Model, Prefetch, prefetch_related_objects
 
 
@@ -22,7 +23,8 @@ def prefetch_page(records: list[Model], lookups: Iterable[str | Prefetch]) -> No
     other: list[str | Prefetch] = []
     for lookup in lookups:
         through = lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
-        if "__" in through or (isinstance(lookup, Prefetch) and lookup.to_attr) or through in direct:
+        special = isinstance(lookup, GenericPrefetch) or (isinstance(lookup, Prefetch) and lookup.to_attr)
+        if "__" in through or special or through in direct:
             other.append(lookup)
         else:
             queryset = lookup.queryset if isinstance(lookup, Prefetch) else None

@@ -34,7 +34,10 @@ IMPORT_RESULT = inline_serializer(  # its 400 (rows refused) is this too, docume
         "dry_run": serializers.BooleanField(),
         "written": serializers.BooleanField(help_text="Whether the rows were saved (all of them or none)."),
         "created": serializers.IntegerField(),
-        "updated": serializers.IntegerField(),
+        "updated": serializers.IntegerField(help_text="Rows that changed a record."),
+        "unchanged": serializers.IntegerField(
+            help_text="Rows with an id whose values were all as stored: nothing written, no version moved."
+        ),
         "errors": serializers.ListField(
             child=inline_serializer(
                 "ImportError",
@@ -50,6 +53,18 @@ IMPORT_RESULT = inline_serializer(  # its 400 (rows refused) is this too, docume
 IMPORT_PARAMETERS = [
     OpenApiParameter("dry_run", bool, description="Only validate: write nothing."),
     OpenApiParameter("escape_formulas", bool, description="Undo the export's escaping of formulas (default true)."),
+    OpenApiParameter(
+        "citation_source",
+        str,
+        description="A source (its URL or id) that every fact record the file gives no citation, and that has "
+        "none, cites: every fact is sourced. Needs `citation_quote`.",
+    ),
+    OpenApiParameter(
+        "citation_quote", str, description="With `citation_source`: the words of the source that support the rows."
+    ),
+    OpenApiParameter(
+        "citation_locator", str, description="With `citation_source`: where in the source (page, paragraph)."
+    ),
 ]
 THROTTLED = OpenApiResponse(
     description="Over the client's rate limit (settings API_THROTTLE_ANON, API_THROTTLE_USER). The "
@@ -141,11 +156,14 @@ class StrictFilterExtension(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        from cooperation.filtersets import ChoiceFilter, IdFilter, MultiValueFilter, SearchFilter
+        from cooperation.filtersets import ChoiceFilter, DateFilter, IdFilter, MultiValueFilter, SearchFilter
 
-        if not isinstance(filter_field, MultiValueFilter | SearchFilter):
+        if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")
+        if isinstance(filter_field, DateFilter):  # a day, a month or a year, as partial dates are written
+            schema = {"type": "string", "maxLength": 100}
+            return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if isinstance(filter_field, SearchFilter):
             return [
                 build_parameter_type(field_name, {"type": "string"}, OpenApiParameter.QUERY, description=description)

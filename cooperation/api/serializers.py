@@ -5,6 +5,7 @@ related records in brief form, citations, validation by the model's own ``full_c
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,7 @@ from rest_framework.reverse import reverse
 
 from cooperation import models as m
 from cooperation import services
+from cooperation.api.briefs import RecordBriefField
 from cooperation.api.exceptions import validation_detail
 from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, StrictIntegerField
 
@@ -26,7 +28,30 @@ def dates(*names: str) -> list[str]:
     return [f"{name}{suffix}" for name in names for suffix in ("", "_edtf", "_earliest", "_latest")]
 
 
-class PartSerializer(serializers.ModelSerializer):
+class KnownFieldsOnly:
+    """A body field the serializer does not have is a 400 naming it (``parties[0].rol``), not silently dropped.
+
+    Read-only fields (id, api_url, display, stamps, a date's bounds, ...) are accepted and ignored, so that a
+    record read with GET can be edited and sent back whole.
+    """
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            writable = [name for name, field in self.fields.items() if not field.read_only]
+            message = f"Unknown field. Known: {', '.join(writable)}."
+            unknown = {name: [message] for name in data if name not in self.fields}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {"non_field_errors": error.detail}
+            raise serializers.ValidationError({**unknown, **detail}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class PartSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """A part entered with its record (a party, a route stop, ...). Validated with the record, in the service."""
 
     serializer_related_field = BriefRelatedField
@@ -34,24 +59,26 @@ class PartSerializer(serializers.ModelSerializer):
 
 
 class CitationInlineSerializer(PartSerializer):
-    """A citation as it appears inside the record it supports."""
+    """A citation as it appears inside the record it supports (``record``: that record, in brief)."""
+
+    record = RecordBriefField(help_text="The record the citation supports.")
 
     class Meta:
         model = m.Citation
-        fields = ["id", "source", "quote", "locator", "confidence", "modality", "note"]
+        fields = ["id", "record", "source", "quote", "locator", "confidence", "modality", "note"]
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     serializer_related_field = BriefRelatedField
     serializer_field_mapping = STRICT_FIELD_MAPPING
-    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField(help_text="The record's address in this API.")
     display = serializers.SerializerMethodField()
 
     #: The basename of the resource's routes (``api:<basename>-detail``).
     basename: str = ""
 
     @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, record) -> str:
+    def get_api_url(self, record) -> str:
         return reverse(f"api:{self.basename}-detail", kwargs={"pk": record.pk}, request=self.context.get("request"))
 
     def get_display(self, record) -> str:
@@ -107,21 +134,35 @@ class RecordSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         simple, many_to_many, parts = self._split(validated_data)
         record = self.Meta.model(**simple)
-        return services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+        services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+        return record
 
     def update(self, record, validated_data):
         simple, many_to_many, parts = self._split(validated_data)
         for name, value in simple.items():
             setattr(record, name, value)
-        return services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+        services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+        return record
 
 
 class CitedRecordSerializer(RecordSerializer):
-    citations = CitationInlineSerializer(many=True, required=False, help_text="The sources that support the record.")
+    citations = CitationInlineSerializer(
+        many=True,
+        required=False,
+        help_text="The sources that support the record: at least one (every fact is sourced). A PATCH that "
+        "leaves them out keeps them.",
+    )
+
+    def to_representation(self, record):
+        # Each citation names its record: this one, already here (no query per citation to fetch it back).
+        generic = m.Citation._meta.get_field("record")
+        for citation in record.citations.all():
+            generic.set_cached_value(citation, record)
+        return super().to_representation(record)
 
 
-def meta(model, *fields: str, head: tuple[str, ...] = ("id", "url", "display")):
-    """The Meta of a resource serializer: its fields between the id/url/display head and the stamps."""
+def meta(model, *fields: str, head: tuple[str, ...] = ("id", "api_url", "display")):
+    """The Meta of a resource serializer: its fields between the id/api_url/display head and the stamps."""
     return type("Meta", (), {"model": model, "fields": [*head, *fields, *STAMPS]})
 
 
@@ -346,9 +387,11 @@ class SourceSerializer(RecordSerializer):
 
 
 class CitationSerializer(RecordSerializer):
-    """A citation on its own: which record it supports is given by ``record_type`` and ``record_id``."""
+    """A citation on its own: which record it supports is given by ``record_type`` and ``record_id``, and shown
+    in brief as ``record``."""
 
     basename = "citation"
+    record = RecordBriefField(help_text="The record the citation supports, in brief.")
     record_type = serializers.SlugRelatedField(
         source="content_type",
         slug_field="model",
@@ -357,4 +400,6 @@ class CitationSerializer(RecordSerializer):
         "operation, event, traffickingroute or assessment.",
     )
     record_id = StrictIntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
-    Meta = meta(m.Citation, "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note")
+    Meta = meta(
+        m.Citation, "record", "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from rest_framework import parsers, renderers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
@@ -10,11 +11,13 @@ from rest_framework.response import Response
 
 from cooperation.columns import RESOURCES, ResourceSpec, for_model
 from cooperation.exports import ExportOptions, file_name, stream_csv
-from cooperation.imports import import_csv
+from cooperation.imports import DefaultCitation, import_csv
+from cooperation.models import Source
+from cooperation.natural_keys import NaturalKeyError, natural_key
 
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
 EXPORT_PARAMETERS = {"escape_formulas", "bom"}
-IMPORT_PARAMETERS = {"dry_run", "escape_formulas"}
+IMPORT_PARAMETERS = {"dry_run", "escape_formulas", "citation_source", "citation_quote", "citation_locator"}
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -60,6 +63,37 @@ def flag(request, name: str, default: bool) -> bool:
     return raw.lower() in TRUE
 
 
+def read_default_citation(request) -> DefaultCitation | None:
+    """``citation_source`` (a source's URL or id), ``citation_quote`` and ``citation_locator``: the citation of
+    every fact record that a row gives none. 400 naming the parameter when it cannot be."""
+    params = request.query_params
+    given = {name: params.get(f"citation_{name}") for name in ("source", "quote", "locator")}
+    if any("\x00" in value for value in given.values() if value):
+        raise ValidationError({"citation_source": ["A value contains a NUL character."]})
+    if given["source"] is None:
+        if given["quote"] is not None or given["locator"] is not None:
+            message = "Name the source that citation_quote and citation_locator cite."
+            raise ValidationError({"citation_source": [message]})
+        return None
+    text = given["source"].strip()
+    try:
+        source = (
+            Source.objects.get(pk=int(text))
+            if text.isascii() and text.isdigit() and len(text) < 19
+            else natural_key(Source).resolve(text)
+        )
+    except (Source.DoesNotExist, NaturalKeyError):
+        raise ValidationError({"citation_source": [f"No source {text[:200]!r}: give its URL or id."]}) from None
+    if not (given["quote"] or "").strip():
+        raise ValidationError({"citation_quote": ["Give the quote of the source that supports the rows."]})
+    citation = DefaultCitation(source, given["quote"], given["locator"] or "")
+    try:
+        citation.check()
+    except DjangoValidationError as error:
+        raise ValidationError(error.message_dict) from None
+    return citation
+
+
 def resource_for(view) -> ResourceSpec:
     return for_model(view.get_queryset().model)
 
@@ -82,7 +116,9 @@ def import_response(view, request) -> Response:
         raise PermissionDenied("Importing needs the permissions to add and to change these records.")
     unknown = sorted(set(request.query_params) - IMPORT_PARAMETERS - {"format"})
     if unknown:
-        raise ValidationError({unknown[0]: ["Unknown query parameter. Known: dry_run, escape_formulas."]})
+        known = ", ".join(sorted(IMPORT_PARAMETERS))
+        raise ValidationError({unknown[0]: [f"Unknown query parameter. Known: {known}."]})
+    default_citation = read_default_citation(request)
     upload = request.data.get("file") if hasattr(request.data, "get") else None
     if upload is None:
         raise ValidationError({"file": ["Send the CSV as the request body (Content-Type: text/csv) or as 'file'."]})
@@ -95,6 +131,7 @@ def import_response(view, request) -> Response:
         user=request.user,
         dry_run=flag(request, "dry_run", False),
         unescape_formulas=flag(request, "escape_formulas", True),
+        default_citation=default_citation,
     )
     return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 

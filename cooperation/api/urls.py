@@ -6,6 +6,7 @@ from rest_framework.authentication import BasicAuthentication, SessionAuthentica
 
 from cooperation.api import views
 from cooperation.api.deletions import DeletionViewSet
+from cooperation.api.search import SearchView
 
 
 class Router(routers.DefaultRouter):
@@ -70,5 +71,6 @@ urlpatterns = [
     path("auth/login/", LoginView.as_view(), name="login"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

@@ -3,10 +3,14 @@ orderings). ``RecordViewSet`` holds the shared behaviour."""
 
 from __future__ import annotations
 
+import re
+
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -24,6 +28,8 @@ CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("so
 OFFICIALS = m.Official.objects.select_related("country")
 AGENCIES = m.Agency.objects.select_related("country")
 BASIC_ORDERING = ("id", "created_at", "updated_at")
+#: An entity tag as RFC 9110 writes it: "*", or an opaque quoted string, weak (W/"...") or strong.
+ENTITY_TAG = re.compile(r'\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
 
 
 def etag(version: int) -> str:
@@ -101,6 +107,11 @@ class RecordViewSet(viewsets.ModelViewSet):
         if header is None:
             return
         tags = {tag.strip() for tag in header.split(",")}
+        if not all(ENTITY_TAG.fullmatch(tag) for tag in tags):
+            # Not an ETag at all (a bare version, a missing quote): the client's bug, not someone else's change.
+            raise ValidationError(
+                {"If-Match": [f'Not an entity tag: {header[:50]!r}. Send the ETag as it came, e.g. "3".']}
+            )
         if "*" not in tags and etag(record.version) not in tags:
             raise PreconditionFailed(
                 f"The record has changed since the version you sent ({header}). {changed_since(record)} "
@@ -285,6 +296,8 @@ class SourceViewSet(RecordViewSet):
 
 
 class CitationViewSet(RecordViewSet):
-    queryset = m.Citation.objects.select_related("source", "content_type")
+    queryset = m.Citation.objects.select_related("source", "content_type").prefetch_related(
+        GenericPrefetch("record", m.sources.cited_querysets())
+    )
     serializer_class = s.CitationSerializer
     filterset_class = fs.CitationFilterSet

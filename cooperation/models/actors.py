@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -70,6 +71,18 @@ class Agency(CitedModel):
     def clean(self) -> None:
         super().clean()
         refuse_cycles(self)
+        if self.country_id and "country_id" in (self.changed_fields() or ()):
+            # Parties and participants that name this agency with its country must keep naming its country.
+            for relation in ("agreement_parties", "operation_participations"):
+                named = getattr(self, relation).exclude(country=None).exclude(country_id=self.country_id)
+                if named.exists():
+                    raise ValidationError(
+                        {
+                            "country": f"Some {named.model._meta.verbose_name_plural} give this agency with its "
+                            "present country: change them first."
+                        },
+                        code="parties_name_another_country",
+                    )
 
 
 class Official(CitedModel):

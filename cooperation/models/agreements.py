@@ -6,7 +6,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, TrackedModel, bounds_in_order, ends_after_start, exactly_one, partial_date_fields
+from .base import (
+    CitedModel,
+    TrackedModel,
+    bounds_in_order,
+    check_agency_country,
+    ends_after_start,
+    partial_date_fields,
+    party_kind,
+)
 
 
 class VocabularyManager(models.Manager):
@@ -114,7 +122,8 @@ class PartyRole(models.TextChoices):
 
 
 class AgreementParty(TrackedModel):
-    """One party to an agreement: a country, a region (unnamed members) or an agency, in a role."""
+    """One party to an agreement, in a role: a country, a region (unnamed members) or an agency, which may
+    come with its own country. A party given as an agency counts for the agency's country in every filter."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     country = models.ForeignKey(
@@ -137,17 +146,26 @@ class AgreementParty(TrackedModel):
         ordering = ["agreement_id", "id"]
         verbose_name_plural = "agreement parties"
         constraints = [
-            exactly_one("country", "region", "agency", name="one_kind_of_party"),
+            party_kind(with_region=True, name="kind_of_party"),
+            # A country is a party once per role; an agency too, with or without its country beside it.
             *(
                 models.UniqueConstraint(
                     fields=["agreement", kind, "role"],
-                    condition=Q(**{f"{kind}__isnull": False}),
+                    condition=condition,
                     name=f"agreementparty_{kind}_once_per_role",
                     violation_error_message=f"This {kind} is already a party in this role.",
                 )
-                for kind in ("country", "region", "agency")
+                for kind, condition in (
+                    ("country", Q(country__isnull=False, agency__isnull=True)),
+                    ("region", Q(region__isnull=False)),
+                    ("agency", Q(agency__isnull=False)),
+                )
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.country or self.region or self.agency} ({self.get_role_display()})"
+        return f"{self.agency or self.country or self.region} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        check_agency_country(self)

@@ -98,6 +98,59 @@ def exactly_one(*fields: str, name: str) -> models.CheckConstraint:
     )
 
 
+class PartyKindConstraint(models.CheckConstraint):
+    """A party (or participant) is a region, a country or an agency; an agency may come with its country.
+
+    The database checks it as a CHECK constraint; model validation checks it in Python (no query), and the
+    model's ``clean()`` checks what a CHECK cannot see: that the country given is the agency's own.
+    """
+
+    with_region = True
+
+    def validate(self, model, instance, exclude=None, using=None):
+        fields = {"country", "agency"} | ({"region"} if self.with_region else set())
+        if exclude and fields & set(exclude):
+            return
+        country, agency = instance.country_id is not None, instance.agency_id is not None
+        region = self.with_region and instance.region_id is not None
+        if not ((region and not (country or agency)) or (not region and (country or agency))):
+            raise ValidationError(self.get_violation_error_message(), code=self.violation_error_code)
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+
+class ParticipantKindConstraint(PartyKindConstraint):
+    """The same for a participant, which is never a region."""
+
+    with_region = False
+
+
+def party_kind(*, with_region: bool, name: str) -> PartyKindConstraint:
+    """A party is a region alone, or a country, an agency, or an agency with its country."""
+    condition = Q(country__isnull=False) | Q(agency__isnull=False)
+    if with_region:
+        condition = Q(region__isnull=False, country__isnull=True, agency__isnull=True) | (
+            Q(region__isnull=True) & condition
+        )
+        message = "Give a country, a region or an agency (an agency may come with its own country)."
+    else:
+        message = "Give a country or an agency (an agency may come with its own country)."
+    kind = PartyKindConstraint if with_region else ParticipantKindConstraint
+    return kind(condition=condition, name=f"%(class)s_{name}", violation_error_message=message)
+
+
+def check_agency_country(record: models.Model) -> None:
+    """A party given as an agency and a country names the agency's own country (an international agency,
+    with none, may be given with the country it acts for)."""
+    if record.agency_id and record.country_id and record.agency.country_id not in (None, record.country_id):
+        raise ValidationError(
+            {"country": f"{record.agency} is an agency of {record.agency.country}: give its country, or none."},
+            code="not_the_agencys_country",
+        )
+
+
 def refuse_cycles(record: models.Model, field: str = "parent") -> None:
     """A record cannot be (indirectly) its own parent: raise ValidationError on ``field`` if it would be."""
     ancestor, seen = getattr(record, field), set()
@@ -160,6 +213,8 @@ class TrackedModel(models.Model):
         finally:
             self._expected_version = None
         self._remember_partial_dates()
+        names = [field.attname for field in self._meta.concrete_fields]
+        self._loaded_values = (names, [self.__dict__.get(name) for name in names])  # now what is stored
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_expected_version", None)
@@ -200,7 +255,27 @@ class TrackedModel(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._remember_partial_dates()
+        instance._loaded_values = (field_names, values)  # kept as they come: a dict only when it is asked for
         return instance
+
+    def loaded_value(self, *names: str) -> tuple:
+        """The values of these fields (attnames) as read from the database."""
+        field_names, values = self._loaded_values
+        loaded = dict(zip(field_names, values, strict=True))
+        return tuple(loaded[name] for name in names)
+
+    def changed_fields(self) -> set[str] | None:
+        """The fields (attnames) whose value differs from what was read from the database; None when this copy
+        was not read from it (a new record, or one built by hand), so that nothing is known to be unchanged."""
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is None or self._state.adding:
+            return None
+        stamps = {"created_at", "updated_at", "version"}
+        return {
+            name
+            for name, value in zip(*loaded, strict=True)
+            if name not in stamps and name != self._meta.pk.attname and self.__dict__.get(name, value) != value
+        }
 
     def _remember_partial_dates(self) -> None:
         # What was loaded, so that editing the text of a date re-derives an EDTF value left as it was.

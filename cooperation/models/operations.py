@@ -7,7 +7,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, TrackedModel, bounds_in_order, ends_after_start, exactly_one, partial_date_fields
+from .base import (
+    CitedModel,
+    TrackedModel,
+    bounds_in_order,
+    check_agency_country,
+    ends_after_start,
+    partial_date_fields,
+    party_kind,
+)
 
 
 class OperationStatus(models.TextChoices):
@@ -67,20 +75,27 @@ class OperationParticipant(TrackedModel):
     class Meta:
         ordering = ["operation_id", "id"]
         constraints = [
-            exactly_one("country", "agency", name="one_kind_of_participant"),
+            party_kind(with_region=False, name="kind_of_participant"),
             *(
                 models.UniqueConstraint(
                     fields=["operation", kind],
-                    condition=Q(**{f"{kind}__isnull": False}),
+                    condition=condition,
                     name=f"operationparticipant_{kind}_once",
                     violation_error_message=f"This {kind} already takes part in this operation.",
                 )
-                for kind in ("country", "agency")
+                for kind, condition in (
+                    ("country", Q(country__isnull=False, agency__isnull=True)),
+                    ("agency", Q(agency__isnull=False)),
+                )
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.country or self.agency} ({self.get_role_display()})"
+        return f"{self.agency or self.country} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        check_agency_country(self)
 
 
 class OutcomeKind(models.TextChoices):

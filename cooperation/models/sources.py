@@ -118,6 +118,19 @@ def cited_models() -> Q:
     return Q(app_label="cooperation", model__in=labels)
 
 
+def named_records(model: type[models.Model]) -> models.QuerySet:
+    """The records of ``model`` with what their display name is made of (a post's official and agency, ...)."""
+    return model._default_manager.select_related(*(f.name for f in model._meta.concrete_fields if f.many_to_one))
+
+
+def cited_querysets() -> list[models.QuerySet]:
+    """Each kind of record a citation can support, with what its name is made of (for ``GenericPrefetch``)."""
+    from django.apps import apps
+
+    models_ = apps.get_app_config("cooperation").get_models()
+    return [named_records(model) for model in models_ if issubclass(model, CitedModel)]
+
+
 class Citation(TrackedModel):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     content_type = models.ForeignKey(
@@ -161,5 +174,7 @@ class Citation(TrackedModel):
             model = self.content_type.model_class()
             if model is None or not issubclass(model, CitedModel):
                 raise ValidationError({"content_type": "This kind of record does not take citations."}, code="invalid")
-            if not model._default_manager.filter(pk=self.object_id).exists():
+            at_hand = self._meta.get_field("record").get_cached_value(self, None)  # e.g. saved with its record
+            known = type(at_hand) is model and at_hand.pk == self.object_id and not at_hand._state.adding
+            if not known and not model._default_manager.filter(pk=self.object_id).exists():
                 raise ValidationError({"object_id": f"There is no {model._meta.verbose_name} {self.object_id}."})

@@ -6,7 +6,13 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .agreements import Vocabulary
-from .base import CitedModel, TrackedModel, bounds_in_order, ends_after_start, partial_date_fields
+from .base import (
+    CitedModel,
+    TrackedModel,
+    bounds_in_order,
+    ends_after_start,
+    partial_date_fields,
+)
 
 
 class TrainingTopic(Vocabulary):

@@ -69,7 +69,12 @@ def test_import_page_reports_every_bad_row_and_writes_nothing(editor_client):
 
 
 def test_import_page_dry_run_then_import(editor_client):
-    new = [{"title": f"Pact {i}", "kind": "treaty", "status": "signed", "areas": "training"} for i in range(3)]
+    source = f.SourceFactory()
+    citations = f'[{{"source": "{source.url}", "quote": "signed a memorandum on information exchange"}}]'
+    new = [
+        {"title": f"Pact {i}", "kind": "treaty", "status": "signed", "areas": "training", "citations": citations}
+        for i in range(3)
+    ]
     checked = upload(editor_client, to_csv(new), dry_run=True)
     assert b"every row is valid" in checked.content
     assert not m.Agreement.objects.exists()

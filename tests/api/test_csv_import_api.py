@@ -7,8 +7,17 @@ from tests.csv.helpers import to_csv
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/agreements/import/"
-GOOD = to_csv([{"title": "Pact", "kind": "treaty", "status": "signed", "parties": '[{"country": "PE"}]'}])
+SOURCE = "https://pacts.example.org/register"
+CITATIONS = f'[{{"source": "{SOURCE}", "quote": "signed a pact"}}]'
+GOOD = to_csv(
+    [{"title": "Pact", "kind": "treaty", "status": "signed", "parties": '[{"country": "PE"}]', "citations": CITATIONS}]
+)
 BAD = to_csv([{"title": "Pact", "kind": "treaty", "status": "imagined"}])
+
+
+@pytest.fixture(autouse=True)
+def source():
+    return m.Source.objects.create(title="Register of pacts", url=SOURCE)
 
 
 def post_csv(client, content: bytes, **params):
@@ -25,6 +34,7 @@ def test_an_editor_imports_a_csv_body(editor_client):
         "written": True,
         "created": 1,
         "updated": 0,
+        "unchanged": 0,
         "errors": [],
     }
     assert m.Agreement.objects.get().parties.get().country.iso2 == "PE"

@@ -131,11 +131,13 @@ def test_bad_filters_are_400_naming_the_parameter(client, params, bad):
     assert bad in response.json()
 
 
-def test_limit_is_capped_at_1000(client):
-    f.DrugFactory.create_batch(3)
-    response = client.get("/api/v1/countries/", {"limit": 10**9})
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 249 <= 1000
+def test_a_limit_over_the_maximum_is_400_naming_the_maximum(client):
+    # Never a page of another size than asked: a client would take 1000 rows for the end of the list.
+    for limit in (1001, 10**9, 10**30):
+        response = client.get("/api/v1/countries/", {"limit": limit})
+        assert response.status_code == 400, limit
+        assert response.json() == {"limit": ["At most 1000."]}
+    assert len(client.get("/api/v1/countries/", {"limit": 1000}).json()["results"]) == 249
 
 
 def test_count_only_when_asked(client, agreements):

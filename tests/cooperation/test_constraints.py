@@ -37,8 +37,17 @@ BAD_ROWS = {
         record=f.AgencyFactory(), source=f.SourceFactory(), quote=""
     ),
     "party with no country, region or agency": lambda: m.AgreementParty(agreement=f.AgreementFactory()),
-    "party that is both a country and an agency": lambda: m.AgreementParty(
-        agreement=f.AgreementFactory(), country=country("PE"), agency=f.AgencyFactory()
+    "party that is both a region and a country": lambda: m.AgreementParty(
+        agreement=f.AgreementFactory(), country=country("PE"), region=m.Region.objects.get(m49_code="005")
+    ),
+    "participant that is neither a country nor an agency": lambda: m.OperationParticipant(
+        operation=f.OperationFactory()
+    ),
+    "same agency twice in one role, once with its country": lambda: m.AgreementParty(
+        agreement=f.AgreementPartyFactory(agency=f.AgencyFactory(country=country("PE")), country=None).agreement,
+        agency=m.Agency.objects.get(),
+        country=country("PE"),
+        role="party",
     ),
     "same country twice in one role": lambda: m.AgreementParty(
         agreement=f.AgreementPartyFactory(country=country("PE")).agreement, country=country("PE"), role="party"

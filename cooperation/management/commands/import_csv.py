@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cooperation.columns import RESOURCES
-from cooperation.imports import import_bundle
+from cooperation.imports import DefaultCitation, import_bundle
+from cooperation.models import Source
+from cooperation.natural_keys import NaturalKeyError, natural_key
 
 
 class Command(BaseCommand):
@@ -24,8 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate every row; write nothing.")
         parser.add_argument("--user", help="The user the history records the changes under.")
         parser.add_argument("--no-unescape", action="store_true", help="Keep a leading ' before = + - @ as data.")
+        parser.add_argument(
+            "--citation-source",
+            metavar="URL",
+            help="A source every fact record without a citation of its own cites (with --citation-quote).",
+        )
+        parser.add_argument("--citation-quote", help="The words of that source that support the rows.")
+        parser.add_argument("--citation-locator", default="", help="Where in that source (page, paragraph).")
 
     def handle(self, *args, resource, file, all, dry_run, user, no_unescape, **options):
+        default_citation = self.default_citation(options)
         author = None
         if user:
             try:
@@ -42,7 +53,13 @@ class Command(BaseCommand):
             raise CommandError("Give a resource and a file, or --all DIR.")
         handles = {name: path.open("rb") for name, path in paths.items()}
         try:
-            results = import_bundle(handles, user=author, dry_run=dry_run, unescape_formulas=not no_unescape)
+            results = import_bundle(
+                handles,
+                user=author,
+                dry_run=dry_run,
+                unescape_formulas=not no_unescape,
+                default_citation=default_citation,
+            )
         finally:
             for handle in handles.values():
                 handle.close()
@@ -50,7 +67,8 @@ class Command(BaseCommand):
         for name, result in results.items():
             verb = "would create" if dry_run else "created"
             self.stdout.write(
-                f"{name}: {verb} {result.created}, {'would update' if dry_run else 'updated'} {result.updated}"
+                f"{name}: {verb} {result.created}, {'would update' if dry_run else 'updated'} {result.updated}, "
+                f"unchanged {result.unchanged}"
             )
             for error in result.errors:
                 failed = True
@@ -59,3 +77,21 @@ class Command(BaseCommand):
         if failed:
             raise CommandError("Nothing was written: fix the rows above and import again.")
         self.stdout.write(self.style.SUCCESS("Dry run: every row is valid." if dry_run else "Imported."))
+
+    @staticmethod
+    def default_citation(options) -> DefaultCitation | None:
+        url, quote = options["citation_source"], options["citation_quote"]
+        if url is None:
+            if quote:
+                raise CommandError("--citation-quote needs --citation-source.")
+            return None
+        try:
+            source = natural_key(Source).resolve(url)
+        except NaturalKeyError as error:
+            raise CommandError(f"--citation-source: {error}") from None
+        citation = DefaultCitation(source, quote or "", options["citation_locator"])
+        try:
+            citation.check()
+        except ValidationError as error:
+            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
+        return citation
