@@ -9,6 +9,7 @@ again always safe: a run either wrote everything and said so, or wrote nothing.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import IO
 
@@ -18,10 +19,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from cooperation.columns import RESOURCES, ResourceSpec
-from cooperation.imports import import_csv
+from cooperation.imports import DefaultCitation, ImportResult, import_csv
 from cooperation.jobs import uploads
 from cooperation.jobs.models import Job, JobStatus
 from cooperation.jobs.progress import Superseded, reporter_for
+from cooperation.models import Source
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +36,47 @@ def wants_background(stream: IO, requested: bool | None) -> tuple[bool, IO]:
     return uploads.peek_size(stream, settings.CSV_IMPORT_BACKGROUND_BYTES)
 
 
+#: Where the header row of a file must end for a job to be accepted.
+HEADER_BYTES = 64 * 1024
+
+
+def check_header(resource: ResourceSpec, stream: IO) -> tuple[ImportResult, IO]:
+    """The import's errors about the file's header row (unknown or repeated columns, an empty file, not UTF-8
+    or not CSV), so that a job is only started for a file whose rows can be read; and the stream to import."""
+    data, stream = uploads.head(stream, HEADER_BYTES)
+    header_row = data.split(b"\n", 1)[0]
+    return import_csv(resource, io.BytesIO(header_row), dry_run=True), stream
+
+
 def start_import(resource: ResourceSpec, stream: IO, *, user, options: dict) -> Job:
     """Store the file and queue its import, in one transaction: the worker finds both or neither.
-    ``options`` are ``import_csv``'s keyword arguments (``dry_run``, ``unescape_formulas``)."""
+    ``options`` are ``import_csv``'s keyword arguments (``dry_run``, ``unescape_formulas``,
+    ``default_citation``)."""
     with transaction.atomic():
-        job = Job.objects.create(resource=resource.name, options=options, user=user)
+        job = Job.objects.create(resource=resource.name, options=stored_options(options), user=user)
         job.upload_bytes = uploads.store(job, stream)
         job.save(update_fields=["upload_bytes"])
         enqueue(job)
     return job
+
+
+def stored_options(options: dict) -> dict:
+    """The import's options as the job keeps them (JSON): the default citation's source by its id."""
+    citation = options.get("default_citation")
+    if citation is None:
+        return {name: value for name, value in options.items() if name != "default_citation"}
+    return {**options, "default_citation": {**citation.as_part(), "source": citation.source.pk}}
+
+
+def import_options(job: Job) -> dict:
+    """``import_csv``'s keyword arguments from the job's options. Raises Source.DoesNotExist if the default
+    citation's source was deleted since the job was queued."""
+    options = dict(job.options)
+    citation = options.pop("default_citation", None)
+    if citation is not None:
+        source = Source.objects.get(pk=citation["source"])
+        options["default_citation"] = DefaultCitation(source, citation["quote"], citation["locator"])
+    return options
 
 
 def enqueue(job: Job) -> None:
@@ -60,12 +94,17 @@ def run(job_id: str, *, task_id: str) -> str:
     if job is None:
         return "not run: the job is finished or was queued again"
     try:
+        options = import_options(job)
+    except Source.DoesNotExist:
+        _settle(job, status=JobStatus.FAILED, message=SOURCE_GONE)
+        return JobStatus.FAILED
+    try:
         Job.objects.filter(pk=job.pk, attempts=job.attempts).update(rows_total=uploads.count_rows(job))
         with transaction.atomic():
             with reporter_for(job) as reporter:
                 result = import_csv(
                     RESOURCES[job.resource], uploads.open_upload(job), user=job.user, progress=reporter.update,
-                    **job.options,
+                    **options,
                 )  # fmt: skip
             status = JobStatus.SUCCEEDED if result.ok else JobStatus.FAILED
             if not _settle(job, status=status, result=result.as_dict(), rows_done=reporter.rows):
@@ -87,6 +126,7 @@ def run(job_id: str, *, task_id: str) -> str:
 
 
 UNEXPECTED_ERROR = "The import stopped on an unexpected error, so nothing was written. The worker's log has the error."
+SOURCE_GONE = "The source the rows were to cite was deleted after the file was sent; nothing was written."
 
 
 def _claim(job_id: str, task_id: str) -> Job | None:

@@ -83,12 +83,18 @@ class Prefixed:
         return self.rest.read(size)
 
 
+def head(stream: IO, size: int) -> tuple[bytes, IO]:
+    """The first ``size`` bytes of the stream (fewer if it is shorter), and a stream that reads from its start."""
+    data = stream.read(size)
+    data = data.encode() if isinstance(data, str) else data
+    return data, Prefixed(data, stream)
+
+
 def peek_size(stream: IO, limit: int) -> tuple[bool, IO]:
     """Whether the stream holds more than ``limit`` bytes, reading at most ``limit + 1`` of them; and a stream
     that reads from its start."""
     size = getattr(stream, "size", None)  # an uploaded file knows its size
     if size is not None:
         return size > limit, stream
-    head = stream.read(limit + 1)
-    head = head.encode() if isinstance(head, str) else head
-    return len(head) > limit, Prefixed(head, stream)
+    data, stream = head(stream, limit + 1)
+    return len(data) > limit, stream
