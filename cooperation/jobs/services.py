@@ -14,7 +14,7 @@ import logging
 from typing import IO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from cooperation.imports import DefaultCitation, ImportResult, import_csv
 from cooperation.jobs import uploads
 from cooperation.jobs.models import Job, JobStatus
 from cooperation.jobs.progress import Superseded, reporter_for
+from cooperation.jobs.recovery import retry_or_fail
 from cooperation.models import Source
 
 logger = logging.getLogger(__name__)
@@ -114,13 +115,15 @@ def run(job_id: str, *, task_id: str) -> str:
     except Superseded:
         logger.warning("Job %s, attempt %s: queued again meanwhile; stopped, nothing written.", job.pk, job.attempts)
         return "superseded"
-    except Exception:
+    except Exception as error:
+        if isinstance(error, OperationalError) and "database is locked" in str(error):
+            # SQLite: another write held the one write lock longer than the busy timeout. Nothing was written.
+            retry_or_fail(job, "The database was busy with another write")
+            return "busy"
         logger.exception("Job %s, attempt %s failed", job.pk, job.attempts)
         _settle(job, status=JobStatus.FAILED, message=UNEXPECTED_ERROR)
         return JobStatus.FAILED
     except BaseException:  # the worker is stopping (second Ctrl-C, SIGTERM twice): let the next worker run it
-        from cooperation.jobs.recovery import retry_or_fail
-
         retry_or_fail(job, "The worker was stopped while running this job")
         raise
 

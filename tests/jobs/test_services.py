@@ -11,6 +11,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import OperationalError
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -229,3 +230,15 @@ def test_a_job_taken_by_a_worker_that_died_before_starting_it_is_queued_again(ed
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and "before starting it" in job.message
     assert DBTaskResult.objects.get(id=job.task_id).status == TaskResultStatus.READY
+
+
+def test_a_job_that_found_the_database_busy_runs_again(editor, monkeypatch):
+    """SQLite: another write held the one write lock past the busy timeout; nothing was written."""
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "import_csv", locked)
+    job = run(start(DRUGS, user=editor))
+    assert (job.status, job.attempts) == (JobStatus.QUEUED, 1)
+    assert "busy" in job.message and "runs again" in job.message
