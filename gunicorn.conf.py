@@ -13,10 +13,11 @@ with it every request longer than 30 s (a large export, a slowly read one, a lar
 
 Slow clients: the response is written from the request's thread with blocking sends, and a client that stops
 reading would hold the thread (and an export's database connection) for ever. So every request's socket gets
-a timeout of ``GUNICORN_CLIENT_TIMEOUT`` seconds (default 60): each send must be taken by the client within
-it, else the connection is closed and the thread freed. A CSV export is sent in blocks of 256 KiB, so the
-floor is a client reading 256 KiB per 60 s, about 4.3 KiB/s (15 MiB an hour); any client at least that fast
-gets exports of any size to the end. (Reading a request body, each receive waits at most as long.)
+a timeout of ``GUNICORN_CLIENT_TIMEOUT`` seconds (default 60), and every response is sent in pieces of at most
+256 KiB (a CSV export comes in blocks of about that size; a JSON page of a few MB is cut up): the client must
+take each piece within the timeout, else the connection is closed and the thread freed. The floor is thus a
+client reading 256 KiB per 60 s, about 4.3 KiB/s (15 MiB an hour); any client at least that fast gets every
+answer, exports of any size included, to the end. (Reading a request body, each receive waits as long.)
 """
 
 import os
@@ -39,15 +40,35 @@ client_timeout = env_int("GUNICORN_CLIENT_TIMEOUT", 60)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 
 
+PIECE_BYTES = 256 * 1024
+
+
+def in_pieces(response):
+    """The response's body in pieces of at most PIECE_BYTES, each one send within the client timeout."""
+    try:
+        for block in response:
+            if len(block) <= PIECE_BYTES:
+                yield block
+            else:
+                yield from (block[start : start + PIECE_BYTES] for start in range(0, len(block), PIECE_BYTES))
+    finally:
+        if hasattr(response, "close"):  # the WSGI server's close() of this generator reaches the application's
+            response.close()
+
+
 def post_worker_init(worker) -> None:
     """Give each request's socket the client timeout before the application runs (gunicorn hands every
-    application the socket as ``environ["gunicorn.socket"]``; it sets no send timeout of its own)."""
+    application the socket as ``environ["gunicorn.socket"]``; it sets no send timeout of its own), and send
+    the body in pieces."""
     application = worker.wsgi
 
     def with_client_timeout(environ, start_response):
         client = environ.get("gunicorn.socket")
         if client is not None and client_timeout > 0:
             client.settimeout(client_timeout)
-        return application(environ, start_response)
+        response = application(environ, start_response)
+        if isinstance(response, environ["wsgi.file_wrapper"]):  # a static file: gunicorn's sendfile path
+            return response
+        return in_pieces(response)
 
     worker.wsgi = with_client_timeout

@@ -63,7 +63,7 @@ def retry_or_fail(job: Job, reason: str) -> bool:
                 uploads.discard(job)
         else:
             message = f"{reason} (run {job.attempts}); nothing was written, so it runs again."
-            changed = unchanged.update(status=JobStatus.QUEUED, message=message, heartbeat_at=now)
+            changed = unchanged.update(status=JobStatus.QUEUED, message=message, heartbeat_at=now, rows_done=0)
             if changed:
                 from cooperation.jobs.services import enqueue
 

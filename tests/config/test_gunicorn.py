@@ -9,6 +9,7 @@ killed after 2 s.
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import socket
 import time
 import urllib.request
@@ -16,9 +17,8 @@ import urllib.request
 import pytest
 
 from cooperation import models as m
-from tests.servers import gunicorn
+from tests.servers import PROJECT_DIR, gunicorn
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 TIMEOUT = 2
 EXPORT = "/api/v1/drugs/?format=csv"
 
@@ -55,6 +55,7 @@ def slow_get(base: str, path: str, bytes_per_second: int, receive_buffer: int = 
     return bytes(body), time.monotonic() - started
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_slowly_read_export_runs_past_the_timeout_to_its_end_byte_for_byte():
     """10 MB read at 1 MB/s: the kernel's buffers take up to 4 MB of it, so the server is still sending after
     6 s, three times its timeout."""
@@ -67,6 +68,7 @@ def test_a_slowly_read_export_runs_past_the_timeout_to_its_end_byte_for_byte():
     assert slow == fast
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_client_that_stops_reading_is_cut_off_and_its_thread_serves_others():
     """Below the floor (nothing read for GUNICORN_CLIENT_TIMEOUT seconds) the connection is closed, and the one
     thread of this server answers the next request."""
@@ -90,3 +92,28 @@ def test_a_client_that_stops_reading_is_cut_off_and_its_thread_serves_others():
             received += len(data)
         stalled.close()
         assert received < 6_000_000, "the stalled client got a cut-off answer, not the whole export"
+
+
+def shipped_configuration():
+    spec = importlib.util.spec_from_file_location("shipped_gunicorn_conf", PROJECT_DIR / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_answer_is_sent_in_pieces_a_slow_client_can_take_within_the_timeout():
+    """The floor holds for answers that are not streamed too: a JSON page of 1 MB is sent in pieces of 256 KiB,
+    and the application's close() (where Django ends the request) still runs."""
+    conf = shipped_configuration()
+    closed = []
+
+    class Answer(list):
+        def close(self):
+            closed.append(True)
+
+    page = bytes(range(256)) * 4096 + b"end"
+    pieces = list(conf.in_pieces(Answer([b"{", page, b"}"])))
+    assert b"".join(pieces) == b"{" + page + b"}"
+    assert max(len(piece) for piece in pieces) == conf.PIECE_BYTES == 256 * 1024
+    assert closed == [True]
+    assert (conf.worker_class, conf.timeout, conf.client_timeout) == ("gthread", 30, 60)
