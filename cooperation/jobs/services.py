@@ -124,7 +124,10 @@ def run(job_id: str, *, task_id: str) -> str:
         _settle(job, status=JobStatus.FAILED, message=UNEXPECTED_ERROR)
         return JobStatus.FAILED
     except BaseException:  # the worker is stopping (second Ctrl-C, SIGTERM twice): let the next worker run it
-        retry_or_fail(job, "The worker was stopped while running this job")
+        try:
+            retry_or_fail(job, "The worker was stopped while running this job")
+        except Exception:  # the stale heartbeat will tell the next worker instead
+            logger.warning("Job %s could not be queued again on the way out", job.pk, exc_info=True)
         raise
 
 
