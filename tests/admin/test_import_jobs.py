@@ -61,7 +61,7 @@ def test_the_job_page_shows_the_outcome_once_finished(editor_client):
     job = Job.objects.get()
     run_job(job)
     page = editor_client.get(reverse("admin:cooperation_drug_import_job", args=[job.pk])).content.decode()
-    assert "Imported: 25 created, 0 updated." in page and 'id="job-progress"' not in page
+    assert "Imported: 25 created, 0 updated, 0 unchanged." in page and 'id="job-progress"' not in page
     assert m.Drug.history.filter(name="Synthetic cathinone 24", history_user=editor_client.user).exists()
 
 

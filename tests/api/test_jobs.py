@@ -12,6 +12,7 @@ from cooperation.jobs import services
 from cooperation.jobs.models import Job, JobStatus
 from tests.conftest import member_of
 from tests.csv.helpers import to_csv
+from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/drugs/import/"
@@ -122,6 +123,22 @@ def test_a_dry_run_and_an_upload_can_be_jobs_too(editor_client):
     assert finished["status"] == "succeeded" and finished["result"]["created"] == 30
     assert finished["result"]["written"] is False
     assert not m.Drug.objects.filter(name__startswith="Fentanyl analogue").exists()
+
+
+def test_a_job_keeps_the_default_citation_the_request_named(editor_client):
+    source = SourceFactory(text="Peru and Russia will train anti-drug officers together from 2013.")
+    agreements = to_csv([{"title": f"Training pact {n}", "kind": "treaty", "status": "announced"} for n in range(3)])
+    url = (
+        f"/api/v1/agreements/import/?background=true&citation_source={source.url}"
+        "&citation_quote=will+train+anti-drug+officers+together&citation_locator=para.+3"
+    )
+    response = editor_client.generic("POST", url, agreements, content_type="text/csv")
+    assert response.status_code == 202, response.content
+    run_queued_job(response.json()["id"])
+    finished = editor_client.get(response["Location"]).json()
+    assert finished["status"] == "succeeded" and finished["result"]["created"] == 3, finished
+    quotes = m.Citation.objects.filter(source=source).values_list("quote", "locator")
+    assert list(quotes) == [("will train anti-drug officers together", "para. 3")] * 3
 
 
 def test_only_the_user_who_started_a_job_or_a_superuser_sees_it(editor_client, anonymous_client):

@@ -19,12 +19,13 @@ from django_tasks_db.models import DBTaskResult
 
 from cooperation import models as m
 from cooperation.columns import RESOURCES
-from cooperation.imports import import_csv
+from cooperation.imports import DefaultCitation, import_csv
 from cooperation.jobs import services, uploads
 from cooperation.jobs.models import Job, JobStatus, UploadChunk
 from cooperation.jobs.progress import Reporter
 from cooperation.jobs.recovery import recover_orphaned_jobs
 from tests.csv.helpers import to_csv
+from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,25 +92,41 @@ def test_a_dry_run_job_checks_every_row_and_writes_nothing(editor):
     assert not m.Drug.objects.filter(name="Героин").exists()
 
 
-def test_a_job_imports_records_with_parts_as_a_request_would(editor):
-    """Not only flat rows: an agreement whose party is an agency, and one naming an unknown country."""
+def test_a_job_imports_records_with_parts_and_a_default_citation_as_a_request_would(editor):
+    """Not only flat rows: agreements whose party is an agency, cited by the import's default citation (kept
+    by the job as the source's id), then a file naming an unknown country."""
     agency = m.Agency.objects.create(name="Federal Drug Control Service", country=m.Country.objects.get(iso2="RU"))
+    source = SourceFactory(text="Russia and Peru agreed to cooperate against drug trafficking.")
+    citation = DefaultCitation(source, "agreed to cooperate against drug trafficking", "para. 2")
     records = [
         {"title": "Pact", "kind": "treaty", "status": "signed", "parties": f'[{{"agency": "{agency.name} [RU]"}}]'},
         {"title": "Pact", "kind": "treaty", "status": "signed", "parties": '[{"country": "PE"}]'},
     ]
-    job = run(start(records, user=editor, resource="agreements"))
+    job = start(records, user=editor, resource="agreements", default_citation=citation)
+    assert job.options["default_citation"] == {"source": source.pk, "quote": citation.quote, "locator": "para. 2"}
+    job = run(job)
     assert job.status == JobStatus.SUCCEEDED, job.result
     assert set(m.AgreementParty.objects.values_list("agency__name", "country__iso2")) == {
         (None, "PE"),
         ("Federal Drug Control Service", None),
     }
+    assert m.Citation.objects.count() == 2
+    assert set(m.Citation.objects.values_list("source", "locator")) == {(source.pk, "para. 2")}
 
     records[1]["parties"] = '[{"country": "Atlantis"}]'
-    job = run(start(records, user=editor, resource="agreements"))
+    job = run(start(records, user=editor, resource="agreements", default_citation=citation))
     assert job.status == JobStatus.FAILED
     assert [(e["row"], e["column"]) for e in job.result["errors"]] == [(3, "parties")]
     assert m.Agreement.objects.count() == 2, "the second file wrote nothing"
+
+
+def test_a_job_whose_citation_source_was_deleted_meanwhile_fails_and_says_so(editor):
+    source = SourceFactory()
+    job = start(DRUGS, user=editor, default_citation=DefaultCitation(source, "signed a memorandum"))
+    source.delete()
+    job = run(job)
+    assert job.status == JobStatus.FAILED and "source" in job.message and "nothing was written" in job.message
+    assert not m.Drug.objects.filter(name="Героин").exists()
 
 
 def test_the_file_is_kept_in_pieces_and_read_back_whole(editor, monkeypatch):
