@@ -2,7 +2,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=config.settings.production
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    GUNICORN_BIND=0.0.0.0:8000
 
 WORKDIR /app
 COPY requirements.txt .
@@ -17,4 +18,6 @@ USER app
 
 EXPOSE 8000
 ENTRYPOINT ["./deploy/docker-entrypoint.sh"]
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: gthread workers, whose timeout is a heartbeat and not a limit on a request's length, and the
+# slow-client floor. The background worker is the same image running `python manage.py jobs_worker`.
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` (the product on SQLite, seeded) and `make test` (the suite).
+# The two commands of the README: `make run` (the product on SQLite, seeded, with its background worker) and
+# `make test` (the suite).
 # Both create the virtualenv .venv when there is none and install the pinned requirements into it.
 # DATABASE_URL (see README) points either at PostgreSQL instead of the SQLite file.
 
@@ -21,7 +22,12 @@ run: $(VENV)/.runtime-installed
 	@echo "  API:       http://$(HOST):$(PORT)/api/v1/"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The background worker (large CSV imports) runs beside the server and stops with it; it finishes the job it
+	@# is running first (Ctrl-C again stops it at once: that job wrote nothing and runs again next time).
+	$(PY) manage.py jobs_worker --no-reload & worker=$$!; \
+	  trap 'echo "Stopping the background worker"; kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev-installed chromium
 	$(PY) -m pytest --numprocesses $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""A bounded load test: gunicorn with several workers on PostgreSQL, driven by many concurrent clients.
+"""A bounded load test: gunicorn as shipped (gunicorn.conf.py) with several workers on PostgreSQL, driven by
+many concurrent clients.
 
 It builds a database of its own (migrations, the seed, ``generate_data --scale``), starts gunicorn on
 loopback under production settings, and for ``--duration`` seconds has ``--clients`` threads send a mix of
@@ -243,8 +244,8 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(options.workers),
-         "--timeout", "120", "--graceful-timeout", "10"],
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(options.workers), "--graceful-timeout", "10"],
         cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

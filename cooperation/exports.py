@@ -68,9 +68,11 @@ def file_name(resource: ResourceSpec, filtered: bool) -> str:
 
 def _cursor_blocks(sql: str, params: tuple) -> Iterator[bytes]:
     # Inside a transaction a PostgreSQL server-side cursor starts at once instead of materialising the result
-    # first (WITH HOLD); SQLite's cursor reads as it goes either way.
-    with transaction.atomic():
-        cursor = connection.chunked_cursor() if connection.vendor == "postgresql" else connection.cursor()
+    # first (WITH HOLD). SQLite's cursor reads as it goes either way, and a transaction there would take the
+    # database's one write lock (transaction_mode IMMEDIATE) for as long as the client takes to read.
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic() if postgresql else contextlib.nullcontext():
+        cursor = connection.chunked_cursor() if postgresql else connection.cursor()
         with cursor:
             cursor.execute(sql, params)
             buffer = io.StringIO()

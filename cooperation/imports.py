@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -143,11 +143,24 @@ class DefaultCitation:
         return {"source": self.source, "quote": self.quote, "locator": self.locator}
 
 
+#: Called with the number of data rows read so far (background jobs report it as their progress).
+Progress = Callable[[int], None]
+
+
 class _Importer:
-    def __init__(self, *, user, dry_run: bool, unescape_formulas: bool, default_citation: DefaultCitation | None):
+    def __init__(
+        self,
+        *,
+        user,
+        dry_run: bool,
+        unescape_formulas: bool,
+        default_citation: DefaultCitation | None,
+        progress: Progress | None = None,
+    ):
         self.user, self.dry_run, self.unescape = user, dry_run, unescape_formulas
         self.default_citation = default_citation
         self.pending: list[Pending] = []
+        self.progress, self.rows_read = progress, 0
 
     def run(self, resource: ResourceSpec, stream: IO, result: ImportResult) -> None:
         try:
@@ -163,6 +176,7 @@ class _Importer:
             for cells in reader:
                 if not any(cell.strip() for cell in cells):
                     continue  # spreadsheets leave blank lines behind
+                self.count_row()
                 row = reader.line_num
                 if len(cells) != len(columns):
                     result.errors.append(RowError(row, "", f"{len(cells)} cells for {len(columns)} columns."))
@@ -172,6 +186,11 @@ class _Importer:
             result.errors.append(RowError(0, "", "The file is not UTF-8 text."))
         except csv.Error as error:
             result.errors.append(RowError(reader.line_num, "", f"Not valid CSV: {error}."))
+
+    def count_row(self) -> None:
+        self.rows_read += 1
+        if self.progress is not None:
+            self.progress(self.rows_read)
 
     @staticmethod
     def check_headers(resource: ResourceSpec, headers: list[str], result: ImportResult) -> list[Column]:
@@ -322,6 +341,7 @@ def import_csv(
     dry_run: bool = False,
     unescape_formulas: bool = True,
     default_citation: DefaultCitation | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import one resource's CSV; see the module's docstring for the rules."""
     return import_bundle(
@@ -330,6 +350,7 @@ def import_csv(
         dry_run=dry_run,
         unescape_formulas=unescape_formulas,
         default_citation=default_citation,
+        progress=progress,
     )[resource.name]
 
 
@@ -340,14 +361,21 @@ def import_bundle(
     dry_run: bool = False,
     unescape_formulas: bool = True,
     default_citation: DefaultCitation | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, ImportResult]:
     """Import several resources' CSVs (name -> file) in dependency order, all or nothing. With a
-    ``default_citation``, every fact record that a row gives no citation (and that has none) cites it."""
+    ``default_citation``, every fact record that a row gives no citation (and that has none) cites it.
+    ``progress`` is called as each data row is read, with the number read so far; an exception it raises
+    stops the import, which then writes nothing."""
     unknown = sorted(set(files) - set(RESOURCES))
     if unknown:
         raise KeyError(f"Unknown resource {unknown[0]!r}")
     importer = _Importer(
-        user=user, dry_run=dry_run, unescape_formulas=unescape_formulas, default_citation=default_citation
+        user=user,
+        dry_run=dry_run,
+        unescape_formulas=unescape_formulas,
+        default_citation=default_citation,
+        progress=progress,
     )
     results = {name: ImportResult(name, dry_run) for name in files}
     with transaction.atomic(), remembering_resolutions():
@@ -365,4 +393,4 @@ def ordered(names: Iterable[str]) -> list[str]:
     return sorted(names, key=IMPORT_ORDER.index)
 
 
-__all__ = ["IMPORT_ORDER", "DefaultCitation", "ImportResult", "RowError", "import_bundle", "import_csv"]
+__all__ = ["IMPORT_ORDER", "DefaultCitation", "ImportResult", "Progress", "RowError", "import_bundle", "import_csv"]

@@ -17,8 +17,8 @@ def seed(db):
     call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
 
 
-def member_of(role: str, username: str):
-    user = get_user_model().objects.create_user(username, password="not-used-in-tests")
+def member_of(role: str, username: str, **fields):
+    user = get_user_model().objects.create_user(username, password="not-used-in-tests", **fields)
     user.groups.add(Group.objects.get(name=role))
     return user
 

@@ -30,7 +30,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cooperation",
+    "cooperation.jobs",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +198,18 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
 }
+# --- Background jobs -------------------------------------------------------------------------------
+# Imports of files larger than CSV_IMPORT_BACKGROUND_BYTES (or asked for with ?background=true) run as jobs:
+# Django's tasks framework (the django-tasks backport of Django 6's django.tasks) with its database backend,
+# run by `manage.py jobs_worker` (see cooperation/jobs/).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+CSV_IMPORT_BACKGROUND_BYTES = env_int("CSV_IMPORT_BACKGROUND_BYTES", 256 * 1024)
+# A running job reports its progress and that its worker is alive this often; one silent for JOB_STALE_SECONDS
+# is taken for dead and run again, at most JOB_MAX_ATTEMPTS times in all.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 2)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90)),
     "AUTH_HEADER_PREFIX": "Token",

@@ -4,15 +4,26 @@ a changelist button exporting the filtered ones, and an import page (dry run fir
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import path, reverse
 
 from cooperation import columns
+from cooperation.api.jobs import JobSerializer
 from cooperation.exports import ExportOptions, file_name, stream_csv
 from cooperation.imports import import_csv
+from cooperation.jobs import services as jobs
+from cooperation.jobs.models import Job
 
 
 def resource_for(model) -> columns.ResourceSpec | None:
@@ -56,6 +67,16 @@ class CSVAdminMixin:
         extra = [
             path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name=f"{prefix}_export_csv"),
             path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name=f"{prefix}_import_csv"),
+            path(
+                "import-csv/<uuid:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{prefix}_import_job",
+            ),
+            path(
+                "import-csv/<uuid:job_id>/status/",
+                self.admin_site.admin_view(self.import_job_status_view),
+                name=f"{prefix}_import_job_status",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -90,12 +111,16 @@ class CSVAdminMixin:
         result = None
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            result = import_csv(
-                resource_for(self.model),
-                form.cleaned_data["file"],
-                user=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
+            upload, options = form.cleaned_data["file"], {"dry_run": form.cleaned_data["dry_run"]}
+            if upload.size > settings.CSV_IMPORT_BACKGROUND_BYTES:  # the same job as the API's for large files
+                result, upload = jobs.check_header(resource_for(self.model), upload)
+                if result.ok:
+                    job = jobs.start_import(resource_for(self.model), upload, user=request.user, options=options)
+                    return HttpResponseRedirect(
+                        reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
+                    )
+            else:
+                result = import_csv(resource_for(self.model), upload, user=request.user, **options)
             if result.ok and not result.dry_run:
                 self.message_user(
                     request,
@@ -104,11 +129,50 @@ class CSVAdminMixin:
                 )
                 return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
         context = {
-            **self.admin_site.each_context(request),
-            "opts": opts,
-            "title": f"Import {opts.verbose_name_plural} from CSV",
+            **self.import_context(request),
             "form": form,
-            "result": result,
+            "background_bytes": settings.CSV_IMPORT_BACKGROUND_BYTES,
+            "result": result and result.as_dict(),
             "columns": resource_for(self.model).columns,
         }
         return render(request, "admin/cooperation/import_csv.html", context)
+
+    def import_context(self, request: HttpRequest) -> dict:
+        opts = self.model._meta
+        return {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"Import {opts.verbose_name_plural} from CSV",
+        }
+
+    def import_job(self, request: HttpRequest, job_id) -> Job:
+        """The job, if it imports into this list and is the user's (any job, for a superuser)."""
+        if not self.can_import(request):
+            raise PermissionDenied
+        jobs_seen = Job.objects.all() if request.user.is_superuser else Job.objects.filter(user=request.user)
+        job = jobs_seen.filter(pk=job_id, resource=resource_for(self.model).name).first()
+        if job is None:
+            raise Http404("No such import job.")
+        return job
+
+    def import_job_view(self, request: HttpRequest, job_id) -> HttpResponse:
+        """A background import: a progress bar while it runs (static/cooperation/job-progress.js polls the job's
+        status), then its result or every error, as the import page shows them."""
+        job = self.import_job(request, job_id)
+        opts = self.model._meta
+        status_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job_status", args=[job.pk])
+        context = {
+            **self.import_context(request),
+            "job": JobSerializer(job, context={"request": request}).data,
+            "created_at": job.created_at,
+            "result": job.result,
+            "status_url": status_url,
+            "upload_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_import_csv"),
+        }
+        return render(request, "admin/cooperation/import_job.html", context)
+
+    def import_job_status_view(self, request: HttpRequest, job_id) -> JsonResponse:
+        """The job as the API shows it, for the progress bar. (An admin address, not the API's: no rate limit
+        writing to the database on every poll, which SQLite would make wait for the import.)"""
+        job = self.import_job(request, job_id)
+        return JsonResponse(JobSerializer(job, context={"request": request}).data)

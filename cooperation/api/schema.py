@@ -3,13 +3,15 @@ on them."""
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 
 from cooperation.natural_keys import natural_key
 
@@ -27,28 +29,31 @@ IMPORT_REQUEST = {
         "required": ["file"],
     },
 }
+
+
+IMPORT_ERROR = inline_serializer(
+    "ImportError",
+    fields={"row": serializers.IntegerField(), "column": serializers.CharField(), "message": serializers.CharField()},
+)
+
+
+def import_errors() -> serializers.ListField:
+    """An import's errors: the row (as a spreadsheet numbers it), the column and what is wrong."""
+    return serializers.ListField(child=copy.deepcopy(IMPORT_ERROR))  # a field is bound to one parent only
+
+
+IMPORT_COUNTS = {
+    "resource": serializers.CharField(),
+    "dry_run": serializers.BooleanField(),
+    "written": serializers.BooleanField(help_text="Whether the rows were saved (all of them or none)."),
+    "created": serializers.IntegerField(),
+    "updated": serializers.IntegerField(help_text="Rows that changed a record."),
+    "unchanged": serializers.IntegerField(
+        help_text="Rows with an id whose values were all as stored: nothing written, no version moved."
+    ),
+}
 IMPORT_RESULT = inline_serializer(  # its 400 (rows refused) is this too, documented as FIELD_ERRORS' object
-    "ImportResult",
-    fields={
-        "resource": serializers.CharField(),
-        "dry_run": serializers.BooleanField(),
-        "written": serializers.BooleanField(help_text="Whether the rows were saved (all of them or none)."),
-        "created": serializers.IntegerField(),
-        "updated": serializers.IntegerField(help_text="Rows that changed a record."),
-        "unchanged": serializers.IntegerField(
-            help_text="Rows with an id whose values were all as stored: nothing written, no version moved."
-        ),
-        "errors": serializers.ListField(
-            child=inline_serializer(
-                "ImportError",
-                fields={
-                    "row": serializers.IntegerField(),
-                    "column": serializers.CharField(),
-                    "message": serializers.CharField(),
-                },
-            )
-        ),
-    },
+    "ImportResult", fields={**IMPORT_COUNTS, "errors": import_errors()}
 )
 IMPORT_PARAMETERS = [
     OpenApiParameter("dry_run", bool, description="Only validate: write nothing."),
@@ -65,7 +70,22 @@ IMPORT_PARAMETERS = [
     OpenApiParameter(
         "citation_locator", str, description="With `citation_source`: where in the source (page, paragraph)."
     ),
+    OpenApiParameter(
+        "background",
+        bool,
+        description="Run the import as a background job (true) or within this request (false). By default files "
+        "larger than the server's CSV_IMPORT_BACKGROUND_BYTES (256 KiB unless configured) run as jobs. A job is "
+        "answered with 202 and the job (its address in `Location`); poll it until it has finished.",
+    ),
+    OpenApiParameter(
+        "Location",
+        str,
+        location=OpenApiParameter.HEADER,
+        response=[202],
+        description="The job's address (GET it for its status, progress and outcome).",
+    ),
 ]
+IMPORT_ACCEPTED = "The file is stored and a background job imports it: the job, at the address in `Location`."
 THROTTLED = OpenApiResponse(
     description="Over the client's rate limit (settings API_THROTTLE_ANON, API_THROTTLE_USER). The "
     "`Retry-After` header says how many seconds to wait.",
@@ -84,7 +104,10 @@ CONFLICT = inline_serializer(
 class AutoSchema(openapi.AutoSchema):
     def get_auth(self):
         auths = super().get_auth()
-        if self.method in ("GET", "HEAD") and not settings.API_READ_REQUIRES_LOGIN and {} not in auths:
+        login_required = settings.API_READ_REQUIRES_LOGIN or any(
+            issubclass(permission, permissions.IsAuthenticated) for permission in self.view.permission_classes
+        )
+        if self.method in ("GET", "HEAD") and not login_required and {} not in auths:
             auths.append({})  # reads are public: credentials are optional
         return auths
 

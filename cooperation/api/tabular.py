@@ -9,15 +9,24 @@ from rest_framework import parsers, renderers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from cooperation.api.jobs import accepted
 from cooperation.columns import RESOURCES, ResourceSpec, for_model
 from cooperation.exports import ExportOptions, file_name, stream_csv
 from cooperation.imports import DefaultCitation, import_csv
+from cooperation.jobs import services as jobs
 from cooperation.models import Source
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
 EXPORT_PARAMETERS = {"escape_formulas", "bom"}
-IMPORT_PARAMETERS = {"dry_run", "escape_formulas", "citation_source", "citation_quote", "citation_locator"}
+IMPORT_PARAMETERS = {
+    "dry_run",
+    "escape_formulas",
+    "citation_source",
+    "citation_quote",
+    "citation_locator",
+    "background",
+}
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -54,7 +63,7 @@ class CSVParser(parsers.BaseParser):
         return {"file": LimitedReader(stream, settings.CSV_IMPORT_MAX_BYTES) if stream is not None else None}
 
 
-def flag(request, name: str, default: bool) -> bool:
+def flag(request, name: str, default: bool | None) -> bool | None:
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -125,14 +134,18 @@ def import_response(view, request) -> Response:
     size = getattr(upload, "size", None)
     if size is not None and size > settings.CSV_IMPORT_MAX_BYTES:
         raise ValidationError({"file": [f"At most {settings.CSV_IMPORT_MAX_BYTES // 2**20} MiB per import."]})
-    result = import_csv(
-        resource_for(view),
-        upload,
-        user=request.user,
-        dry_run=flag(request, "dry_run", False),
-        unescape_formulas=flag(request, "escape_formulas", True),
-        default_citation=default_citation,
-    )
+    options = {
+        "dry_run": flag(request, "dry_run", False),
+        "unescape_formulas": flag(request, "escape_formulas", True),
+        "default_citation": default_citation,
+    }
+    background, upload = jobs.wants_background(upload, flag(request, "background", None))
+    if background:
+        header, upload = jobs.check_header(resource_for(view), upload)
+        if not header.ok:
+            return Response(header.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        return accepted(request, jobs.start_import(resource_for(view), upload, user=request.user, options=options))
+    result = import_csv(resource_for(view), upload, user=request.user, **options)
     return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 
 

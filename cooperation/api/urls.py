@@ -6,6 +6,7 @@ from rest_framework.authentication import BasicAuthentication, SessionAuthentica
 
 from cooperation.api import views
 from cooperation.api.deletions import DeletionViewSet
+from cooperation.api.jobs import JobViewSet
 from cooperation.api.search import SearchView
 
 
@@ -72,5 +73,6 @@ urlpatterns = [
     path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
     path("search/", SearchView.as_view(), name="search"),
+    path("jobs/<uuid:pk>/", JobViewSet.as_view({"get": "retrieve"}), name="job-detail"),
     path("", include(router.urls)),
 ]

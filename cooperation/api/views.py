@@ -7,7 +7,7 @@ import re
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +21,7 @@ from cooperation import services
 from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed
+from cooperation.api.jobs import JobSerializer
 from cooperation.api.prefetch import prefetch_page
 from cooperation.history import changed_since
 
@@ -81,7 +82,7 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request=schema.IMPORT_REQUEST,
-        responses={200: schema.IMPORT_RESULT},
+        responses={200: schema.IMPORT_RESULT, 202: OpenApiResponse(JobSerializer, schema.IMPORT_ACCEPTED)},
         parameters=schema.IMPORT_PARAMETERS,
     )
     @action(
@@ -93,7 +94,9 @@ class RecordViewSet(viewsets.ModelViewSet):
     )
     def import_csv(self, request, *args, **kwargs):
         """Import a CSV of this resource (the export's columns): all rows or none. ``?dry_run=true`` only
-        validates. The answer lists every error by row and column."""
+        validates. The answer lists every error by row and column. A large file (or ``?background=true``) is
+        imported by a background job instead: the answer is then 202 with the job, whose address is in
+        ``Location``."""
         return tabular.import_response(self, request)
 
     def get_object(self):

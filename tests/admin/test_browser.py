@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect, sync_playwright
 
-from cooperation.models import Agreement
+from cooperation.models import Agreement, Drug
 from tests.factories import SourceFactory
+from tests.servers import stop, worker
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -71,12 +72,16 @@ def test_an_analyst_enters_an_agreement_between_two_countries_with_its_source(li
     assert [citation.quote for citation in agreement.citations.all()] == [QUOTE]
 
 
-def enter_agreement(page: Page, site: str) -> None:
+def log_in(page: Page, site: str) -> None:
     page.goto(f"{site}/admin/")
     page.fill("#id_username", "analyst")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_have_text("Cooperation Tracker")
+
+
+def enter_agreement(page: Page, site: str) -> None:
+    log_in(page, site)
 
     page.goto(f"{site}/admin/cooperation/agreement/add/")
     page.fill("#id_title", "Memorandum on drug control between Russia and Peru")
@@ -104,3 +109,35 @@ def enter_agreement(page: Page, site: str) -> None:
     expect(page.locator(".fieldBox.field-signed_bounds .readonly")).to_have_text("2012-10-01 \u2013 2012-10-31")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "agreement-change-form.png", full_page=True)
+
+
+def test_a_large_import_shows_its_progress_bar_then_its_outcome(live_server, settings):
+    """The admin's import page sends a large file to a background job; the job's page (its script polls the
+    job) shows the bar moving while a real worker process imports, then the outcome."""
+    settings.CSV_IMPORT_BACKGROUND_BYTES = 10_000
+    get_user_model().objects.create_superuser("analyst", password=PASSWORD)
+    rows = 3_000
+    body = "name,group\n" + "".join(f"Carfentanil lot {n:05d},opioids\n" for n in range(rows))
+    bar_values: set[str] = set()
+    with chromium_page() as page:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/cooperation/drug/import-csv/")
+        page.set_input_files("#id_file", files=[{"name": "drugs.csv", "mimeType": "text/csv", "buffer": body.encode()}])
+        page.uncheck("#id_dry_run")
+        page.click("input[type=submit]")
+        expect(page.locator("#job-status")).to_have_text("Queued")
+
+        importer = worker(JOB_HEARTBEAT_SECONDS="1")
+        try:
+            outcome = page.locator("p.success")
+            for _ in range(600):  # the script moves the bar every second, then reloads the page
+                if outcome.count():
+                    break
+                if page.locator("#job-bar[value]").count():
+                    bar_values.add(page.locator("#job-bar").get_attribute("value"))
+                page.wait_for_timeout(100)
+            expect(outcome).to_have_text(f"Imported: {rows} created, 0 updated, 0 unchanged.")
+        finally:
+            stop(importer)
+    assert {value for value in bar_values if 0 < int(value) < rows}, f"the bar moved: {sorted(bar_values)}"
+    assert Drug.objects.filter(name__startswith="Carfentanil lot").count() == rows

@@ -15,10 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from knox.models import AuthToken
 
 from cooperation import models as m
 from cooperation.admin.base import CitationInline
+from cooperation.jobs.models import Job
+from cooperation.jobs.tasks import run_job
 from cooperation.roles import data_models
 from tests import factories as f
 
@@ -134,6 +137,12 @@ ROW_BUILDERS = {
         AccessFailureLog.objects.create(username=f"user{i}", ip_address=f"192.0.2.{i}", locked_out=i == 0)
         for i in range(n)
     ],
+    # Background jobs and the tasks that run them (django-tasks-db's own admin), read only.
+    Job: lambda n: [
+        Job.objects.create(resource="drugs", user=get_user_model().objects.create_user(f"importer{i}"))
+        for i in range(n)
+    ],
+    DBTaskResult: lambda n: [DBTaskResult.objects.get(id=run_job.enqueue(f"job {i}").id) for i in range(n)],
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

@@ -47,7 +47,7 @@ def production_server(tmp_path_factory):
         )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.DEVNULL,

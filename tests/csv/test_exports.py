@@ -1,6 +1,7 @@
 """CSV exports: the same rows as the JSON list, safe in spreadsheets, faithful to the data, flat in memory."""
 
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -169,3 +170,20 @@ def test_memory_stays_flat_from_1k_to_100k_rows(use_copy):
     rows_large, _, peak_large = measure_export(use_copy)
     assert (rows_small, rows_large) == (1_000, 100_000)
     assert peak_large - peak_small < 4 * 2**20, (peak_small, peak_large)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("use_copy", EXPORT_PATHS)
+def test_an_export_being_read_does_not_keep_others_from_writing(use_copy):
+    """A client may take minutes to read an export; meanwhile others write (on SQLite too, where a transaction
+    around the export would hold the database's one write lock until the client had read it all)."""
+    record_batch(5_000)
+    blocks = stream_csv(RESOURCES["agreements"], m.Agreement.objects.all(), use_copy=use_copy)
+    next(blocks), next(blocks)  # the export has started and waits for its client
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            written = pool.submit(lambda: (m.Drug.objects.create(name="Tramadol", group="opioids"), connection.close()))
+            written.result(timeout=15)
+    finally:
+        blocks.close()
+    assert m.Drug.objects.filter(name="Tramadol").exists()
