@@ -368,6 +368,15 @@ def date_overlaps(name: str, date_from=None, date_to=None) -> Q:
     return period_overlaps(name, name, date_from, date_to)
 
 
+def known_period(start: str, end: str) -> Q:
+    """Records with something known of the period (or single date, when start and end are the same)."""
+    return (
+        Q(**{f"{start}_earliest__isnull": False})
+        | Q(**{f"{start}_latest__isnull": False})
+        | Q(**{f"{end}_latest__isnull": False})
+    )
+
+
 def date_within(name: str, date_from=None, date_to=None) -> Q:
     """Records whose partial date ``name`` certainly falls within [date_from, date_to]: its whole possible range
     does. An open bound lies inside only a window open on that side; a date not known never matches."""
@@ -377,7 +386,7 @@ def date_within(name: str, date_from=None, date_to=None) -> Q:
 def period_within(start: str, end: str, date_from=None, date_to=None) -> Q:
     """Records whose whole period, from the ``start`` date's earliest day to the ``end`` date's latest, lies
     within [date_from, date_to] (a missing bound is compared as unknown, and so does not match)."""
-    condition = Q(**{f"{start}_earliest__isnull": False}) | Q(**{f"{end}_latest__isnull": False})
+    condition = known_period(start, end)
     if date_from is not None:
         condition &= Q(**{f"{start}_earliest__gte": date_from})
     if date_to is not None:
@@ -388,9 +397,10 @@ def period_within(start: str, end: str, date_from=None, date_to=None) -> Q:
 def period_overlaps(start: str, end: str, date_from=None, date_to=None) -> Q:
     """Records whose period, from the ``start`` date to the ``end`` date, overlaps [date_from, date_to].
 
-    A period with a known start and no end is taken as still running; one with neither never matches.
+    A period with a known start and no end is taken as still running; one with neither never matches. A start
+    known only as an upper bound ("by 1 June 2015") is known: the period may have begun any time before it.
     """
-    condition = Q(**{f"{start}_earliest__isnull": False}) | Q(**{f"{end}_latest__isnull": False})
+    condition = known_period(start, end)
     if date_from is not None:
         condition &= Q(**{f"{end}_latest__isnull": True}) | Q(**{f"{end}_latest__gte": date_from})
     if date_to is not None:
