@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import time
@@ -54,6 +55,7 @@ def _end_of_february(year: int) -> dt.date:
     return dt.date(year, 3, 1) - dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=4096)  # the EDTF grammar takes a tenth of a second; imports repeat their dates
 def from_edtf(value: str) -> PartialDate:
     """Validate an EDTF string and compute its bounds. Raises PartialDateError."""
     value = value.strip()

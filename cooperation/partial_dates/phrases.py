@@ -277,10 +277,21 @@ SINGLE = [
     (re.compile(rf"^(?P<season>{'|'.join(SEASONS)}) (?:of )?{_YEAR}$"), "season"),
     (re.compile(r"^(?:the )?(?P<decade>\d{3})0'?s$"), "decade"),
 ]
+_PLAIN_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _EDTF_DATE = re.compile(r"^[\dX]{4}(?:-[\dX]{2}(?:-[\dX]{2})?)?[~?%]?$")
 
 
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _single(text: str) -> Span | None:
+    if _PLAIN_DATE.match(text) and _is_iso_date((text + "-01-01")[:10]):  # no need for the EDTF grammar
+        return Span.of(text)
     if _EDTF_DATE.match(text.upper()):
         try:
             return Span.of(from_edtf(text.upper()).edtf)
@@ -337,10 +348,19 @@ def _strip_suffix(text: str, words: tuple[str, ...]) -> str | None:
 PREPOSITIONS = ("in", "on", "during", "at", "sometime in", "some time in", "as of")
 
 
-def _read(text: str, published: PartialDate | None, written: str, depth: int = 0) -> Span | None:
+def _read(text: str, published: PartialDate | None, written: str, depth: int = 0, seen: dict | None = None):
+    """The span ``text`` says, or None. ``seen`` keeps what each part read as: a range splits at every "to",
+    and a long chain of them would otherwise be read again and again."""
     if depth > 6 or not text:  # phrases nest a few levels at most ("possibly before late 2012")
         return None
-    read = lambda part: _read(part, published, written, depth + 1)  # noqa: E731
+    seen = {} if seen is None else seen
+    if (text, depth) not in seen:
+        seen[text, depth] = _read_once(text, published, written, depth, seen)
+    return seen[text, depth]
+
+
+def _read_once(text: str, published: PartialDate | None, written: str, depth: int, seen: dict) -> Span | None:
+    read = lambda part: _read(part, published, written, depth + 1, seen)  # noqa: E731
     if (span := _single(text)) is not None:
         return span
     if (span := _relative(text, published, written)) is not None:
@@ -398,10 +418,11 @@ def from_text(text: str, *, published: PartialDate | None = None) -> PartialDate
         raise PartialDateError("The date contains a NUL character.")
     if len(text) > 200:
         raise PartialDateError("A date is at most 200 characters.")
-    try:
-        return from_edtf(text)
-    except PartialDateError:
-        pass
+    if not re.search(r"[a-z]", text):  # EDTF has no lower-case letters; a phrase always has some
+        try:
+            return from_edtf(text)
+        except PartialDateError:
+            pass
     span = _read(_normalise(text), published, text)
     if span is None:
         raise PartialDateError(f"Cannot read {text!r} as a date. Write it like {EXAMPLES}, or give the EDTF value.")
