@@ -6,7 +6,8 @@ Conventions every filterset shares (``RecordFilterSet``):
 - text fields have ``exact``, ``__icontains`` and ``__istartswith`` lookups; ``q`` searches the main text;
 - countries are given by ISO alpha-2/alpha-3 code, numeric code or name; a region by M49 code or name, and
   it includes every country under it at any depth;
-- ``date_from``/``date_to`` keep records whose (partial) dates overlap the range;
+- ``date_from``/``date_to`` keep records whose (partial) dates overlap the range, or with ``date_match=within``
+  only those whose dates certainly fall inside it;
 - ``updated_since`` keeps records changed at or after a time;
 - an unknown country, region or value is an error that names the parameter, never an empty or full table.
 """
@@ -23,7 +24,7 @@ from django.db.models import ManyToManyField, ManyToOneRel, Q, QuerySet
 from django.utils.datastructures import MultiValueDict
 
 from cooperation import models as m
-from cooperation.models.base import date_overlaps, period_overlaps
+from cooperation.models.base import date_overlaps, date_within, period_overlaps, period_within
 from cooperation.natural_keys import NaturalKeyError, natural_key
 from cooperation.partial_dates import PartialDateError, from_text
 from cooperation.places import Places, places_of
@@ -172,6 +173,10 @@ class PartialDateBoundField(GivenWhenPresent, forms.CharField):
         return day
 
 
+class DateMatchField(GivenWhenPresent, forms.ChoiceField):
+    """How ``date_from``/``date_to`` match a record's partial dates."""
+
+
 class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
     """An ISO 8601 time within what every database can compare (1 AD to 9999 AD)."""
 
@@ -198,6 +203,17 @@ class ChangedSinceFilter(filters.Filter):
 
 class DateFilter(filters.Filter):
     field_class = PartialDateBoundField
+
+
+class DateMatchFilter(filters.Filter):
+    field_class = DateMatchField
+
+
+#: date_match=<mode> -> the condition a single date or a period meets for the window [date_from, date_to].
+DATE_MATCHES = {
+    "overlap": (date_overlaps, period_overlaps),
+    "within": (date_within, period_within),
+}
 
 
 class MultiValueFilter(filters.Filter):
@@ -430,6 +446,14 @@ class RecordFilterSet(filters.FilterSet):
         bound="latest",
         help_text="Dates overlapping up to this day: YYYY-MM-DD, or a month or year (2012-10 counts to its last day).",
     )
+    date_match = DateMatchFilter(
+        method="filter_dates",
+        choices=[(mode, mode) for mode in DATE_MATCHES],
+        help_text="How date_from/date_to match a record's dates. overlap (the default): the date may fall in the "
+        "window, its earliest-latest range touches it (\u201cbefore 2016\u201d matches 2012). within: the date "
+        "certainly falls in it, its whole range lies inside (a date open on one side, such as [..2015-06-01], "
+        "only matches a window open on that side).",
+    )
 
     #: Text fields searched by ``q``.
     search_fields: tuple[str, ...] = ()
@@ -443,7 +467,7 @@ class RecordFilterSet(filters.FilterSet):
         if cls.search_fields:
             declared["q"] = SearchFilter(field_name="q", search_fields=cls.search_fields)
         if not cls.dates:
-            del declared["date_from"], declared["date_to"]
+            del declared["date_from"], declared["date_to"], declared["date_match"]
         for name, declared_filter in list(declared.items()):
             if isinstance(declared_filter, MultiValueFilter) and declared_filter.distinct_paths:
                 # A relation with many values per record (parties, areas): "all of" as well as "any of".
@@ -453,19 +477,34 @@ class RecordFilterSet(filters.FilterSet):
                 declared_filter.extra.setdefault("max_length", MAX_TEXT)
         return declared
 
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if "date_match" not in self.filters:
+            return form_class
+
+        class DatesForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if cleaned.get("date_match") and not (self.data.get("date_from") or self.data.get("date_to")):
+                    self.add_error("date_match", "date_match needs date_from or date_to, the window it matches.")
+                return cleaned
+
+        DatesForm.__name__ = form_class.__name__
+        return DatesForm
+
     def filter_dates(self, queryset, name, value):
         return queryset  # both ends are applied together in filter_queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         date_from, date_to = self.form.cleaned_data.get("date_from"), self.form.cleaned_data.get("date_to")
+        single, period = DATE_MATCHES[self.form.cleaned_data.get("date_match") or "overlap"]
         if date_from or date_to:
             condition = Q()
-            for date in self.dates:
-                if isinstance(date, tuple):
-                    condition |= period_overlaps(*date, date_from, date_to)
-                else:
-                    condition |= date_overlaps(date, date_from, date_to)
+            for date in self.dates:  # a record matches when any of its dates does
+                condition |= (
+                    period(*date, date_from, date_to) if isinstance(date, tuple) else single(date, date_from, date_to)
+                )
             queryset = queryset.filter(condition)
         return queryset
 

@@ -154,6 +154,13 @@ def _many_to_many_changes(
     return changes
 
 
+def cite_for_dates(record: TrackedModel, citations: Iterable[Values] | None) -> None:
+    """Tell a fact record the sources a write is about to cite, before validating it: a relative date
+    ("next month") counts from the first one's publication date. None leaves the stored citations to ask."""
+    if isinstance(record, CitedModel) and citations is not None:
+        record.citing = [dict(values).get("source") for values in citations]
+
+
 UNCITED = "Cite at least one source: every fact is sourced."
 
 
@@ -184,9 +191,10 @@ def record_save(
     history stay as they are. Raises ValidationError (nothing is written) when the record or any part
     breaks a rule.
     """
+    parts = {relation: list(items) for relation, items in (parts or {}).items()}
+    cite_for_dates(record, parts.get("citations"))
     record.full_clean()
     new = record._state.adding
-    parts = {relation: list(items) for relation, items in (parts or {}).items()}
     if new:
         _as_history_user(record, user)
         record.save()

@@ -28,7 +28,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cooperation import services
 from cooperation.history import changed_since
-from cooperation.models import Citation, CitedModel
+from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 
 from .filters import SourcedFilter, date_label, partial_date_filters
@@ -147,6 +147,32 @@ class TrackedModelForm(forms.ModelForm):
                 code="stale",
             )
         return cleaned
+
+
+class CitedModelForm(TrackedModelForm):
+    """A fact's form: its relative dates ("next month") count from the sources typed in its citation inline,
+    which are not saved yet when the record is validated (the same rule as the API's, see CitedModel)."""
+
+    #: The prefix of the generic citation inline (Django's default for it).
+    citations_prefix = "cooperation-citation-content_type-object_id"
+
+    def _post_clean(self):
+        if self.is_bound:
+            self.instance.citing = self.sources_typed()
+        super()._post_clean()
+
+    def sources_typed(self) -> list | None:
+        """The sources of the citation rows posted, in order, without the rows marked for deletion; None when
+        the form was posted without its citation inline."""
+        prefix, data = self.citations_prefix, self.data
+        try:
+            rows = min(int(data.get(f"{prefix}-TOTAL_FORMS", "")), 1000)
+        except ValueError:
+            return None
+        ids = [data.get(f"{prefix}-{row}-source") for row in range(rows) if not data.get(f"{prefix}-{row}-DELETE")]
+        ids = [int(value) for value in ids if value and str(value).isdigit()]
+        found = Source.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
@@ -353,6 +379,7 @@ class CitedAdmin(TrackedAdmin):
     """Base admin of a fact-bearing record: its citations inline, a citation count column and filter."""
 
     citation_inline = CitationInline
+    form = CitedModelForm
 
     def get_inlines(self, request: HttpRequest, obj: models.Model | None) -> list:
         return [*super().get_inlines(request, obj), self.citation_inline]

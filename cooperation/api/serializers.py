@@ -108,6 +108,7 @@ class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         record = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
         for name, value in simple.items():
             setattr(record, name, value)
+        services.cite_for_dates(record, attrs.get("citations"))
         try:
             record.full_clean()
         except DjangoValidationError as error:

@@ -10,7 +10,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cooperation.partial_dates import EDTF_MAX_LENGTH, UNKNOWN, PartialDate, PartialDateError, from_edtf, from_text
+from cooperation.partial_dates import (
+    EDTF_MAX_LENGTH,
+    UNKNOWN,
+    PartialDate,
+    PartialDateError,
+    RelativeDateError,
+    from_edtf,
+    from_text,
+)
 
 
 def partial_date_fields(label: str) -> tuple[models.CharField, models.CharField, models.DateField, models.DateField]:
@@ -288,10 +296,16 @@ class TrackedModel(models.Model):
             getattr(self, f"{name}_edtf"), getattr(self, f"{name}_earliest"), getattr(self, f"{name}_latest")
         )
 
+    def publication_date(self) -> PartialDate | None:
+        """The date relative phrases ("next month") in this record's dates count from: none for a record that
+        cites nothing (see CitedModel)."""
+        return None
+
     def normalise_partial_dates(self) -> None:
         """Set each date's EDTF value and bounds from what was written. Raises ValidationError on the field."""
         errors: dict[str, str] = {}
         loaded = getattr(self, "_loaded_partial_dates", {})
+        published: list[PartialDate | None] = []  # looked up once, and only for a relative phrase
         for name in self.partial_dates:
             text = (getattr(self, name) or "").strip()
             edtf = (getattr(self, f"{name}_edtf") or "").strip()
@@ -299,6 +313,14 @@ class TrackedModel(models.Model):
                 edtf = ""  # the text was edited and the EDTF value was not: it is stale, read it again
             try:
                 value = from_edtf(edtf) if edtf else from_text(text) if text else UNKNOWN
+            except RelativeDateError:
+                if not published:
+                    published.append(self.publication_date())
+                try:
+                    value = from_text(text, published=published[0])
+                except PartialDateError as error:
+                    errors[name] = str(error)
+                    continue
             except PartialDateError as error:
                 errors[f"{name}_edtf" if edtf else name] = str(error)
                 continue
@@ -315,8 +337,26 @@ class CitedModel(TrackedModel):
 
     citations = GenericRelation("cooperation.Citation", related_query_name="%(class)s")
 
+    #: The sources a write is about to cite (set by the service, the serializer or the admin form before
+    #: validating), in the order given; None to use the citations stored.
+    citing: list | None = None
+
     class Meta:
         abstract = True
+
+    def publication_date(self) -> PartialDate | None:
+        """The publication date of the first cited source that has one: what "next month" counts from."""
+        if self.citing is not None:
+            sources = [source for source in self.citing if source is not None]
+        elif self.pk is not None:
+            sources = [citation.source for citation in self.citations.select_related("source").order_by("pk")]
+        else:
+            sources = []
+        for source in sources:
+            published = source.partial_date("published")
+            if published.earliest or published.latest:
+                return published
+        return None
 
 
 def date_overlaps(name: str, date_from=None, date_to=None) -> Q:
@@ -328,12 +368,39 @@ def date_overlaps(name: str, date_from=None, date_to=None) -> Q:
     return period_overlaps(name, name, date_from, date_to)
 
 
+def known_period(start: str, end: str) -> Q:
+    """Records with something known of the period (or single date, when start and end are the same)."""
+    return (
+        Q(**{f"{start}_earliest__isnull": False})
+        | Q(**{f"{start}_latest__isnull": False})
+        | Q(**{f"{end}_latest__isnull": False})
+    )
+
+
+def date_within(name: str, date_from=None, date_to=None) -> Q:
+    """Records whose partial date ``name`` certainly falls within [date_from, date_to]: its whole possible range
+    does. An open bound lies inside only a window open on that side; a date not known never matches."""
+    return period_within(name, name, date_from, date_to)
+
+
+def period_within(start: str, end: str, date_from=None, date_to=None) -> Q:
+    """Records whose whole period, from the ``start`` date's earliest day to the ``end`` date's latest, lies
+    within [date_from, date_to] (a missing bound is compared as unknown, and so does not match)."""
+    condition = known_period(start, end)
+    if date_from is not None:
+        condition &= Q(**{f"{start}_earliest__gte": date_from})
+    if date_to is not None:
+        condition &= Q(**{f"{end}_latest__lte": date_to})
+    return condition
+
+
 def period_overlaps(start: str, end: str, date_from=None, date_to=None) -> Q:
     """Records whose period, from the ``start`` date to the ``end`` date, overlaps [date_from, date_to].
 
-    A period with a known start and no end is taken as still running; one with neither never matches.
+    A period with a known start and no end is taken as still running; one with neither never matches. A start
+    known only as an upper bound ("by 1 June 2015") is known: the period may have begun any time before it.
     """
-    condition = Q(**{f"{start}_earliest__isnull": False}) | Q(**{f"{end}_latest__isnull": False})
+    condition = known_period(start, end)
     if date_from is not None:
         condition &= Q(**{f"{end}_latest__isnull": True}) | Q(**{f"{end}_latest__gte": date_from})
     if date_to is not None:

@@ -18,6 +18,7 @@ SEASONS = {3: "spring", 4: "spring", 5: "spring", 6: "summer", 7: "summer", 8: "
            11: "autumn"}  # fmt: skip
 
 SEASON_CODES = {"spring": 21, "summer": 22, "autumn": 23}
+THIRDS = ("early", "mid", "late")  # of a year: January to April, May to August, September to December
 # How sources write dates, and how often: "2012-10-05", "5 October 2012", "2012-10", "October 2012", "2012",
 # "c. 2012", "2012?", "autumn 2012", "after October 2012", "late 2012".
 FORMS = Choice(
@@ -29,7 +30,7 @@ FORMS = Choice(
 
 
 def written_as(form: str, date: dt.date) -> str:
-    """The date as a source writes it in one of the FORMS (season and early need a month that fits)."""
+    """The date as a source writes it in one of the FORMS (a season needs a month that has one)."""
     if form == "iso_day":
         return date.isoformat()
     y, month = date.year, MONTHS[date.month - 1]
@@ -48,7 +49,7 @@ def written_as(form: str, date: dt.date) -> str:
     if form == "after":
         return f"after {month} {y}"
     if form == "early":
-        return f"{'early' if date.month < 6 else 'late'} {y}"
+        return f"{THIRDS[(date.month - 1) // 4]} {y}"
     return str(y)
 
 
@@ -70,6 +71,10 @@ def read_as(form: str, date: dt.date) -> PartialDate:
         return PartialDate(
             f"{y}-{SEASON_CODES[season]}", dt.date(y, first, 1), dt.date(y, first + 3, 1) - dt.timedelta(days=1)
         )
+    if form == "early":
+        first = (mo - 1) // 4 * 4 + 1
+        last_day = dt.date(y + (first + 3) // 12, (first + 3) % 12 + 1, 1) - dt.timedelta(days=1)
+        return PartialDate(f"{y}-{first:02d}/{y}-{first + 3:02d}", dt.date(y, first, 1), last_day)
     suffix = {"circa": "~", "uncertain": "?"}.get(form, "")
     return PartialDate(f"{y}{suffix}", dt.date(y, 1, 1), dt.date(y, 12, 31))
 
@@ -95,7 +100,7 @@ class PartialDates:
             return self.unknown
         date = dt.date.fromordinal(ordinal)
         form = FORMS(rng)
-        if form == "season" and date.month not in SEASONS or form == "early" and date.month == 6:
+        if form == "season" and date.month not in SEASONS:
             form = "year"
         text = written_as(form, date)
         read = self._read.get(text)

@@ -138,3 +138,37 @@ def test_the_history_page_shows_who_changed_the_record_and_what_changed(admin_cl
     shown = " ".join(history.text.split())
     assert re.search(r"<td>\s*<a [^>]*>admin</a>\s*</td>", history.text)  # changed by
     assert "<strong>Status:</strong> Signed &nbsp;&rarr;&nbsp;&nbsp;In force" in shown
+
+
+def test_a_relative_date_counts_from_the_source_typed_in_the_citation_inline(admin_client, source):
+    source.published = "10 June 2015"
+    source.save()
+    response = post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="last month"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert (Agreement.objects.get().signed_edtf, Agreement.objects.get().signed_latest) == (
+        "2015-05",
+        dt.date(2015, 5, 31),
+    )
+
+
+def test_a_relative_date_without_a_dated_source_is_the_apis_error_on_its_field(admin_client, source):
+    response = post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="next month"))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["signed"]
+    assert "relative date needs a cited source with a publication date" in errors["signed"][0]
+    assert not Agreement.objects.exists()
+
+
+def test_an_open_ended_date_keeps_its_open_side_empty(admin_client, source):
+    response = post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="by 1 June 2015"))
+
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert (agreement.signed_edtf, agreement.signed_earliest, agreement.signed_latest) == (
+        "[..2015-06-01]",
+        None,
+        dt.date(2015, 6, 1),
+    )

@@ -53,7 +53,7 @@ def test_an_unreadable_date_in_a_filter_lists_nothing_and_says_why(admin_client,
     assert list(response.context["cl"].result_list) == []
     assert [str(message) for message in response.context["messages"]] == [
         'Filter by date: Cannot read \'sometime soon\' as a date. Write it like "October 2012", "2012-10", '
-        '"2013", "c. 2013" or "after October 2012", or give the EDTF value.'
+        '"late 2012", "c. 2013", "by 1 June 2015" or "after October 2012", or give the EDTF value.'
     ]
 
 

@@ -86,3 +86,10 @@ def test_rate_limits_are_documented_on_every_operation(schema):
     assert undocumented == []
     throttled = schema["paths"]["/api/v1/agreements/"]["get"]["responses"]["429"]
     assert "Retry-After" in throttled["headers"]
+
+
+def test_date_match_is_documented_with_its_values(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/training-courses/"]["get"]["parameters"]}
+    assert parameters["date_match"]["schema"].get("enum") == ["overlap", "within"], parameters["date_match"]
+    assert "within" in parameters["date_match"]["description"]
+    assert "overlap" in parameters["date_match"]["description"]
