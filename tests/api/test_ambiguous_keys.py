@@ -127,8 +127,12 @@ def test_a_region_has_one_key_in_the_model_the_api_and_csv(db, client):
 
 def test_agencies_and_officials_are_found_by_acronym_and_other_names(db, editor_client, client):
     peru = m.Country.objects.get(iso2="PE")
-    agency = f.AgencyFactory(name="Comisión Nacional para el Desarrollo y Vida sin Drogas", acronym="DEVIDA",
-                             other_names="National Commission for Development and Drug-Free Life", country=peru)  # fmt: skip
+    agency = f.AgencyFactory(
+        name="Comisión Nacional para el Desarrollo y Vida sin Drogas",
+        acronym="DEVIDA",
+        other_names="National Commission for Development and Drug-Free Life",
+        country=peru,
+    )
     official = f.OfficialFactory(
         name="Rómulo Pizarro Tomasio", other_names="Romulo Pizarro\r\nR. Pizarro", country=peru
     )
