@@ -219,7 +219,10 @@ def _anywhere(value: str) -> Q | None:
 def _other_name(value: str) -> Q:
     """One of the lines of ``other_names``, whole and ignoring case."""
     lines = Concat(
-        Value("\n"), Replace(F("other_names"), Value("\r"), Value("")), Value("\n"), output_field=models.TextField()
+        Value("\n"),
+        Replace(F("other_names"), Value("\r"), Value(""), output_field=models.TextField()),
+        Value("\n"),
+        output_field=models.TextField(),
     )
     return Q(IContains(lines, f"\n{value}\n"))
 
