@@ -129,6 +129,7 @@ class NaturalKey:
         raise NaturalKeyError(f"No {self.model._meta.verbose_name} {value!r}.")
 
     def conditions(self, value: str) -> Iterator[Q]:
+        """The tiers in the order they are tried: exact, ignoring case, the id form, then the looser ones."""
         exact, *looser = self.tiers
         for tier in (exact, *looser[:1], self.with_id, *looser[1:]):
             condition = tier(value)
