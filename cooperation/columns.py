@@ -21,8 +21,8 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Cast, NullIf
 
 from cooperation import filtersets as fs
 from cooperation import models as m
@@ -148,30 +148,8 @@ class Aggregated(Subquery):
 
 
 def key_expression(model: type[models.Model], path: str) -> models.Expression:
-    """The natural key of the record at ``path`` (e.g. ``country``), in SQL; see natural_keys.py."""
-    prefix = f"{path}__" if path else ""
-    if model in (m.Agency, m.Official):
-        return Case(
-            When(
-                **{f"{prefix}country__isnull": False},
-                then=Concat(F(f"{prefix}name"), Value(" ["), F(f"{prefix}country__iso2"), Value("]")),
-            ),
-            default=F(f"{prefix}name"),
-            output_field=CharField(),
-        )
-    if model is m.Region:
-        return Coalesce(F(f"{prefix}m49_code"), F(f"{prefix}name"))
-    if model is m.Source:
-        return Coalesce(NullIf(F(f"{prefix}url"), Value("")), Cast(F(f"{prefix}id"), CharField()))
-    column = {
-        m.Country: "iso2",
-        m.Drug: "name",
-        m.CooperationArea: "code",
-        m.TrainingTopic: "code",
-        m.Agreement: "title",
-        m.TrainingCentre: "name",
-    }[model]
-    return F(f"{prefix}{column}")
+    """The natural key of the record at ``path`` (e.g. ``country``), in SQL: natural_keys.py defines it."""
+    return natural_key(model).expression(path)
 
 
 # --- Reading cells back --------------------------------------------------------------------------------------

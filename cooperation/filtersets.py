@@ -25,7 +25,7 @@ from django.utils.datastructures import MultiValueDict
 
 from cooperation import models as m
 from cooperation.models.base import date_overlaps, date_within, period_overlaps, period_within
-from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.natural_keys import NaturalKeyError, canonical_url, natural_key, same_source
 from cooperation.partial_dates import PartialDateError, from_text
 from cooperation.places import Places, places_of
 from cooperation.roles import data_models
@@ -410,6 +410,12 @@ def in_region(model, **kwargs) -> RegionFilter:
     return RegionFilter(places=places, distinct_paths=places.many_valued(model), **kwargs)
 
 
+def search_word(word: str) -> str:
+    """A word as ``q`` looks for it: a web address without its scheme, ``www.`` and trailing slash, so that
+    ``q=http://example.org/a/`` finds a source stored as ``https://www.example.org/a``."""
+    return canonical_url(word) if "://" in word or word.lower().startswith("www.") else word
+
+
 class SearchFilter(filters.CharFilter):
     """``q``: every word must occur (case-insensitively) in one of the resource's main text fields."""
 
@@ -419,7 +425,7 @@ class SearchFilter(filters.CharFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        for word in (value or "").split()[:10]:
+        for word in map(search_word, (value or "").split()[:10]):
             condition = Q()
             for name in self.search_fields:
                 condition |= Q(**{f"{name}__icontains": word})
@@ -595,7 +601,7 @@ class PostFilterSet(RecordFilterSet):
     agency = agency_filter(field_name="agency")
     country = involving_country(m.Post, help_text="Posts in an agency of these countries, or held by their officials.")
     region = in_region(m.Post)
-    search_fields = ("title", "note", "official__name", "agency__name")
+    search_fields = ("title", "note", "official__name", "official__other_names", "agency__name", "agency__acronym")
     dates = (("start", "end"),)
 
     class Meta:
@@ -736,12 +742,20 @@ class AssessmentFilterSet(RecordFilterSet):
 class SourceFilterSet(RecordFilterSet):
     kind = choices(m.Source, "kind")
     publisher = agency_filter(field_name="publisher")
+    url = filters.CharFilter(
+        method="filter_url",
+        help_text="The source at this web address, with either scheme (http, https), with or without `www.` and "
+        "a trailing slash.",
+    )
     search_fields = ("title", "publisher_name", "authors", "url")
     dates = ("published",)
 
     class Meta:
         model = m.Source
-        fields = {"title": TEXT_LOOKUPS, "url": ["exact"], "language": ["exact"]}
+        fields = {"title": TEXT_LOOKUPS, "language": ["exact"]}
+
+    def filter_url(self, queryset, name, value):
+        return queryset.filter(same_source(value)) if value else queryset
 
 
 class CitationFilterSet(RecordFilterSet):

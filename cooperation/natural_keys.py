@@ -1,9 +1,18 @@
 """How records are named outside the database: the natural keys that the API and the CSV files use.
 
-A country is ``PE`` (or ``PER``, ``604``, ``Peru``), a region its M49 code or name, an agency ``Name [RU]``
-(the country's ISO code in brackets; no brackets for an international one). Each referenced model has one
-``NaturalKey``: the canonical string written on export, the lookups accepted on input, and the brief form
-that nests the record in another one.
+A country is ``PE`` (or ``PER``, ``604``, ``Peru``), a region its M49 code (or its name, for a grouping of
+our own), an agency ``Name [RU]`` (the country's ISO code in brackets; no brackets for an international one),
+a source its URL. Each referenced model has one ``NaturalKey``: the canonical key written on export (in SQL,
+so that exports stream; ``key()`` reads the same expression for one record), the lookups accepted on input,
+and the brief form that nests the record in another one.
+
+A written key names one record, always: where records share a canonical key (two officials called Ivan
+Petrov in Russia, two agreements with one title), each is written with its id after it,
+``Ivan Petrov [RU] #12``. Input is tried in tiers and the first tier that finds anything decides: the
+canonical key exactly as written, then ignoring case, then the id form, then looser forms (a name without its
+country, an acronym, another name or spelling, a URL with another scheme, ``www.`` or a trailing slash). So an
+exported key resolves to the record it was written for, and an ambiguous value is an error that lists each
+match with the key that names it alone.
 """
 
 from __future__ import annotations
@@ -15,15 +24,43 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace
+from django.db.models.lookups import IContains
+from django.urls import NoReverseMatch, reverse
 
 from . import models as m
 
 _BRACKETED_COUNTRY = re.compile(r"^(?P<name>.+?)\s*\[(?P<country>[A-Za-z]{2})\]$")
+#: ``<key> #<id>``, or ``#<id>`` alone: the record with that id (and that key, when one is given).
+_WITH_ID = re.compile(r"^(?:(?P<key>.*?\S)\s+)?#(?P<id>[0-9]{1,18})$")
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_WWW = re.compile(r"^www\.", re.IGNORECASE)
+#: How many matches an ambiguity error lists.
+LISTED = 5
 
 
 class NaturalKeyError(ValueError):
     """The value names no record, or several."""
+
+
+def canonical_url(url: str) -> str:
+    """A web address without what does not tell two sources apart: its http/https scheme, a leading ``www.``
+    and one trailing slash (``https://www.example.org/a/`` is ``example.org/a``)."""
+    url = _WWW.sub("", _SCHEME.sub("", url.strip()))
+    return url[:-1] if url.endswith("/") else url
+
+
+def url_variants(url: str) -> list[str]:
+    """Every stored form that ``canonical_url`` makes the same as ``url``, and ``url`` as written."""
+    bare = canonical_url(url)
+    forms = [f"{s}{w}{bare}{t}" for s in ("https://", "http://", "") for w in ("", "www.") for t in ("", "/")]
+    return list(dict.fromkeys([url.strip(), *forms]))
+
+
+def same_source(url: str) -> Q:
+    """Sources at ``url`` give or take its scheme, ``www.`` and a trailing slash (an index lookup)."""
+    return Q(url__in=url_variants(url)) if url.strip() else Q(pk__in=[])
 
 
 _resolved: ContextVar[dict | None] = ContextVar("natural_keys_resolved", default=None)
@@ -40,17 +77,37 @@ def remembering_resolutions() -> Iterator[None]:
         _resolved.reset(token)
 
 
+Tier = Callable[[str], Q | None]
+
+
 @dataclass(frozen=True)
 class NaturalKey:
     model: type[models.Model]
     #: Fields of the brief nested form (besides ``id``); ``country`` is rendered as its ISO alpha-2 code.
     brief_fields: tuple[str, ...]
-    #: The canonical key of a record, written on export.
-    key: Callable[[models.Model], str]
-    #: The condition matching a key as a client may write it.
-    lookup: Callable[[str], Q]
-    #: Relations the key and the brief form read.
+    #: The canonical key of the record at a path (``""``: the record itself; ``"country"``: its country), in SQL.
+    canonical: Callable[[str], models.Expression]
+    #: The conditions matching a value as a client may write it, tried in order (None: the tier does not apply).
+    #: The first is the canonical key exactly as ``canonical`` writes it.
+    tiers: tuple[Tier, ...]
+    #: Other records with the canonical key of the record at a path (``OuterRef``s), when keys may be shared.
+    clash: Callable[[str], Q] | None = None
+    #: Relations the brief form reads.
     select_related: tuple[str, ...] = field(default=())
+
+    def expression(self, path: str = "") -> models.Expression:
+        """The key written for the record at ``path``: canonical, with `` #<id>`` where others share it."""
+        key = self.canonical(path)
+        if self.clash is None:
+            return key
+        prefix = f"{path}__" if path else ""
+        others = self.model._default_manager.filter(self.clash(prefix)).exclude(pk=OuterRef(f"{prefix}pk"))
+        with_id = Concat(key, Value(" #"), Cast(F(f"{prefix}pk"), CharField()), output_field=CharField())
+        return Case(When(Exists(others), then=with_id), default=key, output_field=CharField())
+
+    def key(self, record: models.Model) -> str:
+        """The key of one record, as an export writes it."""
+        return self.model._default_manager.filter(pk=record.pk).values_list(self.expression(), flat=True).get()
 
     def resolve(self, value: str, queryset: models.QuerySet | None = None) -> models.Model:
         """The one record ``value`` names. Raises NaturalKeyError naming what went wrong."""
@@ -60,17 +117,139 @@ class NaturalKey:
         remembered = _resolved.get() if queryset is None else None
         if remembered is not None and (self.model, value) in remembered:
             return remembered[self.model, value]
-        matches = list((queryset or self.model._default_manager.all()).filter(self.lookup(value))[:2])
-        if not matches:
-            raise NaturalKeyError(f"No {self.model._meta.verbose_name} {value!r}.")
-        if len(matches) > 1:
-            raise NaturalKeyError(
-                f"{value!r} names several {self.model._meta.verbose_name_plural}; give the id, or the country as "
-                f"'{value} [XX]'."
-            )
-        if remembered is not None:
-            remembered[self.model, value] = matches[0]
-        return matches[0]
+        records = self.model._default_manager.all() if queryset is None else queryset
+        for condition in self.conditions(value):
+            matches = list(records.filter(condition).order_by("pk")[: LISTED + 1])
+            if len(matches) == 1:
+                if remembered is not None:
+                    remembered[self.model, value] = matches[0]
+                return matches[0]
+            if matches:
+                raise NaturalKeyError(self.ambiguous(value, matches))
+        raise NaturalKeyError(f"No {self.model._meta.verbose_name} {value!r}.")
+
+    def conditions(self, value: str) -> Iterator[Q]:
+        """The tiers in the order they are tried: exact, ignoring case, the id form, then the looser ones."""
+        exact, *looser = self.tiers
+        for tier in (exact, *looser[:1], self.with_id, *looser[1:]):
+            condition = tier(value)
+            if condition is not None:
+                yield condition
+
+    def with_id(self, value: str) -> Q | None:
+        """``<key> #<id>``: the record with that id, if ``<key>`` names it too; ``#<id>``: the record."""
+        written = _WITH_ID.match(value)
+        if not written:
+            return None
+        if not written["key"]:
+            return Q(pk=int(written["id"]))
+        exact, nocase, *_ = (*self.tiers, None)
+        return Q(pk=int(written["id"])) & ((exact(written["key"]) or Q()) | (nocase and nocase(written["key"]) or Q()))
+
+    def ambiguous(self, value: str, matches: list[models.Model]) -> str:
+        listed = "; ".join(f"{self.key(record)!r} (id {record.pk}, {api_path(record)})" for record in matches[:LISTED])
+        more = ", and more" if len(matches) > LISTED else ""
+        return (
+            f"{value!r} names several {self.model._meta.verbose_name_plural}: {listed}{more}. Give the one you mean "
+            "by its key as listed, or by its id."
+        )
+
+
+def api_path(record: models.Model) -> str:
+    try:
+        return reverse(f"api:{record._meta.model_name}-detail", kwargs={"pk": record.pk})
+    except NoReverseMatch:
+        return f"id {record.pk}"
+
+
+# --- Keys of each kind of record ----------------------------------------------------------------------------
+def _column(name: str) -> Callable[[str], models.Expression]:
+    return lambda path: F(f"{path}__{name}" if path else name)
+
+
+def _exact(name: str) -> Tier:
+    return lambda value: Q(**{name: value})
+
+
+def _nocase(name: str) -> Tier:
+    return lambda value: Q(**{f"{name}__iexact": value})
+
+
+def _same(*names: str, nullable: tuple[str, ...] = ()) -> Callable[[str], Q]:
+    """Records whose fields are exactly those of the record at the prefix (NULL equal to NULL in ``nullable``).
+    Exact, not ignoring case: the first tier of a lookup is exact, so only an exact twin makes a key ambiguous."""
+
+    def clash(prefix: str) -> Q:
+        condition = Q()
+        for name in names:
+            outer = OuterRef(f"{prefix}{name}")
+            same = Q(**{name: outer})
+            if name in nullable:
+                same |= Q(**{f"{name}__isnull": True}) & Q(_IsNull(outer))
+            condition &= same
+        return condition
+
+    return clash
+
+
+class _IsNull(models.Func):
+    """``<expression> IS NULL`` as a condition (for an ``OuterRef``)."""
+
+    template = "%(expressions)s IS NULL"
+    output_field = models.BooleanField()
+    conditional = True
+
+
+def _in_country(name_lookup: str) -> Tier:
+    """``Name [RU]``: that name in that country; ``Name``: that name with no country."""
+
+    def tier(value: str) -> Q:
+        bracketed = _BRACKETED_COUNTRY.match(value)
+        if bracketed:
+            return Q(**{name_lookup: bracketed["name"], "country__iso2__iexact": bracketed["country"]})
+        return Q(**{name_lookup: value, "country__isnull": True})
+
+    return tier
+
+
+def _anywhere(value: str) -> Q | None:
+    """A name without its country: that name in any country."""
+    return None if _BRACKETED_COUNTRY.match(value) else Q(name__iexact=value)
+
+
+def _other_name(value: str) -> Q:
+    """One of the lines of ``other_names``, whole and ignoring case."""
+    lines = Concat(
+        Value("\n"),
+        Replace(F("other_names"), Value("\r"), Value(""), output_field=models.TextField()),
+        Value("\n"),
+        output_field=models.TextField(),
+    )
+    return Q(IContains(lines, f"\n{value}\n"))
+
+
+def _aliases(*, acronym: bool) -> Tier:
+    """An acronym or another name, as such or followed by the country (``DEA [US]``)."""
+
+    def tier(value: str) -> Q:
+        bracketed = _BRACKETED_COUNTRY.match(value)
+        name = bracketed["name"] if bracketed else value
+        condition = _other_name(name) | (Q(acronym__iexact=name) if acronym else Q())
+        return condition & Q(country__iso2__iexact=bracketed["country"]) if bracketed else condition
+
+    return tier
+
+
+def _key_in_country(path: str) -> models.Expression:
+    prefix = f"{path}__" if path else ""
+    return Case(
+        When(
+            **{f"{prefix}country__isnull": False},
+            then=Concat(F(f"{prefix}name"), Value(" ["), F(f"{prefix}country__iso2"), Value("]")),
+        ),
+        default=F(f"{prefix}name"),
+        output_field=CharField(),
+    )
 
 
 def _country_lookup(value: str) -> Q:
@@ -89,18 +268,19 @@ def _region_lookup(value: str) -> Q:
     return Q(name__iexact=value)
 
 
-def _named_in_country(name_field: str = "name") -> Callable[[str], Q]:
-    def lookup(value: str) -> Q:
-        bracketed = _BRACKETED_COUNTRY.match(value)
-        if bracketed:
-            return Q(**{f"{name_field}__iexact": bracketed["name"], "country__iso2__iexact": bracketed["country"]})
-        return Q(**{f"{name_field}__iexact": value})
-
-    return lookup
+def _region_key(path: str) -> models.Expression:
+    prefix = f"{path}__" if path else ""
+    return Coalesce(F(f"{prefix}m49_code"), F(f"{prefix}name"))
 
 
-def _key_in_country(record) -> str:
-    return f"{record.name} [{record.country.iso2}]" if record.country_id else record.name
+def _source_key(path: str) -> models.Expression:
+    prefix = f"{path}__" if path else ""
+    return Coalesce(NullIf(F(f"{prefix}url"), Value("")), Cast(F(f"{prefix}pk"), CharField()))
+
+
+def _source_id(value: str) -> Q | None:
+    """A source without a URL is written as its id."""
+    return Q(pk=int(value)) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _vocabulary_lookup(value: str) -> Q:
@@ -110,22 +290,34 @@ def _vocabulary_lookup(value: str) -> Q:
 NATURAL_KEYS: dict[type[models.Model], NaturalKey] = {
     nk.model: nk
     for nk in (
-        NaturalKey(m.Country, ("iso2", "iso3", "name"), lambda r: r.iso2, _country_lookup),
-        NaturalKey(m.Region, ("m49_code", "name"), lambda r: r.m49_code or r.name, _region_lookup),
-        NaturalKey(m.Drug, ("name",), lambda r: r.name, lambda v: Q(name__iexact=v)),
-        NaturalKey(m.CooperationArea, ("code", "name"), lambda r: r.code, _vocabulary_lookup),
-        NaturalKey(m.TrainingTopic, ("code", "name"), lambda r: r.code, _vocabulary_lookup),
-        NaturalKey(m.Source, ("title", "url"), lambda r: r.url or str(r.pk), lambda v: Q(url=v)),
+        NaturalKey(m.Country, ("iso2", "iso3", "name"), _column("iso2"), (_country_lookup,)),
+        NaturalKey(m.Region, ("m49_code", "name"), _region_key, (_region_lookup,)),
+        NaturalKey(m.Drug, ("name",), _column("name"), (_exact("name"), _nocase("name"))),
+        NaturalKey(m.CooperationArea, ("code", "name"), _column("code"), (_vocabulary_lookup,)),
+        NaturalKey(m.TrainingTopic, ("code", "name"), _column("code"), (_vocabulary_lookup,)),
+        NaturalKey(m.Source, ("title", "url"), _source_key, (_exact("url"), _source_id, same_source)),
         NaturalKey(
             m.Agency,
             ("name", "acronym", "country"),
             _key_in_country,
-            lambda v: _named_in_country()(v) | Q(acronym__iexact=v),
+            (_in_country("name"), _in_country("name__iexact"), _anywhere, _aliases(acronym=True)),
+            clash=_same("name", "country", nullable=("country",)),
             select_related=("country",),
         ),
-        NaturalKey(m.Official, ("name", "country"), _key_in_country, _named_in_country(), select_related=("country",)),
-        NaturalKey(m.Agreement, ("title",), lambda r: r.title, lambda v: Q(title__iexact=v)),
-        NaturalKey(m.TrainingCentre, ("name",), lambda r: r.name, lambda v: Q(name__iexact=v)),
+        NaturalKey(
+            m.Official,
+            ("name", "country"),
+            _key_in_country,
+            (_in_country("name"), _in_country("name__iexact"), _anywhere, _aliases(acronym=False)),
+            clash=_same("name", "country", nullable=("country",)),
+            select_related=("country",),
+        ),
+        NaturalKey(
+            m.Agreement, ("title",), _column("title"), (_exact("title"), _nocase("title")), clash=_same("title")
+        ),
+        NaturalKey(
+            m.TrainingCentre, ("name",), _column("name"), (_exact("name"), _nocase("name")), clash=_same("name")
+        ),
     )
 }
 

@@ -26,7 +26,7 @@ from cooperation import models as m
 from cooperation.api.briefs import RecordBriefSerializer
 from cooperation.api.pagination import CursorPagination
 from cooperation.columns import RESOURCES
-from cooperation.filtersets import MAX_TEXT
+from cooperation.filtersets import MAX_TEXT, search_word
 from cooperation.models.sources import named_records
 
 MAX_WORDS = 10
@@ -157,7 +157,7 @@ class SearchView(APIView):
         if errors:
             raise ValidationError(errors)
         text = request.query_params.get("q", "")
-        words = text.split()[:MAX_WORDS]
+        words = [search_word(word) for word in text.split()[:MAX_WORDS]]
         if not words:
             raise ValidationError({"q": ["Give the words to search for."]})
         if len(text) > MAX_TEXT:

@@ -102,6 +102,8 @@ class Official(CitedModel):
 
     class Meta:
         ordering = ["name"]
+        # An export asks, for each official it names, whether another has the same name and country.
+        indexes = [models.Index(fields=["name", "country"], name="official_name_country_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -99,6 +99,8 @@ class Agreement(CitedModel):
 
     class Meta:
         ordering = ["id"]
+        # An export asks, for each agreement it names, whether another has the same title (natural_keys.py).
+        indexes = [models.Index(fields=["title"], name="agreement_title_idx")]
         constraints = [
             bounds_in_order("announced"),
             bounds_in_order("signed"),

@@ -35,8 +35,9 @@ class RegionQuerySet(models.QuerySet):
 
 
 class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
-    def get_by_natural_key(self, name: str) -> Region:
-        return self.get(name=name)
+    def get_by_natural_key(self, key: str) -> Region:
+        """By M49 code or name: a region's key is the same here as in the API and CSV (natural_keys.py)."""
+        return self.get(m49_code=key) if len(key) == 3 and key.isdigit() else self.get(name=key)
 
 
 class Region(TrackedModel):
@@ -79,7 +80,7 @@ class Region(TrackedModel):
         return self.name
 
     def natural_key(self) -> tuple[str]:
-        return (self.name,)
+        return (self.m49_code or self.name,)
 
     def clean(self) -> None:
         super().clean()

@@ -67,6 +67,8 @@ class TrainingCentre(CitedModel):
 
     class Meta:
         ordering = ["name"]
+        # An export asks, for each centre it names, whether another has the same name (natural_keys.py).
+        indexes = [models.Index(fields=["name"], name="trainingcentre_name_idx")]
         constraints = [bounds_in_order("opened")]
 
     def __str__(self) -> str:
