@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, bounds_in_order, ends_after_start, partial_date_fields, refuse_cycles
+from .base import (
+    CitedModel,
+    bounds_in_order,
+    duplicate_key_field,
+    ends_after_start,
+    partial_date_fields,
+    refuse_cycles,
+)
 
 
 class AgencyKind(models.TextChoices):
@@ -45,25 +51,14 @@ class Agency(CitedModel):
     )
     website = models.URLField(max_length=500, blank=True)
     description = models.TextField(blank=True)
+    duplicate_key = duplicate_key_field()
 
+    name_fields = ("name", "acronym")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["name", "country"],
-                name="agency_name_unique_per_country",
-                violation_error_message="An agency with this name is already on record for this country.",
-            ),
-            models.UniqueConstraint(
-                fields=["name"],
-                condition=Q(country__isnull=True),
-                name="agency_international_name_unique",
-                violation_error_message="An international agency with this name is already on record.",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -97,7 +92,9 @@ class Official(CitedModel):
         help_text="The country the official serves or is a national of.",
     )
     description = models.TextField(blank=True)
+    duplicate_key = duplicate_key_field()
 
+    name_fields = ("name",)
     history = HistoricalRecords()
 
     class Meta:

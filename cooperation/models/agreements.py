@@ -11,6 +11,7 @@ from .base import (
     TrackedModel,
     bounds_in_order,
     check_agency_country,
+    duplicate_key_field,
     ends_after_start,
     partial_date_fields,
     party_kind,
@@ -92,9 +93,11 @@ class Agreement(CitedModel):
     signed, signed_edtf, signed_earliest, signed_latest = partial_date_fields("signed")
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
+    duplicate_key = duplicate_key_field()
 
     partial_dates = ("announced", "signed", "start", "end")
     periods = (("start", "end"),)
+    name_fields = ("title",)
     history = HistoricalRecords(m2m_fields=[areas, signatories])
 
     class Meta:

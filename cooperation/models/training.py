@@ -10,6 +10,7 @@ from .base import (
     CitedModel,
     TrackedModel,
     bounds_in_order,
+    duplicate_key_field,
     ends_after_start,
     partial_date_fields,
 )
@@ -61,8 +62,10 @@ class TrainingCentre(CitedModel):
         help_text="How many countries are to send trainees, even when the sources do not name them.",
     )
     summary = models.TextField(blank=True)
+    duplicate_key = duplicate_key_field()
 
     partial_dates = ("opened",)
+    name_fields = ("name",)
     history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
@@ -89,6 +92,7 @@ class TrainingCourse(CitedModel):
 
     partial_dates = ("start", "end")
     periods = (("start", "end"),)
+    name_fields = ("title",)
     history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
