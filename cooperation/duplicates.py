@@ -10,16 +10,16 @@ parties and the same signing date for agreements. A record alike to one on recor
   a *likely* duplicate unless the client confirms it is another one (``confirm_duplicate=true``).
 
 The database holds the rule too, so that it holds under concurrency: each record stores a digest of what
-makes it alike (``duplicate_key``), under a unique constraint. A record confirmed as distinct from another
-stores none. An ``IntegrityError`` on that constraint (a concurrent create won the race) becomes the same
-``DuplicateRecordError``.
+makes it alike (``duplicate_key``), unique among the records not confirmed as distinct from a like one
+(``confirmed_distinct``). An ``IntegrityError`` on that constraint (a concurrent create won the race)
+becomes the same ``DuplicateRecordError``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,8 @@ from cooperation.names import comparable
 
 #: The query parameter (API writes and CSV imports) by which a client confirms a likely duplicate.
 CONFIRM_PARAMETER = "confirm_duplicate"
-#: The column holding the digest, on every model with a rule.
-KEY_FIELD = "duplicate_key"
+#: The columns holding the digest and the confirmation, on every model with a rule.
+KEY_FIELD, CONFIRMED_FIELD = "duplicate_key", "confirmed_distinct"
 KEY_LENGTH = 64  # a SHA-256 digest in hex
 
 
@@ -127,16 +127,15 @@ def digest(values: tuple) -> str:
 
 
 def alike(record: models.Model, values: tuple, *, limit: int = 10) -> list[models.Model]:
-    """The stored records (other than this one) alike to ``values``: those with its digest, and those that
-    match in the database and then in Python (case-folding in SQL is ASCII-only on SQLite, so the digest
-    finds the others)."""
+    """The stored records (other than this one) alike to ``values``: those with its digest, and those stored
+    without one (written by a bulk load) that match in the database, then in Python."""
     model, rule = type(record), rule_for(type(record))
     text = {name: getattr(record, model._meta.get_field(name).attname) for name in rule.fields}
     matching = Q()
     for name, value in text.items():
         field = model._meta.get_field(name)
         matching &= Q(**{f"{name}__iexact": value}) if isinstance(value, str) else Q(**{field.attname: value})
-    candidates = model._default_manager.filter(Q(**{KEY_FIELD: digest(values)}) | matching)
+    candidates = model._default_manager.filter(Q(**{KEY_FIELD: digest(values)}) | (Q(**{KEY_FIELD: None}) & matching))
     if record.pk is not None:
         candidates = candidates.exclude(pk=record.pk)
     return [other for other in candidates.order_by("pk")[: limit * 5] if likeness(other) == values][:limit]
@@ -156,11 +155,13 @@ def check(record: models.Model, *, parts: Mapping[str, list] | None, confirmed: 
         stored = type(record)._default_manager.filter(pk=record.pk).first()
         if stored is not None and likeness(stored) == values:
             setattr(record, KEY_FIELD, getattr(stored, KEY_FIELD))
+            setattr(record, CONFIRMED_FIELD, getattr(stored, CONFIRMED_FIELD))
             return
     others = alike(record, values)
     if others and not (confirmed and rule.confirmable):
         raise DuplicateRecordError(record, others, rule)
-    setattr(record, KEY_FIELD, None if others else digest(values))
+    setattr(record, KEY_FIELD, digest(values))
+    setattr(record, CONFIRMED_FIELD, bool(others))
 
 
 def after_integrity_error(record: models.Model, parts: Mapping[str, list] | None) -> None:
@@ -175,14 +176,15 @@ def after_integrity_error(record: models.Model, parts: Mapping[str, list] | None
 
 
 def fill_keys(model: type[models.Model], parts_model: type[models.Model] | None = None) -> int:
-    """Give the records of ``model`` that have no key theirs, when no other record has it: for data written
-    without the services (a migration's existing rows, loaded fixtures). Return how many were given one.
+    """Give the records of ``model`` that have no key theirs: for data written without the services (a
+    migration's existing rows, loaded fixtures). Of records already alike, the first (by id) is the one on
+    record and the others count as confirmed distinct: they are kept, not merged. Return how many changed.
 
     Works with a migration's historical models: it reads only fields, never the models' methods.
     """
     rule = rule_for(model)
     attnames = [model._meta.get_field(name).attname for name in rule.fields]
-    rows = list(model._default_manager.values("pk", KEY_FIELD, *attnames))
+    rows = list(model._default_manager.order_by("pk").values("pk", KEY_FIELD, CONFIRMED_FIELD, *attnames))
     parties: dict[int, set[str]] = {}
     if rule.parties:
         relation = model._meta.get_field(rule.parties)
@@ -190,7 +192,7 @@ def fill_keys(model: type[models.Model], parts_model: type[models.Model] | None 
         for item in relation.related_model._default_manager.values(link, *(f"{n}_id" for n in PARTY_FIELDS)):
             identity = _party_identity({name: item[f"{name}_id"] for name in PARTY_FIELDS})
             parties.setdefault(item[link], set()).add(identity)
-    taken = {row[KEY_FIELD] for row in rows if row[KEY_FIELD]}
+    taken = {row[KEY_FIELD] for row in rows if row[KEY_FIELD] and not row[CONFIRMED_FIELD]}
     changed = []
     for row in rows:
         if row[KEY_FIELD]:
@@ -199,12 +201,8 @@ def fill_keys(model: type[models.Model], parts_model: type[models.Model] | None 
         if rule.parties:
             values.append(sorted(parties.get(row["pk"], ())))
         key = digest(tuple(values))
-        if key not in taken:
-            taken.add(key)
-            changed.append(model(pk=row["pk"], **{KEY_FIELD: key}))
-    model._default_manager.bulk_update(changed, [KEY_FIELD], batch_size=1000)
+        changed.append(model(pk=row["pk"], **{KEY_FIELD: key, CONFIRMED_FIELD: key in taken}))
+        taken.add(key)
+    model._default_manager.bulk_update(changed, [KEY_FIELD, CONFIRMED_FIELD], batch_size=1000)
     return len(changed)
 
-
-def models_with_rules(models_: Iterable[type[models.Model]]) -> list[type[models.Model]]:
-    return [model for model in models_ if rule_for(model) is not None]

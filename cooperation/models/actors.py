@@ -9,8 +9,9 @@ from simple_history.models import HistoricalRecords
 from .base import (
     CitedModel,
     bounds_in_order,
-    duplicate_key_field,
+    duplicate_check_fields,
     ends_after_start,
+    not_a_duplicate,
     partial_date_fields,
     refuse_cycles,
 )
@@ -51,7 +52,7 @@ class Agency(CitedModel):
     )
     website = models.URLField(max_length=500, blank=True)
     description = models.TextField(blank=True)
-    duplicate_key = duplicate_key_field()
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     name_fields = ("name", "acronym")
     history = HistoricalRecords()
@@ -59,6 +60,7 @@ class Agency(CitedModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [not_a_duplicate()]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -92,13 +94,14 @@ class Official(CitedModel):
         help_text="The country the official serves or is a national of.",
     )
     description = models.TextField(blank=True)
-    duplicate_key = duplicate_key_field()
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     name_fields = ("name",)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [not_a_duplicate()]
 
     def __str__(self) -> str:
         return self.name

@@ -163,11 +163,24 @@ def refuse_cycles(record: models.Model, field: str = "parent") -> None:
         ancestor = getattr(ancestor, field)
 
 
-def duplicate_key_field() -> models.CharField:
-    """The digest of what makes a record alike to another (see ``cooperation.duplicates``): unique, so that
-    concurrent creates of one record make one. Empty for a record confirmed as distinct from a like one."""
-    return models.CharField(
-        "duplicate check", max_length=KEY_LENGTH, null=True, blank=True, unique=True, editable=False
+def duplicate_check_fields() -> tuple[models.CharField, models.BooleanField]:
+    """``duplicate_key, confirmed_distinct``: the digest of what makes a record alike to another (see
+    ``cooperation.duplicates``), and whether a client confirmed the record is another one all the same.
+    Declare them with ``duplicate_key, confirmed_distinct = duplicate_check_fields()`` and back them with
+    ``not_a_duplicate()`` in Meta."""
+    return (
+        models.CharField("duplicate check", max_length=KEY_LENGTH, null=True, editable=False, db_index=True),
+        models.BooleanField("confirmed distinct from a like record", default=False, editable=False),
+    )
+
+
+def not_a_duplicate() -> models.UniqueConstraint:
+    """One record per duplicate key, besides those confirmed as distinct: concurrent creates make one."""
+    return models.UniqueConstraint(
+        fields=["duplicate_key"],
+        condition=Q(confirmed_distinct=False),
+        name="%(class)s_not_a_duplicate",
+        violation_error_message="A record alike to this one is already on record.",
     )
 
 
@@ -274,6 +287,8 @@ class TrackedModel(models.Model):
         exclude = set(exclude or ())
         for name in self.partial_dates:
             exclude |= {f"{name}_earliest", f"{name}_latest"}
+        # The duplicate check is the service's (a 409 naming the records alike, see cooperation.duplicates).
+        exclude |= {"duplicate_key", "confirmed_distinct"}
         super().validate_constraints(exclude=exclude)
 
     @classmethod

@@ -10,8 +10,9 @@ from .base import (
     CitedModel,
     TrackedModel,
     bounds_in_order,
-    duplicate_key_field,
+    duplicate_check_fields,
     ends_after_start,
+    not_a_duplicate,
     partial_date_fields,
 )
 
@@ -62,7 +63,7 @@ class TrainingCentre(CitedModel):
         help_text="How many countries are to send trainees, even when the sources do not name them.",
     )
     summary = models.TextField(blank=True)
-    duplicate_key = duplicate_key_field()
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     partial_dates = ("opened",)
     name_fields = ("name",)
@@ -70,7 +71,7 @@ class TrainingCentre(CitedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [bounds_in_order("opened")]
+        constraints = [bounds_in_order("opened"), not_a_duplicate()]
 
     def __str__(self) -> str:
         return self.name

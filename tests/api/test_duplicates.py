@@ -55,7 +55,9 @@ def test_a_name_is_stored_composed_with_single_spaces(editor_client):
 
 
 @pytest.mark.parametrize(
-    "invisible", ["\u200b", "\u200d", "\ufeff", "\u00ad", "\u202e", "\x07"], ids=["zwsp", "zwj", "bom", "shy", "rlo", "bel"]
+    "invisible",
+    ["\u200b", "\u200d", "\ufeff", "\u00ad", "\u202e", "\x07"],
+    ids=["zwsp", "zwj", "bom", "shy", "rlo", "bel"],
 )
 @pytest.mark.parametrize("resource, field, body", [("agencies", "name", AGENCY), ("officials", "name", OFFICIAL)])
 def test_an_invisible_character_in_a_name_is_a_400_naming_the_field(editor_client, invisible, resource, field, body):
@@ -142,7 +144,7 @@ def test_a_likely_duplicate_is_a_409_unless_confirmed(editor_client, resource, b
         (first["id"], first["api_url"], first["display"])
     ]
     assert "confirm_duplicate=true" in answer["detail"]
-    model = m.Agreement if resource == "agreements" else type(m.Official.objects.get(pk=first["id"]) if resource == "officials" else m.TrainingCentre.objects.get(pk=first["id"]))
+    model = {"officials": m.Official, "training-centres": m.TrainingCentre, "agreements": m.Agreement}[resource]
     assert model.objects.count() == 1
     confirmed = post(editor_client, resource, {**body, **variation}, "?confirm_duplicate=true")
     assert confirmed.status_code == 201, confirmed.content
@@ -194,7 +196,9 @@ def import_officials(client, rows: list[dict], query: str = ""):
 
 def test_a_csv_row_duplicating_a_record_is_an_error_on_its_row_and_column(editor_client):
     first = created(editor_client, "officials", OFFICIAL)
-    response = import_officials(editor_client, [{"name": "Rosa Benítez", "country": "PY"}, {"name": "mirta giménez ocampo", "country": "PY"}])
+    response = import_officials(
+        editor_client, [{"name": "Rosa Benítez", "country": "PY"}, {"name": "mirta giménez ocampo", "country": "PY"}]
+    )
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert (error["row"], error["column"]) == (3, "name")
