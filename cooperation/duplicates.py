@@ -175,6 +175,18 @@ def after_integrity_error(record: models.Model, parts: Mapping[str, list] | None
         raise DuplicateRecordError(record, others, rule)
 
 
+def rekey(record: models.Model) -> None:
+    """Store the key the record has now that its parts were saved another way (the admin's inline rows, saved
+    after the record): a record then alike to another counts as confirmed distinct, as the admin saved it."""
+    if rule_for(type(record)) is None:
+        return
+    values = likeness(record)
+    others = alike(record, values)
+    type(record)._default_manager.filter(pk=record.pk).update(
+        **{KEY_FIELD: digest(values), CONFIRMED_FIELD: bool(others)}
+    )
+
+
 def fill_keys(model: type[models.Model], parts_model: type[models.Model] | None = None) -> int:
     """Give the records of ``model`` that have no key theirs: for data written without the services (a
     migration's existing rows, loaded fixtures). Of records already alike, the first (by id) is the one on
@@ -205,4 +217,3 @@ def fill_keys(model: type[models.Model], parts_model: type[models.Model] | None 
         taken.add(key)
     model._default_manager.bulk_update(changed, [KEY_FIELD, CONFIRMED_FIELD], batch_size=1000)
     return len(changed)
-
