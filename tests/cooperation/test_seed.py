@@ -168,7 +168,6 @@ def test_the_seed_gets_duplicate_keys_so_entering_its_agreement_again_is_a_409(e
     call_command("load_seed", stdout=io.StringIO())
     for model in (m.Agency, m.Official, m.TrainingCentre, m.Agreement):
         assert not model.objects.filter(duplicate_key=None).exists(), model
-    editor = get_user_model().objects.create_superuser("seed-editor", password="x")
     client = APIClient()
     client.force_authenticate(editor)
     agreement = m.Agreement.objects.order_by("pk").first()
