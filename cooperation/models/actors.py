@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from .base import (
     CitedModel,
+    DuplicateConstraint,
     bounds_in_order,
     duplicate_check_fields,
     ends_after_start,
@@ -60,7 +63,25 @@ class Agency(CitedModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
-        constraints = [not_a_duplicate()]
+        constraints = [
+            not_a_duplicate(),
+            # An agency's name and country are its natural key: refused in the database even for rows loaded
+            # without a duplicate key (in SQLite, lower() folds ASCII letters only; the key folds them all).
+            # Agencies alike before these rules came are kept, marked confirmed distinct by the migration.
+            DuplicateConstraint(
+                Lower("name"),
+                "country",
+                condition=Q(confirmed_distinct=False),
+                name="agency_name_unique_per_country",
+                violation_error_message="An agency with this name is already on record for this country.",
+            ),
+            DuplicateConstraint(
+                Lower("name"),
+                condition=Q(country__isnull=True, confirmed_distinct=False),
+                name="agency_international_name_unique",
+                violation_error_message="An international agency with this name is already on record.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name

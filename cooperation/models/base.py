@@ -174,9 +174,23 @@ def duplicate_check_fields() -> tuple[models.CharField, models.BooleanField]:
     )
 
 
-def not_a_duplicate() -> models.UniqueConstraint:
+class DuplicateConstraint(models.UniqueConstraint):
+    """A unique constraint that refuses duplicates in the database (concurrent creates make one record), and
+    that model validation leaves to the services: they answer a duplicate with the records it duplicates
+    (``cooperation.duplicates``, the API's 409), not with a bare validation error."""
+
+    def validate(self, model, instance, exclude=None, using=None):
+        return
+
+    def deconstruct(self):
+        # Stored in migrations as the plain unique constraint it is in the database.
+        path, args, kwargs = super().deconstruct()
+        return "django.db.models.UniqueConstraint", args, kwargs
+
+
+def not_a_duplicate() -> DuplicateConstraint:
     """One record per duplicate key, besides those confirmed as distinct: concurrent creates make one."""
-    return models.UniqueConstraint(
+    return DuplicateConstraint(
         fields=["duplicate_key"],
         condition=Q(confirmed_distinct=False),
         name="%(class)s_not_a_duplicate",
@@ -287,8 +301,6 @@ class TrackedModel(models.Model):
         exclude = set(exclude or ())
         for name in self.partial_dates:
             exclude |= {f"{name}_earliest", f"{name}_latest"}
-        # The duplicate check is the service's (a 409 naming the records alike, see cooperation.duplicates).
-        exclude |= {"duplicate_key", "confirmed_distinct"}
         super().validate_constraints(exclude=exclude)
 
     @classmethod

@@ -225,3 +225,11 @@ def test_reimporting_an_export_is_not_a_duplicate(editor_client):
     response = editor_client.generic("POST", "/api/v1/officials/import/", content, content_type="text/csv")
     assert response.status_code == 200, response.content
     assert response.json()["unchanged"] == 1
+
+
+def test_a_reference_by_key_is_read_in_the_same_normal_form(editor_client):
+    agency = created(editor_client, "agencies", {**AGENCY, "name": "Dirección de Inteligencia", "acronym": ""})
+    key = unicodedata.normalize("NFD", "  dirección   de inteligencia [py] ")
+    response = post(editor_client, "agreements", {**AGREEMENT, "parties": [{"agency": key}, {"country": "BO"}]})
+    assert response.status_code == 201, response.content
+    assert response.json()["parties"][0]["agency"]["id"] == agency["id"]
