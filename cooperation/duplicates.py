@@ -47,10 +47,11 @@ class Likeness:
     confirmable: bool = True
 
     def describe(self, model: type[models.Model]) -> str:
-        names = [model._meta.get_field(name).verbose_name for name in self.fields]
+        """What is compared, in words: "name and country", "title, parties and signed date"."""
+        names = [str(model._meta.get_field(name).verbose_name).replace(" (EDTF)", " date") for name in self.fields]
         if self.parties:
             names.insert(1, self.parties)
-        return ", ".join(str(name).removesuffix(" (EDTF)") for name in names)
+        return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 #: The rules, by model name (so that migrations, with their historical models, apply the same ones).
