@@ -86,3 +86,17 @@ def test_rate_limits_are_documented_on_every_operation(schema):
     assert undocumented == []
     throttled = schema["paths"]["/api/v1/agreements/"]["get"]["responses"]["429"]
     assert "Retry-After" in throttled["headers"]
+
+
+def test_duplicates_are_documented_with_their_409_body_and_the_confirming_parameter(schema):
+    conflict = schema["components"]["schemas"]["Conflict"]["properties"]
+    assert {"code", "field", "existing", "confirm_with"} <= set(conflict)
+    assert conflict["existing"]["items"] == {"$ref": "#/components/schemas/RecordBrief"}
+    for path, method in [("/api/v1/officials/", "post"), ("/api/v1/agreements/{id}/", "put")]:
+        operation = schema["paths"][path][method]
+        assert "409" in operation["responses"]
+        assert "confirm_duplicate" in {parameter["name"] for parameter in operation.get("parameters", [])}
+    agencies = schema["paths"]["/api/v1/agencies/"]["post"]  # an agency's duplicate is never confirmed
+    assert "confirm_duplicate" not in {parameter["name"] for parameter in agencies.get("parameters", [])}
+    imports = schema["paths"]["/api/v1/officials/import/"]["post"]
+    assert "confirm_duplicate" in {parameter["name"] for parameter in imports["parameters"]}
