@@ -11,6 +11,8 @@
 - A fact record must cite at least one source: a row without citations is refused, unless the import names a
   default citation (``DefaultCitation``: a source, a quote, a locator) for the rows that have none.
 - A row that changes nothing (every value as stored) writes nothing and is counted ``unchanged``.
+- A row that creates a record alike to one on record (or to an earlier row) is an error on its name column,
+  naming the record; with ``confirm_duplicate`` a likely duplicate is created all the same.
 - A reference to a record that is not there yet (a parent region further down the file, a source's publisher
   in another file of a bundle) is resolved once all rows are in.
 """
@@ -26,6 +28,7 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from cooperation import services
 from cooperation.columns import (
@@ -40,6 +43,7 @@ from cooperation.columns import (
     resolve_key,
     unescape_formula,
 )
+from cooperation.duplicates import DuplicateRecordError
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.natural_keys import remembering_resolutions
@@ -156,8 +160,10 @@ class _Importer:
         unescape_formulas: bool,
         default_citation: DefaultCitation | None,
         progress: Progress | None = None,
+        confirm_duplicate: bool = False,
     ):
         self.user, self.dry_run, self.unescape = user, dry_run, unescape_formulas
+        self.confirm_duplicate = confirm_duplicate
         self.default_citation = default_citation
         self.pending: list[Pending] = []
         self.progress, self.rows_read = progress, 0
@@ -264,9 +270,18 @@ class _Importer:
             parts["citations"] = [self.default_citation.as_part()]
         try:
             with transaction.atomic():
-                changed = services.record_save(record, many_to_many=many_to_many, parts=parts, user=self.user)
+                changed = services.record_save(
+                    record,
+                    many_to_many=many_to_many,
+                    parts=parts,
+                    user=self.user,
+                    confirm_duplicate=self.confirm_duplicate,
+                )
         except ValidationError as error:
             result.errors.extend(self.row_errors(row, error))
+            return
+        except DuplicateRecordError as error:
+            result.errors.append(self.duplicate_error(row, error))
             return
         except StaleRecordError:
             result.errors.append(RowError(row, "version", "The record changed while importing; import again."))
@@ -306,11 +321,21 @@ class _Importer:
                 record = pending.resource.model._default_manager.get(pk=pending.record_pk)
                 setattr(record, model_field.name, target)
                 with transaction.atomic():
-                    services.record_save(record, user=self.user)
+                    services.record_save(record, user=self.user, confirm_duplicate=self.confirm_duplicate)
             except CellError as error:
                 result.errors.append(RowError(pending.row, pending.column.name, str(error)))
             except ValidationError as error:
                 result.errors.extend(self.row_errors(pending.row, error))
+            except DuplicateRecordError as error:
+                result.errors.append(self.duplicate_error(pending.row, error))
+
+    @staticmethod
+    def duplicate_error(row: int, error: DuplicateRecordError) -> RowError:
+        """The row error for a (likely) duplicate: on the clashing column, with each existing record's API link."""
+        links = ", ".join(
+            reverse(f"api:{other._meta.model_name}-detail", kwargs={"pk": other.pk}) for other in error.existing
+        )
+        return RowError(row, error.field, f"{error} See {links}.")
 
     @staticmethod
     def read_int(text: str) -> int:
@@ -342,6 +367,7 @@ def import_csv(
     unescape_formulas: bool = True,
     default_citation: DefaultCitation | None = None,
     progress: Progress | None = None,
+    confirm_duplicate: bool = False,
 ) -> ImportResult:
     """Import one resource's CSV; see the module's docstring for the rules."""
     return import_bundle(
@@ -351,6 +377,7 @@ def import_csv(
         unescape_formulas=unescape_formulas,
         default_citation=default_citation,
         progress=progress,
+        confirm_duplicate=confirm_duplicate,
     )[resource.name]
 
 
@@ -362,11 +389,13 @@ def import_bundle(
     unescape_formulas: bool = True,
     default_citation: DefaultCitation | None = None,
     progress: Progress | None = None,
+    confirm_duplicate: bool = False,
 ) -> dict[str, ImportResult]:
     """Import several resources' CSVs (name -> file) in dependency order, all or nothing. With a
     ``default_citation``, every fact record that a row gives no citation (and that has none) cites it.
     ``progress`` is called as each data row is read, with the number read so far; an exception it raises
-    stops the import, which then writes nothing."""
+    stops the import, which then writes nothing. A row alike to a record on record (or to an earlier row) is
+    an error on its name column unless ``confirm_duplicate`` (see ``cooperation.duplicates``)."""
     unknown = sorted(set(files) - set(RESOURCES))
     if unknown:
         raise KeyError(f"Unknown resource {unknown[0]!r}")
@@ -376,6 +405,7 @@ def import_bundle(
         unescape_formulas=unescape_formulas,
         default_citation=default_citation,
         progress=progress,
+        confirm_duplicate=confirm_duplicate,
     )
     results = {name: ImportResult(name, dry_run) for name in files}
     with transaction.atomic(), remembering_resolutions():

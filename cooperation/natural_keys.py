@@ -30,6 +30,7 @@ from django.db.models.lookups import IContains
 from django.urls import NoReverseMatch, reverse
 
 from . import models as m
+from .names import tidy
 
 _BRACKETED_COUNTRY = re.compile(r"^(?P<name>.+?)\s*\[(?P<country>[A-Za-z]{2})\]$")
 #: ``<key> #<id>``, or ``#<id>`` alone: the record with that id (and that key, when one is given).
@@ -111,7 +112,7 @@ class NaturalKey:
 
     def resolve(self, value: str, queryset: models.QuerySet | None = None) -> models.Model:
         """The one record ``value`` names. Raises NaturalKeyError naming what went wrong."""
-        value = value.strip()
+        value = tidy(value)  # as names are stored: NFC, single spaces
         if not value or "\x00" in value:
             raise NaturalKeyError(f"{value!r} is not a valid {self.model._meta.verbose_name}.")
         remembered = _resolved.get() if queryset is None else None

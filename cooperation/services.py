@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from cooperation import duplicates
 from cooperation.models import Citation, CitedModel, Deletion, TrackedModel
 from cooperation.models.base import StaleRecordError
 
@@ -181,6 +182,7 @@ def record_save(
     many_to_many: Mapping[str, Iterable[models.Model]] | None = None,
     parts: Mapping[str, Iterable[Values]] | None = None,
     user=None,
+    confirm_duplicate: bool = False,
 ) -> bool:
     """Validate and save a record, then set its many-to-many values and replace the parts given. Return
     whether anything changed.
@@ -189,15 +191,17 @@ def record_save(
     must end up with at least one citation. A write that changes nothing (the record's fields, its
     many-to-many values and its parts all as stored) writes nothing: the version, ``updated_at`` and the
     history stay as they are. Raises ValidationError (nothing is written) when the record or any part
-    breaks a rule.
+    breaks a rule, and DuplicateRecordError when it is alike to a stored record (``confirm_duplicate``
+    lets a likely duplicate in; see ``cooperation.duplicates``).
     """
     parts = {relation: list(items) for relation, items in (parts or {}).items()}
     cite_for_dates(record, parts.get("citations"))
     record.full_clean()
     new = record._state.adding
+    duplicates.check(record, parts=parts, confirmed=confirm_duplicate)
     if new:
         _as_history_user(record, user)
-        record.save()
+        _save_unless_duplicate(record, parts)
     plans = {relation: _plan_parts(record, relation, items, new_parent=new) for relation, items in parts.items()}
     _check_cited(record, plans, new=new)
     m2m_changes = _many_to_many_changes(record, many_to_many or {}, new=new)
@@ -208,7 +212,7 @@ def record_save(
         if isinstance(record, Citation) and own_changes is not None and own_changes & {"content_type_id", "object_id"}:
             _check_not_the_last_citation(record, *record.loaded_value("content_type_id", "object_id"))
         _as_history_user(record, user)
-        record.save()  # the version moves when anything of the record changes, its parts included
+        _save_unless_duplicate(record, parts)  # the version moves when anything changes, its parts included
     for name, values in m2m_changes.items():
         getattr(record, name).set(values)
     for plan in plans.values():
@@ -216,6 +220,17 @@ def record_save(
     if isinstance(record, Citation):
         _touch_cited_record(record)
     return True
+
+
+def _save_unless_duplicate(record: TrackedModel, parts: Mapping[str, list]) -> None:
+    """Save; if the database refuses the record because a concurrent write just stored one alike to it, say
+    so (DuplicateRecordError, the API's 409) rather than fail."""
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        duplicates.after_integrity_error(record, parts)
+        raise
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from cooperation import services
+from cooperation import duplicates, services
 from cooperation.history import changed_since
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
@@ -130,6 +130,12 @@ class TrackedModelForm(forms.ModelForm):
     """Carries the version the analyst opened, so that saving over someone else's newer change is refused."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label="Save it as another record",
+        help_text="Tick when a like record is on record (same name and country; for an agreement, same title, "
+        "parties and signing date) and this is another one all the same.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,6 +153,19 @@ class TrackedModelForm(forms.ModelForm):
                 code="stale",
             )
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        # The service's duplicate check, as a form error on the name (the API's 409): it sets the record's key.
+        try:
+            duplicates.check(self.instance, parts=None, confirmed=self.cleaned_data.get("confirm_duplicate", False))
+        except duplicates.DuplicateRecordError as error:
+            message = str(error).replace(
+                f"send {duplicates.CONFIRM_PARAMETER}=true", "tick \u201cSave it as another record\u201d"
+            )
+            self.add_error(error.field if error.field in self.fields else None, message)
 
 
 class CitedModelForm(TrackedModelForm):
@@ -230,6 +249,11 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             )
             return HttpResponseRedirect(request.get_full_path())
 
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if formsets:  # the parts a record's duplicate key reads (an agreement's parties) are saved by now
+            duplicates.rekey(form.instance)
+
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         # Through the service: parts deleted with the record can be restored with it (Deletions).
         services.record_delete(obj, user=request.user)
@@ -270,6 +294,9 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
                 "classes": ["partial-dates"],
             }
             fieldsets.insert(1, ("Dates", dates))
+        rule = duplicates.rule_for(self.model)
+        if rule is not None and rule.confirmable:
+            fieldsets.append(("Duplicates", {"fields": ["confirm_duplicate"]}))
         if not placed.intersection(RECORD_FIELDS):
             fieldsets.append(("Record", {"fields": [RECORD_FIELDS], "classes": ["collapse"]}))
         return fieldsets

@@ -10,6 +10,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cooperation.duplicates import CONFIRM_PARAMETER, DuplicateRecordError
 from cooperation.models.base import StaleRecordError
 
 
@@ -54,7 +55,25 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+def duplicate_response(exc: DuplicateRecordError, request) -> Response:
+    """409 naming the records already on record (in brief, with their API links), the field that clashes, and
+    for a likely duplicate the parameter that confirms it is another record."""
+    from cooperation.api.briefs import RecordBriefSerializer
+
+    body = {
+        "detail": str(exc),
+        "code": exc.code,
+        "field": exc.field,
+        "existing": RecordBriefSerializer(exc.existing, many=True, context={"request": request}).data,
+    }
+    if exc.confirmable:
+        body["confirm_with"] = f"{CONFIRM_PARAMETER}=true"
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, DuplicateRecordError):
+        return duplicate_response(exc, context.get("request"))
     if isinstance(exc, StaleRecordError):
         request = context.get("request")
         message = "The record was changed by someone else while you were saving. Reload it and apply your change again."

@@ -13,6 +13,8 @@ from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 
+from cooperation import duplicates
+from cooperation.api.briefs import RecordBriefSerializer
 from cooperation.natural_keys import natural_key
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField(help_text="What went wrong.")})
@@ -78,6 +80,12 @@ IMPORT_PARAMETERS = [
         "answered with 202 and the job (its address in `Location`); poll it until it has finished.",
     ),
     OpenApiParameter(
+        duplicates.CONFIRM_PARAMETER,
+        bool,
+        description="Create the rows that are likely duplicates of records on record (or of earlier rows) all the "
+        "same. Without it such a row is an error on its name column naming the records alike.",
+    ),
+    OpenApiParameter(
         "Location",
         str,
         location=OpenApiParameter.HEADER,
@@ -95,9 +103,35 @@ RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Se
 CONFLICT = inline_serializer(
     "Conflict",
     fields={
-        "detail": serializers.CharField(),
-        "referenced_by": serializers.ListField(child=serializers.CharField(), required=False),
+        "detail": serializers.CharField(help_text="What conflicts, and what to do about it."),
+        "referenced_by": serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="A delete: the records that still refer to this one.",
+        ),
+        "code": serializers.CharField(
+            required=False,
+            help_text="A create or change that would duplicate a record: `duplicate` when its natural key is taken "
+            "(an agency's name and country), `likely_duplicate` when it is alike to records on record (an "
+            "official's or a training centre's name and country; an agreement's title, parties and signing "
+            "date), which the client may confirm.",
+        ),
+        "field": serializers.CharField(required=False, help_text="A duplicate: the field that clashes."),
+        "existing": RecordBriefSerializer(
+            many=True, required=False, help_text="A duplicate: the records alike, with their API links."
+        ),
+        "confirm_with": serializers.CharField(
+            required=False,
+            help_text="A likely duplicate: the query parameter that creates it all the same (confirm_duplicate=true).",
+        ),
     },
+)
+CONFIRM_DUPLICATE = OpenApiParameter(
+    duplicates.CONFIRM_PARAMETER,
+    bool,
+    description="The record is alike to one on record (same name and country; for an agreement, same title, "
+    "parties and signing date) and is another one all the same: create or save it. Without it, a likely "
+    "duplicate is a 409 listing the records alike.",
 )
 
 
@@ -137,6 +171,15 @@ class AutoSchema(openapi.AutoSchema):
                 else:
                     del content["text/csv"]
         return responses
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        rule = duplicates.rule_for(model) if model is not None else None
+        writes = self.method.upper() in ("POST", "PUT", "PATCH") and getattr(self.view, "action", "") != "import_csv"
+        if rule is not None and rule.confirmable and writes:
+            parameters = [*parameters, CONFIRM_DUPLICATE]
+        return parameters
 
     def _get_request_for_media_type(self, serializer, direction="request"):
         schema, required = super()._get_request_for_media_type(serializer, direction)

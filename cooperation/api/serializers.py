@@ -19,6 +19,8 @@ from cooperation import services
 from cooperation.api.briefs import RecordBriefField
 from cooperation.api.exceptions import validation_detail
 from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, StrictIntegerField
+from cooperation.api.tabular import flag
+from cooperation.duplicates import CONFIRM_PARAMETER
 
 STAMPS = ["created_at", "updated_at", "version"]
 
@@ -132,17 +134,34 @@ class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         request = self.context.get("request")
         return getattr(request, "user", None)
 
+    def _confirm_duplicate(self) -> bool:
+        """``?confirm_duplicate=true``: the client knows the record is alike to one on record, and means it."""
+        request = self.context.get("request")
+        return bool(request is not None and flag(request, CONFIRM_PARAMETER, False))
+
     def create(self, validated_data):
         simple, many_to_many, parts = self._split(validated_data)
         record = self.Meta.model(**simple)
-        services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+        services.record_save(
+            record,
+            many_to_many=many_to_many,
+            parts=parts,
+            user=self._user(),
+            confirm_duplicate=self._confirm_duplicate(),
+        )
         return record
 
     def update(self, record, validated_data):
         simple, many_to_many, parts = self._split(validated_data)
         for name, value in simple.items():
             setattr(record, name, value)
-        services.record_save(record, many_to_many=many_to_many, parts=parts, user=self._user())
+        services.record_save(
+            record,
+            many_to_many=many_to_many,
+            parts=parts,
+            user=self._user(),
+            confirm_duplicate=self._confirm_duplicate(),
+        )
         return record
 
 

@@ -26,6 +26,7 @@ IMPORT_PARAMETERS = {
     "citation_quote",
     "citation_locator",
     "background",
+    "confirm_duplicate",
 }
 
 
@@ -138,6 +139,7 @@ def import_response(view, request) -> Response:
         "dry_run": flag(request, "dry_run", False),
         "unescape_formulas": flag(request, "escape_formulas", True),
         "default_citation": default_citation,
+        "confirm_duplicate": flag(request, "confirm_duplicate", False),
     }
     background, upload = jobs.wants_background(upload, flag(request, "background", None))
     if background:

@@ -5,9 +5,19 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, bounds_in_order, ends_after_start, partial_date_fields, refuse_cycles
+from .base import (
+    CitedModel,
+    DuplicateConstraint,
+    bounds_in_order,
+    duplicate_check_fields,
+    ends_after_start,
+    not_a_duplicate,
+    partial_date_fields,
+    refuse_cycles,
+)
 
 
 class AgencyKind(models.TextChoices):
@@ -45,21 +55,29 @@ class Agency(CitedModel):
     )
     website = models.URLField(max_length=500, blank=True)
     description = models.TextField(blank=True)
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
+    name_fields = ("name", "acronym")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name", "country"],
+            not_a_duplicate(),
+            # An agency's name and country are its natural key: refused in the database even for rows loaded
+            # without a duplicate key (in SQLite, lower() folds ASCII letters only; the key folds them all).
+            # Agencies alike before these rules came are kept, marked confirmed distinct by the migration.
+            DuplicateConstraint(
+                Lower("name"),
+                "country",
+                condition=Q(confirmed_distinct=False),
                 name="agency_name_unique_per_country",
                 violation_error_message="An agency with this name is already on record for this country.",
             ),
-            models.UniqueConstraint(
-                fields=["name"],
-                condition=Q(country__isnull=True),
+            DuplicateConstraint(
+                Lower("name"),
+                condition=Q(country__isnull=True, confirmed_distinct=False),
                 name="agency_international_name_unique",
                 violation_error_message="An international agency with this name is already on record.",
             ),
@@ -97,13 +115,16 @@ class Official(CitedModel):
         help_text="The country the official serves or is a national of.",
     )
     description = models.TextField(blank=True)
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
+    name_fields = ("name",)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         # An export asks, for each official it names, whether another has the same name and country.
         indexes = [models.Index(fields=["name", "country"], name="official_name_country_idx")]
+        constraints = [not_a_duplicate()]
 
     def __str__(self) -> str:
         return self.name

@@ -11,7 +11,9 @@ from .base import (
     TrackedModel,
     bounds_in_order,
     check_agency_country,
+    duplicate_check_fields,
     ends_after_start,
+    not_a_duplicate,
     partial_date_fields,
     party_kind,
 )
@@ -92,9 +94,11 @@ class Agreement(CitedModel):
     signed, signed_edtf, signed_earliest, signed_latest = partial_date_fields("signed")
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     partial_dates = ("announced", "signed", "start", "end")
     periods = (("start", "end"),)
+    name_fields = ("title",)
     history = HistoricalRecords(m2m_fields=[areas, signatories])
 
     class Meta:
@@ -107,6 +111,7 @@ class Agreement(CitedModel):
             bounds_in_order("start"),
             bounds_in_order("end"),
             ends_after_start(),
+            not_a_duplicate(),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cooperation.duplicates import KEY_LENGTH
+from cooperation.names import InvalidName, normalise_name
 from cooperation.partial_dates import (
     EDTF_MAX_LENGTH,
     UNKNOWN,
@@ -169,6 +171,41 @@ def refuse_cycles(record: models.Model, field: str = "parent") -> None:
         ancestor = getattr(ancestor, field)
 
 
+def duplicate_check_fields() -> tuple[models.CharField, models.BooleanField]:
+    """``duplicate_key, confirmed_distinct``: the digest of what makes a record alike to another (see
+    ``cooperation.duplicates``), and whether a client confirmed the record is another one all the same.
+    Declare them with ``duplicate_key, confirmed_distinct = duplicate_check_fields()`` and back them with
+    ``not_a_duplicate()`` in Meta."""
+    return (
+        models.CharField("duplicate check", max_length=KEY_LENGTH, null=True, editable=False, db_index=True),
+        models.BooleanField("confirmed distinct from a like record", default=False, editable=False),
+    )
+
+
+class DuplicateConstraint(models.UniqueConstraint):
+    """A unique constraint that refuses duplicates in the database (concurrent creates make one record), and
+    that model validation leaves to the services: they answer a duplicate with the records it duplicates
+    (``cooperation.duplicates``, the API's 409), not with a bare validation error."""
+
+    def validate(self, model, instance, exclude=None, using=None):
+        return
+
+    def deconstruct(self):
+        # Stored in migrations as the plain unique constraint it is in the database.
+        path, args, kwargs = super().deconstruct()
+        return "django.db.models.UniqueConstraint", args, kwargs
+
+
+def not_a_duplicate() -> DuplicateConstraint:
+    """One record per duplicate key, besides those confirmed as distinct: concurrent creates make one."""
+    return DuplicateConstraint(
+        fields=["duplicate_key"],
+        condition=Q(confirmed_distinct=False),
+        name="%(class)s_not_a_duplicate",
+        violation_error_message="A record alike to this one is already on record.",
+    )
+
+
 class StaleRecordError(Exception):
     """The record changed (or was deleted) since this copy of it was read: saving would lose that change."""
 
@@ -195,6 +232,9 @@ class TrackedModel(models.Model):
     partial_dates: ClassVar[tuple[str, ...]] = ()
     #: Pairs of those dates that bound a period: (start, end). Back each with ``ends_after_start`` in Meta.
     periods: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: Names and titles that identify the record: stored in normal form (NFC, single spaces), and refused
+    #: with invisible characters or look-alike scripts mixed in a word (see ``cooperation.names``).
+    name_fields: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -243,12 +283,24 @@ class TrackedModel(models.Model):
     def clean_fields(self, exclude=None):
         # A foreign key holding a record just read from the database needs no query to prove it exists.
         exclude = set(exclude or ())
+        errors = {}
+        for name in self.name_fields:
+            if name not in exclude and getattr(self, name):
+                try:
+                    setattr(self, name, normalise_name(getattr(self, name)))
+                except InvalidName as error:
+                    errors[name] = [str(error)]
         for field in self._meta.concrete_fields:
             if field.many_to_one and field.is_cached(self):
                 related = field.get_cached_value(self)
                 if related is not None and not related._state.adding and related._state.db is not None:
                     exclude.add(field.name)
-        super().clean_fields(exclude=exclude)
+        try:
+            super().clean_fields(exclude=exclude | set(errors))
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def validate_constraints(self, exclude=None):
         # The bounds of a date are derived from its EDTF value, and clean() checks that periods end after

@@ -41,6 +41,7 @@ class Operation(CitedModel):
     summary = models.TextField(blank=True)
 
     partial_dates = ("start", "end")
+    name_fields = ("name",)
     periods = (("start", "end"),)
     history = HistoricalRecords()
 
@@ -196,6 +197,7 @@ class Event(CitedModel):
     summary = models.TextField(blank=True, help_text="What happened and what was said.")
 
     partial_dates = ("date",)
+    name_fields = ("title",)
     history = HistoricalRecords(m2m_fields=[officials, agencies, countries_concerned])
 
     class Meta:

@@ -81,6 +81,7 @@ class TraffickingRoute(CitedModel):
     summary = models.TextField(blank=True)
 
     partial_dates = ("first_reported",)
+    name_fields = ("name",)
     history = HistoricalRecords()
 
     class Meta:

@@ -10,7 +10,9 @@ from .base import (
     CitedModel,
     TrackedModel,
     bounds_in_order,
+    duplicate_check_fields,
     ends_after_start,
+    not_a_duplicate,
     partial_date_fields,
 )
 
@@ -61,15 +63,17 @@ class TrainingCentre(CitedModel):
         help_text="How many countries are to send trainees, even when the sources do not name them.",
     )
     summary = models.TextField(blank=True)
+    duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     partial_dates = ("opened",)
+    name_fields = ("name",)
     history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = ["name"]
         # An export asks, for each centre it names, whether another has the same name (natural_keys.py).
         indexes = [models.Index(fields=["name"], name="trainingcentre_name_idx")]
-        constraints = [bounds_in_order("opened")]
+        constraints = [bounds_in_order("opened"), not_a_duplicate()]
 
     def __str__(self) -> str:
         return self.name
@@ -91,6 +95,7 @@ class TrainingCourse(CitedModel):
 
     partial_dates = ("start", "end")
     periods = (("start", "end"),)
+    name_fields = ("title",)
     history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:

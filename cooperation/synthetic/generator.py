@@ -156,6 +156,7 @@ class Generator(Records):
         self.agency_names: list[str] = []
         self.agencies_by_country: dict[str, list[str]] = {}
         self.official_names: list[str] = []
+        self.duplicate_keys: dict[str, set[str]] = {}
         with writer_for(self.sink) as self.writer:
             for name, key, make in self._phases:
                 self._phase(name, self.counts[key], make)

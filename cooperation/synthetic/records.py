@@ -10,6 +10,8 @@ import random
 from typing import TYPE_CHECKING
 
 from cooperation import models as m
+from cooperation.duplicates import digest
+from cooperation.names import comparable
 from cooperation.synthetic import SYNTHETIC_URL_PREFIX, words
 from cooperation.synthetic.dates import phrase
 from cooperation.synthetic.distributions import (
@@ -61,6 +63,26 @@ class Records:
     def _agency_name(self, agency_id: str) -> str:
         return self.agency_names[int(agency_id) - self.first_ids["agencies"]]
 
+    def _duplicate_check(self, table: str, values: list) -> tuple[str, str]:
+        """``duplicate_key, confirmed_distinct`` as the services would store them, from the values compared
+        (see cooperation.duplicates): generated names repeat (two officials called Ana Torres in Peru), and each
+        repeat counts as confirmed distinct, as a client would have confirmed it."""
+        key = digest(tuple(values))
+        seen = self.duplicate_keys.setdefault(table, set())
+        confirmed = key in seen
+        seen.add(key)
+        return key, "1" if confirmed else "0"
+
+    def _party_identity(self, country: str, region: str, agency: str) -> str:
+        """As ``cooperation.duplicates`` names a party: a party given as an agency is that agency."""
+        for kind, pk in (("agency", agency), ("country", country), ("region", region)):
+            if pk != self.null:
+                return f"{kind}:{pk}"
+        return ""
+
+    def _fk(self, value: str | None) -> int | None:
+        return None if value == self.null else int(value)
+
     # --- one method per kind of record (posts come with their official) ---------------------------------
 
     def _agency(self, i: int, rng: random.Random, block: Block, created: int) -> None:
@@ -78,8 +100,9 @@ class Records:
         website = f"{SYNTHETIC_URL_PREFIX}agencies/{i + 1}" if rng.random() < 0.4 else ""
         other = f"{template} of {country}" if country and rng.random() < 0.15 else ""
         tracked = self._tracked(rng, created)
+        check = self._duplicate_check("agencies", [comparable(name), self._fk(country_id)])
         self.rows["agencies"].append(
-            (str(agency_id), name, acronym, other, kind, country_id, parent, website, "", *tracked)
+            (str(agency_id), name, acronym, other, kind, country_id, parent, website, "", *check, *tracked)
         )
         self.agency_names.append(name)
         if country:
@@ -96,7 +119,8 @@ class Records:
         country_id, country = self._country(rng) if rng.random() < 0.95 else (self.null, "")
         tracked = self._tracked(rng, created)
         other = f"{name[0]}. {name.split(' ', 1)[1]}" if rng.random() < 0.1 else ""
-        self.rows["officials"].append((str(official_id), name, other, country_id, "", *tracked))
+        check = self._duplicate_check("officials", [comparable(name), self._fk(country_id)])
+        self.rows["officials"].append((str(official_id), name, other, country_id, "", *check, *tracked))
         where = f"from {country}" if country else "of an international body"
         self._cite(block, rng, m.Official, official_id, [f"{name}, a senior official {where}, spoke to reporters."],
                    tracked[0])  # fmt: skip
@@ -195,8 +219,10 @@ class Records:
         if len(names) > 2:
             title = sentence(f"{noun} on {area}: {names[0]}, {names[1]} and {len(names) - 2} more")
         summary = first if rng.random() < 0.6 else ""
+        identities = sorted(self._party_identity(country, region, agency) for country, region, agency, _ in parties)
+        check = self._duplicate_check("agreements", [comparable(title), comparable(signed[1]), identities])
         self.rows["agreements"].append(
-            (key, title, kind, status, summary, announced_by, *announced, *signed, *start, *end, *tracked)
+            (key, title, kind, status, summary, announced_by, *announced, *signed, *start, *end, *check, *tracked)
         )
         self.rows["agreement areas"].extend((key, pk) for pk, _ in areas)
         if status not in ("announced", "negotiating") and rng.random() < 0.5:
@@ -273,8 +299,10 @@ class Records:
         topics = rng.sample(self.ref.topics, rng.randint(1, 4))
         expected = str(rng.randint(2, 20)) if rng.random() < 0.4 else self.null
         tracked = self._tracked(rng, created)
+        name = f"{kind} in {host}"
+        check = self._duplicate_check("training centres", [comparable(name), self._fk(host_id)])
         self.rows["training centres"].append(
-            (key, f"{kind} in {host}", host_id, place, operator, sponsor_id, status, *opened, expected, "", *tracked)
+            (key, name, host_id, place, operator, sponsor_id, status, *opened, expected, "", *check, *tracked)
         )
         self.rows["training centre topics"].extend((key, pk) for pk, _ in topics)
         run_by = f", run by the {self._agency_name(operator)}," if operator != self.null else ""

@@ -7,6 +7,7 @@ from django.db import models
 from cooperation import models as m
 
 TRACKED = ("created_at", "updated_at", "version")
+DUPLICATE_CHECK = ("duplicate_key", "confirmed_distinct")  # see cooperation.duplicates
 
 
 def _dates(*names: str) -> tuple[str, ...]:
@@ -19,11 +20,13 @@ TABLES: dict[str, tuple[type[models.Model] | tuple[type[models.Model], str], tup
     "sources": (m.Source, ("id", "title", "kind", "publisher_name", "url", "language", *_dates("published"),
                            "retrieved", "text", "authors", "note", *TRACKED)),
     "agencies": (m.Agency, ("id", "name", "acronym", "other_names", "kind", "country", "parent", "website",
-                            "description", *TRACKED)),
-    "officials": (m.Official, ("id", "name", "other_names", "country", "description", *TRACKED)),
+                            "description", *DUPLICATE_CHECK, *TRACKED)),
+    "officials": (m.Official, ("id", "name", "other_names", "country", "description", *DUPLICATE_CHECK,
+                                *TRACKED)),
     "posts": (m.Post, ("id", "official", "agency", "title", *_dates("start", "end"), "note", *TRACKED)),
     "agreements": (m.Agreement, ("id", "title", "kind", "status", "summary", "announced_by",
-                                 *_dates("announced", "signed", "start", "end"), *TRACKED)),
+                                 *_dates("announced", "signed", "start", "end"), *DUPLICATE_CHECK,
+                                 *TRACKED)),
     "agreement areas": ((m.Agreement, "areas"), ("agreement", "cooperationarea")),
     "agreement signatories": ((m.Agreement, "signatories"), ("agreement", "official")),
     "agreement parties": (m.AgreementParty, ("agreement", "country", "region", "agency", "role", "note", *TRACKED)),
@@ -33,7 +36,7 @@ TABLES: dict[str, tuple[type[models.Model] | tuple[type[models.Model], str], tup
     "route nodes": (m.RouteNode, ("route", "position", "country", "region", "place", "role", *TRACKED)),
     "training centres": (m.TrainingCentre, ("id", "name", "host_country", "place", "operator", "sponsor_country",
                                             "status", *_dates("opened"), "expected_countries", "summary",
-                                            *TRACKED)),
+                                            *DUPLICATE_CHECK, *TRACKED)),
     "training centre topics": ((m.TrainingCentre, "topics"), ("trainingcentre", "trainingtopic")),
     "training courses": (m.TrainingCourse, ("id", "title", "centre", "provider", *_dates("start", "end"),
                                             "total_trained", "summary", *TRACKED)),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cooperation.models import Agency, Agreement, AgreementParty, Citation, Country
+from cooperation.models import Agency, Agreement, AgreementParty, Citation, Country, Official
 from tests.factories import AgreementFactory, SourceFactory
 
 from .formdata import CITATIONS, admin_url, inline_formset, post_form
@@ -172,3 +172,17 @@ def test_an_open_ended_date_keeps_its_open_side_empty(admin_client, source):
         None,
         dt.date(2015, 6, 1),
     )
+
+
+def test_a_likely_duplicate_is_an_error_on_the_name_unless_ticked(admin_client, source):
+    typed = {"name": "Rubén Aquino Lezcano", "country": Country.objects.get(iso2="PY").pk}
+    typed |= {f"{CITATIONS}-0-source": source.pk, f"{CITATIONS}-0-quote": QUOTE}
+    assert post_form(admin_client, admin_url(Official, "add"), typed).status_code == 302
+    response = post_form(admin_client, admin_url(Official, "add"), {**typed, "name": "RUBÉN  AQUINO LEZCANO"})
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["name"]
+    assert "likely duplicate" in error and "Save it as another record" in error
+    assert Official.objects.count() == 1
+    ticked = post_form(admin_client, admin_url(Official, "add"), {**typed, "confirm_duplicate": "on"})
+    assert ticked.status_code == 302
+    assert Official.objects.count() == 2

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from cooperation.models import Agreement
+from cooperation.models import Agreement, Official, Source, TrainingCentre
 from tests import factories as f
 
 WRITERS = 20
@@ -46,3 +46,51 @@ def test_concurrent_writers_lose_no_update(editor):
     assert int(stored.summary) == successes  # not one acknowledged increment was overwritten
     assert stored.version == 1 + successes
     assert sum(c for _, c in results) > 0, "the writers really did collide"
+
+
+SOURCE = "https://wire.example.com/2020/summit"
+CREATES = {
+    "agreements": (
+        Agreement,
+        {
+            "title": "Plan de Acción Conjunto",
+            "kind": "action_plan",
+            "status": "signed",
+            "signed": "2020-02",
+            "parties": [{"country": "EC"}, {"country": "CO"}],
+        },
+    ),
+    "officials": (Official, {"name": "Óscar Villalba Ruiz", "country": "EC"}),
+    "training-centres": (
+        TrainingCentre,
+        {"name": "Escuela Andina de Guías Caninos", "host_country": "EC", "status": "planned"},
+    ),
+}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("resource", sorted(CREATES))
+def test_concurrent_creates_of_one_record_make_one(editor, resource):
+    """Twenty clients create the same record at once: one 201, every other a 409 naming it (never a 500)."""
+    model, body = CREATES[resource]
+    Source.objects.create(title="Summit communiqué", url=SOURCE)
+    body = {**body, "citations": [{"source": SOURCE, "quote": "the parties agreed"}]}
+    start = threading.Barrier(WRITERS)
+
+    def create(_) -> tuple[int, list]:
+        client = APIClient()
+        client.force_authenticate(editor)
+        try:
+            start.wait()
+            response = client.post(f"/api/v1/{resource}/", body, format="json")
+            existing = response.json().get("existing", []) if response.status_code == 409 else []
+            return response.status_code, [record["id"] for record in existing]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        results = list(pool.map(create, range(WRITERS)))
+
+    [record] = model.objects.all()
+    assert sorted(status for status, _ in results) == [201] + [409] * (WRITERS - 1), results
+    assert all(existing == [record.pk] for status, existing in results if status == 409)

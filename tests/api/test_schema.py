@@ -93,3 +93,17 @@ def test_date_match_is_documented_with_its_values(schema):
     assert parameters["date_match"]["schema"].get("enum") == ["overlap", "within"], parameters["date_match"]
     assert "within" in parameters["date_match"]["description"]
     assert "overlap" in parameters["date_match"]["description"]
+
+
+def test_duplicates_are_documented_with_their_409_body_and_the_confirming_parameter(schema):
+    conflict = schema["components"]["schemas"]["Conflict"]["properties"]
+    assert {"code", "field", "existing", "confirm_with"} <= set(conflict)
+    assert conflict["existing"]["items"] == {"$ref": "#/components/schemas/RecordBrief"}
+    for path, method in [("/api/v1/officials/", "post"), ("/api/v1/agreements/{id}/", "put")]:
+        operation = schema["paths"][path][method]
+        assert "409" in operation["responses"]
+        assert "confirm_duplicate" in {parameter["name"] for parameter in operation.get("parameters", [])}
+    agencies = schema["paths"]["/api/v1/agencies/"]["post"]  # an agency's duplicate is never confirmed
+    assert "confirm_duplicate" not in {parameter["name"] for parameter in agencies.get("parameters", [])}
+    imports = schema["paths"]["/api/v1/officials/import/"]["post"]
+    assert "confirm_duplicate" in {parameter["name"] for parameter in imports["parameters"]}

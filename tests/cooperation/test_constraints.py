@@ -9,7 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from cooperation import duplicates
 from cooperation import models as m
+from cooperation.duplicates import DuplicateRecordError
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -103,11 +105,23 @@ BAD_ROWS = {
 }
 
 
-@pytest.mark.parametrize("case", BAD_ROWS)
+#: Duplicates are refused by the services, with the records they duplicate (the API's 409), not by full_clean().
+DUPLICATES = {"duplicate agency in one country", "duplicate international agency"}
+
+
+@pytest.mark.parametrize("case", sorted(set(BAD_ROWS) - DUPLICATES))
 def test_validation_refuses_the_bad_row(case):
     row = BAD_ROWS[case]()
     with pytest.raises(ValidationError):
         row.full_clean()
+
+
+@pytest.mark.parametrize("case", sorted(DUPLICATES))
+def test_the_services_refuse_the_duplicate_even_in_another_case(case):
+    row = BAD_ROWS[case]()
+    row.name = row.name.upper()
+    with pytest.raises(DuplicateRecordError):
+        duplicates.check(row, parts=None, confirmed=True)
 
 
 @pytest.mark.parametrize("case", BAD_ROWS)

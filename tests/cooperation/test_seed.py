@@ -9,6 +9,7 @@ import json
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 from cooperation import models as m
 from cooperation.models.sources import normalise_space
@@ -161,3 +162,19 @@ def test_load_seed_command_loads_once_and_records_history(db):
     assert "already loaded" in out.getvalue()
     assert m.Agreement.objects.count() == 2
     assert m.Agreement.history.filter(history_type="+").count() == 2
+
+
+def test_the_seed_gets_duplicate_keys_so_entering_its_agreement_again_is_a_409(editor):
+    call_command("load_seed", stdout=io.StringIO())
+    for model in (m.Agency, m.Official, m.TrainingCentre, m.Agreement):
+        assert not model.objects.filter(duplicate_key=None).exists(), model
+    client = APIClient()
+    client.force_authenticate(editor)
+    agreement = m.Agreement.objects.order_by("pk").first()
+    body = client.get(f"/api/v1/agreements/{agreement.pk}/").json()
+    body = {name: body[name] for name in ("title", "kind", "status", "signed", "parties", "citations")}
+    body["parties"] = [{k: v for k, v in party.items() if k not in ("id",)} for party in body["parties"]]
+    body["citations"] = [{"source": c["source"]["id"], "quote": c["quote"]} for c in body["citations"]]
+    response = client.post("/api/v1/agreements/", body, format="json")
+    assert response.status_code == 409, response.content
+    assert [record["id"] for record in response.json()["existing"]] == [agreement.pk]

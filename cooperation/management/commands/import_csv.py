@@ -34,8 +34,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--citation-quote", help="The words of that source that support the rows.")
         parser.add_argument("--citation-locator", default="", help="Where in that source (page, paragraph).")
+        parser.add_argument(
+            "--confirm-duplicate",
+            action="store_true",
+            help="Create rows that are likely duplicates of records on record all the same (the API's "
+            "confirm_duplicate=true).",
+        )
 
-    def handle(self, *args, resource, file, all, dry_run, user, no_unescape, **options):
+    def handle(self, *args, resource, file, all, dry_run, user, no_unescape, confirm_duplicate, **options):
         default_citation = self.default_citation(options)
         author = None
         if user:
@@ -59,6 +65,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 unescape_formulas=not no_unescape,
                 default_citation=default_citation,
+                confirm_duplicate=confirm_duplicate,
             )
         finally:
             for handle in handles.values():

@@ -3,11 +3,13 @@
 from pathlib import Path
 
 import yaml
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cooperation import duplicates
 from cooperation.history import record_initial_history
 from cooperation.models import Source
 
@@ -33,6 +35,9 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 call_command("loaddata", str(path), verbosity=0)
+                # Fixtures are loaded as they are, without the services: give their records duplicate keys.
+                for model_name in duplicates.RULES:
+                    duplicates.fill_keys(apps.get_model("cooperation", model_name))
             self.stdout.write(self.style.SUCCESS(f"Seed {path.name}: loaded"))
         written = record_initial_history()
         if written:
