@@ -94,6 +94,7 @@ class Agreement(CitedModel):
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
 
     partial_dates = ("announced", "signed", "start", "end")
+    main_date = "signed"
     periods = (("start", "end"),)
     history = HistoricalRecords(m2m_fields=[areas, signatories])
 

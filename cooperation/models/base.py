@@ -187,6 +187,8 @@ class TrackedModel(models.Model):
     partial_dates: ClassVar[tuple[str, ...]] = ()
     #: Pairs of those dates that bound a period: (start, end). Back each with ``ends_after_start`` in Meta.
     periods: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: The date lists order by with ``?ordering=date`` (its earliest bound); None: the first partial date.
+    main_date: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
