@@ -67,13 +67,14 @@ class StrictOrderingFilter(OrderingFilter):
 
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
-        if not raw or getattr(view, "detail", False):
+        if raw is None or getattr(view, "detail", False):
             return self.get_default_ordering(view)
-        fields = [term.strip() for term in raw.split(",") if term.strip()]
+        # As the schema says: a comma list of the listed terms, nothing else (not an empty term, no spaces).
+        fields = raw.split(",")
         allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        invalid = [term for term in fields if term.removeprefix("-") not in allowed]  # "--id" is no field
-        if invalid or not fields:
-            message = f"Cannot order by {', '.join(invalid) or raw!r}; use: {', '.join(sorted(allowed))}."
+        invalid = [repr(term) for term in fields if term.removeprefix("-") not in allowed]  # "--id" is no field
+        if invalid:
+            message = f"Cannot order by {', '.join(invalid)}; use: {', '.join(sorted(allowed))}."
             raise ValidationError({self.ordering_param: [message]})
         return fields
 

@@ -231,3 +231,9 @@ def test_a_cursor_for_another_ordering_is_a_400(client, crowded_agreements):
         list_url("agreement"), {"ordering": "title", "cursor": parse_qs(urlsplit(next_link).query)["cursor"]}
     )
     assert response.status_code == 400 and "ordering" in response.json()["cursor"][0]
+
+
+@pytest.mark.parametrize("value", ["", ",", "date,", " date", "date, title"])
+def test_an_ordering_outside_the_documented_terms_is_a_400(client, value):
+    response = client.get(list_url("agreement"), {"ordering": value})
+    assert response.status_code == 400 and "ordering" in response.json(), response.content
