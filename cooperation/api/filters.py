@@ -7,6 +7,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from cooperation.api import ordering
+
 #: Parameters every list understands besides its filters and its paginator's.
 COMMON_PARAMETERS = {"format", "ordering"}
 
@@ -49,16 +51,54 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """``?ordering=-updated_at,title``: only the fields the view declares; anything else is a 400."""
+    """``?ordering=-date,title``: only the fields the view declares and the bounds of its partial dates (see
+    ``cooperation.api.ordering``); anything else is a 400. The list is always ordered totally (``id`` last), with
+    unknown dates last."""
+
+    ordering_description = (
+        "Comma-separated fields to order by, `-` for descending. `date` is the main date's earliest bound; "
+        "`<date>_earliest`/`<date>_latest` order by either bound of a date. Unknown (null) values come last "
+        "in both directions; `id` ends every ordering, so equal values keep a stable order across pages."
+    )
+
+    def get_valid_fields(self, queryset, view, context=None):
+        declared = super().get_valid_fields(queryset, view, context or {})
+        return [*declared, *((term, term) for term in ordering.date_terms(queryset.model))]
 
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
-        if not raw or getattr(view, "detail", False):
+        if raw is None or getattr(view, "detail", False):
             return self.get_default_ordering(view)
-        fields = [term.strip() for term in raw.split(",") if term.strip()]
+        # As the schema says: a comma list of the listed terms, nothing else (not an empty term, no spaces).
+        fields = raw.split(",")
         allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        invalid = [term for term in fields if term.removeprefix("-") not in allowed]  # "--id" is no field
-        if invalid or not fields:
-            message = f"Cannot order by {', '.join(invalid) or raw!r}; use: {', '.join(sorted(allowed))}."
+        invalid = [repr(term) for term in fields if term.removeprefix("-") not in allowed]  # "--id" is no field
+        if invalid:
+            message = f"Cannot order by {', '.join(invalid)}; use: {', '.join(sorted(allowed))}."
             raise ValidationError({self.ordering_param: [message]})
         return fields
+
+    def get_keys(self, request, queryset, view) -> list[ordering.Key]:
+        """The ordering asked for as keys, ``id`` last (by ``id`` alone when none is asked for)."""
+        return ordering.keys(queryset.model, self.get_ordering(request, queryset, view) or ())
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.order_by(*(key.order() for key in self.get_keys(request, queryset, view)))
+
+    def get_schema_operation_parameters(self, view):
+        model = view.get_queryset().model
+        terms = [name for name, _ in self.get_valid_fields(model._default_manager.none(), view)]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": self.ordering_description,
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [v for term in terms for v in (term, f"-{term}")]},
+                },
+            }
+        ]

@@ -97,6 +97,7 @@ class Agreement(CitedModel):
     duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     partial_dates = ("announced", "signed", "start", "end")
+    main_date = "signed"
     periods = (("start", "end"),)
     name_fields = ("title",)
     history = HistoricalRecords(m2m_fields=[areas, signatories])

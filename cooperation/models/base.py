@@ -235,6 +235,8 @@ class TrackedModel(models.Model):
     #: Names and titles that identify the record: stored in normal form (NFC, single spaces), and refused
     #: with invisible characters or look-alike scripts mixed in a word (see ``cooperation.names``).
     name_fields: ClassVar[tuple[str, ...]] = ()
+    #: The date lists order by with ``?ordering=date`` (its earliest bound); None: the first partial date.
+    main_date: ClassVar[str | None] = None
 
     class Meta:
         abstract = True
