@@ -110,8 +110,8 @@ class LoginGuardBackend:
             refuse(request, wait)
         return None
 
-    def get_user(self, user_id):
-        return None
+    # No get_user: it never logs anyone in, so sessions (and the test client's force_login) must name the
+    # backend that did.
 
 
 @receiver(user_login_failed)
