@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which user made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a login form the login guard refused into the lockout page (cooperation/login_guard.py).
+    "cooperation.login_guard.LoginGuardMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -100,7 +102,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # django-axes counts failed logins (admin form and the API's basic-auth token login alike) and locks out the
 # username from that address after LOGIN_FAILURE_LIMIT failures for LOGIN_LOCKOUT_MINUTES. Locking the pair,
 # not the username alone, keeps an attacker from locking an analyst out everywhere.
+# Before them, cooperation.login_guard refuses, before any password is hashed, an address with more than
+# LOGIN_FAILURES_PER_ADDRESS failed logins or unknown tokens, and a username with LOGIN_FAILURES_PER_ACCOUNT
+# failures from all addresses together within LOGIN_LOCKOUT_MINUTES. Refused clients get 429 with Retry-After.
 AUTHENTICATION_BACKENDS = [
+    "cooperation.login_guard.LoginGuardBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -109,7 +115,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every manage.py command
-AXES_LOCKOUT_TEMPLATE = "cooperation/lockout.html"
+AXES_LOCKOUT_CALLABLE = "cooperation.login_guard.axes_lockout_response"
+LOGIN_FAILURES_PER_ADDRESS = env_rate("LOGIN_FAILURES_PER_ADDRESS", "10/minute")
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 20)
+# A session (the admin, the browsable API) ends this long after login; tokens have their own API_TOKEN_TTL_DAYS.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 60 * 60)
 # Client addresses come from X-Forwarded-For only behind that many trusted proxies; otherwise a client could
 # name any address and dodge the lockout and the rate limits.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -168,7 +178,7 @@ API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "cooperation.login_guard.GuardedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["cooperation.api.permissions.ModelPermissions"],

@@ -18,3 +18,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Rate limits are off for the suite (its clients share one address); tests/api/test_throttling.py turns them on.
 API_THROTTLE_ANON = "off"
 API_THROTTLE_USER = "off"
+# Failed logins are throttled per address only where a test asks (tests/api/test_login_guard.py).
+LOGIN_FAILURES_PER_ADDRESS = "off"

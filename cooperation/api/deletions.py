@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from rest_framework import mixins, serializers, viewsets
 
+from cooperation.api.permissions import viewable_content_types
 from cooperation.columns import RESOURCES
 from cooperation.filtersets import ChangedSinceFilter, ChoiceFilter
 from cooperation.models import Deletion
@@ -51,3 +53,10 @@ class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = DeletionFilterSet
     ordering_fields = ("id", "deleted_at")
     _ignore_model_permissions = True  # public reads, like the rest of the API; no writes at all
+
+    def get_queryset(self):
+        # A tombstone names a record (its title): only of the kinds of record the user may view.
+        if not settings.API_READ_REQUIRES_LOGIN:
+            return super().get_queryset()
+        models = [resource.model for resource in RESOURCES.values()]
+        return super().get_queryset().filter(content_type__in=viewable_content_types(self.request.user, models))

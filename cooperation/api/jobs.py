@@ -8,6 +8,8 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from cooperation.api import schema
+from cooperation.api.permissions import may_view
+from cooperation.columns import RESOURCES
 from cooperation.jobs.models import Job
 from cooperation.jobs.progress import live_progress
 
@@ -77,7 +79,11 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         jobs = Job.objects.all()
-        return jobs if self.request.user.is_superuser else jobs.filter(user=self.request.user)
+        if self.request.user.is_superuser:
+            return jobs
+        # A job tells about records of its resource (its errors quote them): only while the user may view them.
+        viewable = [name for name, resource in RESOURCES.items() if may_view(self.request.user, resource.model)]
+        return jobs.filter(user=self.request.user, resource__in=viewable)
 
     @extend_schema(responses={200: JobSerializer, 401: schema.ERROR, 404: schema.ERROR})
     def retrieve(self, request, *args, **kwargs):

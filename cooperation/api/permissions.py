@@ -1,5 +1,23 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 from rest_framework import permissions
+
+
+def may_view(user, model: type[Model]) -> bool:
+    """Whether ``user`` may read records of ``model``: anyone while reads are public, otherwise a user with the
+    model's view permission. Every read that tells about records (lists, the deletion log, citations, search,
+    jobs) asks this, so none shows more than the resource itself would."""
+    if not settings.API_READ_REQUIRES_LOGIN:
+        return True
+    return bool(
+        user and user.is_authenticated and user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    )
+
+
+def viewable_content_types(user, models) -> list[ContentType]:
+    """The content types of those of ``models`` that ``user`` may view."""
+    return list(ContentType.objects.get_for_models(*(mo for mo in models if may_view(user, mo))).values())
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):

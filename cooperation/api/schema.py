@@ -7,7 +7,9 @@ import copy
 
 from django.conf import settings
 from drf_spectacular import openapi
+from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
@@ -249,3 +251,15 @@ class StrictFilterExtension(DjangoFilterExtension):
                 style="form",
             )
         ]
+
+
+class GuardedTokenScheme(KnoxTokenScheme):
+    """The login guard's token authentication is knox's, under the same name in the schema."""
+
+    target_class = "cooperation.login_guard.GuardedTokenAuthentication"
+
+
+class GuardedBasicScheme(BasicScheme):
+    """The token login's guarded basic auth is HTTP basic auth."""
+
+    target_class = "cooperation.login_guard.GuardedBasicAuthentication"

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from cooperation import models as m
 from cooperation.api.briefs import RecordBriefSerializer
 from cooperation.api.pagination import CursorPagination
+from cooperation.api.permissions import may_view
 from cooperation.columns import RESOURCES
 from cooperation.filtersets import MAX_TEXT, search_word
 from cooperation.models.sources import named_records
@@ -41,20 +42,21 @@ def searched() -> dict[str, tuple[type[Model], tuple[str, ...]]]:
     return kinds
 
 
-def matching(model: type[Model], fields: tuple[str, ...], words: list[str]) -> QuerySet:
-    """The records of ``model`` in which every word occurs in one of ``fields`` or in a citation's quote."""
+def matching(model: type[Model], fields: tuple[str, ...], words: list[str], quotes: bool = True) -> QuerySet:
+    """The records of ``model`` in which every word occurs in one of ``fields`` or (with ``quotes``) in a
+    citation's quote."""
     records = named_records(model)
     for word in words:
         condition = Q()
         for name in fields:
             condition |= Q(**{f"{name}__icontains": word})
-        if issubclass(model, m.CitedModel):
-            quotes = m.Citation.objects.filter(
+        if quotes and issubclass(model, m.CitedModel):
+            quotes_found = m.Citation.objects.filter(
                 content_type=ContentType.objects.get_for_model(model),
                 object_id=OuterRef("pk"),
                 quote__icontains=word,
             )
-            condition |= Exists(quotes)
+            condition |= Exists(quotes_found)
         records = records.filter(condition)
     return records
 
@@ -127,12 +129,14 @@ class SearchView(APIView):
         cursor = request.query_params.get("cursor")
         start_kind, after = decode_cursor(cursor, names) if cursor is not None else (0, 0)
         found: list[Model] = []
+        # A match on a quote would tell a user who may not read citations what they say.
+        may_read_quotes = may_view(request.user, m.Citation)
         for index in range(start_kind, len(names)):
             name = names[index]
             if name not in wanted:
                 continue
             model, fields = kinds[name]
-            records = matching(model, fields, words).order_by("pk")
+            records = matching(model, fields, words, quotes=may_read_quotes).order_by("pk")
             if index == start_kind and after:
                 records = records.filter(pk__gt=after)
             found += records[: limit + 1 - len(found)]
@@ -171,5 +175,5 @@ class SearchView(APIView):
             wanted = set(given)
         if settings.API_READ_REQUIRES_LOGIN:
             user = request.user
-            wanted = {k for k in wanted if user.has_perm(f"cooperation.view_{kinds[k][0]._meta.model_name}")}
+            wanted = {kind for kind in wanted if may_view(user, kinds[kind][0])}
         return words, wanted

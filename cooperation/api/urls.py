@@ -2,12 +2,13 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import routers, serializers
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 
 from cooperation.api import views
 from cooperation.api.deletions import DeletionViewSet
 from cooperation.api.jobs import JobViewSet
 from cooperation.api.search import SearchView
+from cooperation.login_guard import GuardedBasicAuthentication, GuardedTokenAuthentication
 
 
 class Router(routers.DefaultRouter):
@@ -54,17 +55,29 @@ class LoginView(knox_views.LoginView):
 
     The token is shown once; only its hash is stored. Send it as ``Authorization: Token <token>``."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    authentication_classes = [GuardedBasicAuthentication, SessionAuthentication]
+
+    def post(self, request, format=None):
+        had_session = request.session.session_key is not None
+        response = super().post(request, format)
+        if not had_session and request.session.session_key is not None:
+            # django-axes' access log opened a session only to name it; a token client never uses one.
+            request.session.flush()
+        return response
 
 
 @extend_schema(request=None, responses={204: None})
 class LogoutView(knox_views.LogoutView):
     """Revoke the token the request was made with."""
 
+    authentication_classes = [GuardedTokenAuthentication]
+
 
 @extend_schema(request=None, responses={204: None})
 class LogoutAllView(knox_views.LogoutAllView):
     """Revoke every token of the user."""
+
+    authentication_classes = [GuardedTokenAuthentication]
 
 
 app_name = "api"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -22,6 +24,7 @@ from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed
 from cooperation.api.jobs import JobSerializer
+from cooperation.api.permissions import viewable_content_types
 from cooperation.api.prefetch import prefetch_page
 from cooperation.history import changed_since
 
@@ -304,3 +307,11 @@ class CitationViewSet(RecordViewSet):
     )
     serializer_class = s.CitationSerializer
     filterset_class = fs.CitationFilterSet
+
+    def get_queryset(self):
+        # A citation tells about the record it supports: only those of the kinds the user may view.
+        citations = super().get_queryset()
+        if not settings.API_READ_REQUIRES_LOGIN:
+            return citations
+        cited = [model for model in apps.get_app_config("cooperation").get_models() if issubclass(model, m.CitedModel)]
+        return citations.filter(content_type__in=viewable_content_types(self.request.user, cited))

@@ -105,3 +105,26 @@ def test_create_api_token_command_prints_a_working_token_once(editor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.post("/api/v1/drugs/", {"name": "z", "group": "opioids"}, format="json").status_code == 201
+
+
+def test_a_token_login_opens_no_session(editor_with_password):
+    from django.contrib.sessions.models import Session
+
+    response = login("editor", "correct horse battery staple").post("/api/v1/auth/login/")
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert Session.objects.count() == 0
+
+
+def test_sessions_last_the_configured_age(client, editor_with_password, settings):
+    from django.conf import settings as live
+
+    assert 8 * 3600 <= live.SESSION_COOKIE_AGE <= 12 * 3600  # an analyst's working day, not Django's 14 days
+    settings.SESSION_COOKIE_AGE = 3 * 3600
+    editor_with_password.is_staff = True
+    editor_with_password.save()
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "editor", "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["max-age"] == 3 * 3600
