@@ -208,7 +208,7 @@ def cell_json_error(error: json_input.JSONInputError) -> str:
     item = re.match(r"\[(\d+)\]\.?", error.path)
     if item is None:
         return error.located() if error.path else f"Not a JSON array of objects ({error.message})"
-    where = error.path[item.end() :]
+    where = re.match(r"[^.\[]*", error.path[item.end() :]).group()  # the item's key; deeper detail is noise
     return f"Item {int(item.group(1)) + 1}{', ' + where if where else ''}: {error.message}"
 
 

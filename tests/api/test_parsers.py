@@ -68,7 +68,7 @@ def test_the_depth_limit_is_a_setting(editor_client, cited, settings):
     ("body", "path", "key"),
     [
         (
-            '{"title": "Port pact", "kind": "memorandum_of_understanding", "status": "signed", "title": "Harbour pact"}',
+            '{"title": "Port pact", "kind": "treaty", "status": "signed", "title": "Harbour pact"}',
             "title",
             "title",
         ),
