@@ -86,3 +86,15 @@ def test_rate_limits_are_documented_on_every_operation(schema):
     assert undocumented == []
     throttled = schema["paths"]["/api/v1/agreements/"]["get"]["responses"]["429"]
     assert "Retry-After" in throttled["headers"]
+
+
+def test_the_body_size_limit_is_documented_on_every_write(schema):
+    writes = [
+        f"{method} {path}"
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in ("post", "put", "patch") and "413" not in op["responses"]
+    ]
+    assert writes == []
+    too_large = schema["paths"]["/api/v1/agreements/"]["post"]["responses"]["413"]
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in too_large["description"]
