@@ -108,3 +108,13 @@ def test_a_body_over_the_upload_limit_is_a_json_413_naming_the_limit(editor_clie
     assert response["Content-Type"] == "application/json"
     assert "4000 bytes" in response.json()["detail"]
     assert not m.Agreement.objects.exists()
+
+
+def test_brackets_inside_strings_neither_count_nor_hide_nesting(editor_client, cited):
+    hiding = json.dumps(record(cited, title="]" * 100, summary="PLACEHOLDER"))
+    response = post(editor_client, hiding.replace('"PLACEHOLDER"', "[" * 40 + "]" * 40))
+    assert response.status_code == 400 and list(response.json()) == ["summary" + "[0]" * 31], response.content
+    escaped = json.dumps(record(cited, title='The "[[[[" pact ' + "[{" * 40))
+    accepted = post(editor_client, escaped)
+    assert accepted.status_code == 201, accepted.content
+    assert m.Agreement.objects.get().title.endswith("[{[{")
