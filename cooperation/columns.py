@@ -12,7 +12,7 @@ SQLite's cursor can feed csv.writer directly) and how to read a cell back on imp
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +25,7 @@ from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Cast, NullIf
 
 from cooperation import filtersets as fs
+from cooperation import json_input
 from cooperation import models as m
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
@@ -180,6 +181,15 @@ def read_value(model_field: models.Field, text: str) -> Any:
     return text
 
 
+def cell_json_error(error: json_input.JSONInputError) -> str:
+    """A JSON cell's error, the item named as the other errors of parts name it ("Item 2, role: ...")."""
+    item = re.match(r"\[(\d+)\]\.?", error.path)
+    if item is None:
+        return error.located() if error.path else f"Not a JSON array of objects ({error.message})"
+    where = re.match(r"[^.\[]*", error.path[item.end() :]).group()  # the item's key; deeper detail is noise
+    return f"Item {int(item.group(1)) + 1}{', ' + where if where else ''}: {error.message}"
+
+
 # --- Columns ------------------------------------------------------------------------------------------------
 @dataclass
 class Column:
@@ -290,9 +300,9 @@ class PartsColumn(Column):
         if not text.strip():
             return []
         try:
-            items = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CellError(f"Not a JSON array of objects ({error.msg} at character {error.pos}).") from None
+            items = json_input.loads(text)
+        except json_input.JSONInputError as error:
+            raise CellError(cell_json_error(error)) from None
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise CellError('Write a JSON array of objects, e.g. [{"country": "PE", "role": "party"}].')
         by_name = {f.name: f for f in self.fields}

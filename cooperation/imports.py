@@ -190,7 +190,7 @@ class _Importer:
                 self.import_row(resource, row, columns, cells, result)
         except UnicodeDecodeError:
             result.errors.append(RowError(0, "", "The file is not UTF-8 text."))
-        except csv.Error as error:
+        except csv.Error as error:  # e.g. "line contains NUL" (Python before 3.11), an unclosed quote
             result.errors.append(RowError(reader.line_num, "", f"Not valid CSV: {error}."))
 
     def count_row(self) -> None:
@@ -220,6 +220,9 @@ class _Importer:
         values, many_to_many, parts, deferred = {}, {}, {}, []
         record_id = expected_version = None
         for column, text in zip(columns, cells, strict=True):
+            if "\x00" in text:  # Python's csv module reads it (since 3.11); PostgreSQL cannot store it
+                errors.append(RowError(row, column.name, "The cell contains a NUL character (byte 0); remove it."))
+                continue
             try:
                 if column.name == "id":
                     record_id = self.read_int(text) if text.strip() else None

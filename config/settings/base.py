@@ -176,6 +176,10 @@ API_MAX_PAGE_SIZE = 1000
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "300/minute")
 API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
+# JSON from clients (API bodies, a CSV import's parts and citations cells) is read by cooperation.json_input:
+# at most JSON_MAX_DEPTH nested arrays and objects (a record with parts needs 3), no key given twice, no NUL.
+# A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django's, 2.5 MB by default) is answered 413.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cooperation.login_guard.GuardedTokenAuthentication",
@@ -200,7 +204,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cooperation.api.parsers.JSONParser"],
     "DEFAULT_VERSIONING_CLASS": None,
     "ORDERING_PARAM": "ordering",
     "SEARCH_PARAM": "q",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -71,7 +73,19 @@ def duplicate_response(exc: DuplicateRecordError, request) -> Response:
     return Response(body, status=status.HTTP_409_CONFLICT)
 
 
+def body_too_large() -> Response:
+    """Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (as a SuspiciousOperation, an HTML 400): on the
+    API it is a 413 that says the limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return Response(
+        {"detail": f"The request body is larger than the limit of {limit} bytes (DATA_UPLOAD_MAX_MEMORY_SIZE)."},
+        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return body_too_large()
     if isinstance(exc, DuplicateRecordError):
         return duplicate_response(exc, context.get("request"))
     if isinstance(exc, StaleRecordError):

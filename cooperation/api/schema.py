@@ -101,6 +101,11 @@ THROTTLED = OpenApiResponse(
     "`Retry-After` header says how many seconds to wait.",
     response=ERROR,
 )
+TOO_LARGE = OpenApiResponse(
+    description="The request body is larger than the server's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB unless "
+    "configured); the detail says the limit.",
+    response=ERROR,
+)
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}}
 CONFLICT = inline_serializer(
     "Conflict",
@@ -157,6 +162,8 @@ class AutoSchema(openapi.AutoSchema):
             extra.update({"409": CONFLICT, "412": ERROR})
         if method == "POST":
             extra["409"] = CONFLICT
+        if method in ("POST", "PUT", "PATCH"):
+            extra["413"] = TOO_LARGE
         if self.view.throttle_classes:
             extra["429"] = THROTTLED
         for code, response in extra.items():

@@ -82,3 +82,27 @@ def test_import_page_dry_run_then_import(editor_client):
     assert imported.status_code == 302
     assert sorted(m.Agreement.objects.values_list("title", flat=True)) == ["Pact 0", "Pact 1", "Pact 2"]
     assert m.Agreement.history.filter(history_user=editor_client.user).count() >= 3
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        ({"parties": "[" * 3000 + "]" * 3000}, "parties", "Item 1: Nested deeper than 32 levels"),
+        ({"citations": "[" * 3000}, "citations", "Item 1: Nested deeper than 32 levels"),
+        ({"summary": "Signed in\x00Lima"}, "summary", "The cell contains a NUL character"),
+        ({"parties": '[{"country": "BO", "note": "\\u0000"}]'}, "parties", "Item 1, note: The text contains a NUL"),
+        ({"parties": '[{"country": "BO", "role": "host", "role": "party"}]'}, "parties", "Item 1, role: The key"),
+    ],
+    ids=["deep parts", "deep citations", "raw NUL", "escaped NUL", "key twice"],
+)
+def test_import_page_reports_a_hostile_cell_by_row_and_column(editor_client, cells, column, message, dry_run):
+    source = f.SourceFactory()
+    citations = f'[{{"source": "{source.url}", "quote": "signed a memorandum on information exchange"}}]'
+    good = {"title": "Pact of Sucre", "kind": "treaty", "status": "signed", "summary": "", "parties": ""}
+    good["citations"] = citations
+    response = upload(editor_client, to_csv([good, good | {"title": "Pact of La Paz"} | cells]), dry_run=dry_run)
+    assert response.status_code == 200
+    assert b"Nothing was written" in response.content
+    assert f"<td>3</td><td>{column}</td><td>{message}".encode() in response.content
+    assert not m.Agreement.objects.exists()

@@ -82,3 +82,69 @@ def test_a_body_over_the_size_limit_is_refused(editor_client, settings):
     response = post_csv(editor_client, big)
     assert response.status_code == 400 and "MiB" in str(response.json())
     assert not m.Agreement.objects.exists()
+
+
+# --- Hostile files: a 400 naming row and column, never a 500, nothing written (sync, dry run, background) ---
+DEEP = "[" * 3000 + "]" * 3000
+HOSTILE_CELLS = {
+    "parts nested 3,000 deep": (
+        {"parties": DEEP},
+        "parties",
+        "Item 1: Nested deeper than 32 levels of arrays and objects.",
+    ),
+    "citations nested 3,000 deep": ({"citations": DEEP}, "citations", "Item 1: Nested deeper than 32 levels"),
+    "raw NUL in a text cell": (
+        {"title": "Pact\x00of Lima"},
+        "title",
+        "The cell contains a NUL character (byte 0); remove it.",
+    ),
+    "raw NUL in a parts cell": ({"parties": '[{"country": "PE\x00"}]'}, "parties", "The cell contains a NUL"),
+    "escaped NUL in a parts cell": (
+        {"parties": '[{"country": "PE", "note": "tw\\u0000o"}]'},
+        "parties",
+        "Item 1, note: The text contains a NUL character (\\u0000).",
+    ),
+    "a key twice in a parts cell": (
+        {"parties": '[{"country": "PE", "country": "BO"}]'},
+        "parties",
+        "Item 1, country: The key 'country' is given twice.",
+    ),
+}
+
+
+def hostile_file(cells: dict) -> bytes:
+    good = {"title": "Pact of Cusco", "kind": "treaty", "status": "signed", "parties": "", "citations": CITATIONS}
+    return to_csv([good, good | {"title": "Pact of Lima"} | cells])
+
+
+@pytest.mark.parametrize("dry_run", ["false", "true"])
+@pytest.mark.parametrize(("cells", "column", "message"), HOSTILE_CELLS.values(), ids=HOSTILE_CELLS.keys())
+def test_a_hostile_cell_is_a_400_naming_row_and_column(editor_client, cells, column, message, dry_run):
+    response = post_csv(editor_client, hostile_file(cells), dry_run=dry_run)
+    assert response.status_code == 400, response.content[:500]
+    (error,) = response.json()["errors"]
+    assert (error["row"], error["column"]) == (3, column)
+    assert error["message"].startswith(message), error["message"]
+    assert not m.Agreement.objects.exists()
+
+
+@pytest.fixture
+def quiet_progress_thread(settings):
+    settings.JOB_HEARTBEAT_SECONDS = 3600  # see tests/jobs/test_services.py
+
+
+@pytest.mark.usefixtures("quiet_progress_thread")
+@pytest.mark.parametrize(("cells", "column", "message"), HOSTILE_CELLS.values(), ids=HOSTILE_CELLS.keys())
+def test_a_background_job_with_a_hostile_cell_fails_with_the_row_error(editor_client, cells, column, message):
+    from cooperation.jobs import services
+    from cooperation.jobs.models import Job
+
+    accepted = post_csv(editor_client, hostile_file(cells), background="true")
+    assert accepted.status_code == 202, accepted.content[:500]
+    job = Job.objects.get(pk=accepted.json()["id"])
+    assert services.run(str(job.pk), task_id=job.task_id) == "failed"
+    shown = editor_client.get(accepted["Location"]).json()
+    assert shown["status"] == "failed"
+    (error,) = shown["errors"]
+    assert (error["row"], error["column"]) == (3, column) and error["message"].startswith(message)
+    assert not m.Agreement.objects.exists()

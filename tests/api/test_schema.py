@@ -107,3 +107,15 @@ def test_duplicates_are_documented_with_their_409_body_and_the_confirming_parame
     assert "confirm_duplicate" not in {parameter["name"] for parameter in agencies.get("parameters", [])}
     imports = schema["paths"]["/api/v1/officials/import/"]["post"]
     assert "confirm_duplicate" in {parameter["name"] for parameter in imports["parameters"]}
+
+
+def test_the_body_size_limit_is_documented_on_every_write(schema):
+    writes = [
+        f"{method} {path}"
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in ("post", "put", "patch") and "413" not in op["responses"]
+    ]
+    assert writes == []
+    too_large = schema["paths"]["/api/v1/agreements/"]["post"]["responses"]["413"]
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in too_large["description"]
