@@ -10,6 +10,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cooperation.imports import ImportConflict
 from cooperation.models.base import StaleRecordError
 
 
@@ -62,6 +63,8 @@ def exception_handler(exc, context):
             exc = PreconditionFailed(message)
         else:
             return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ImportConflict):  # concurrent writes kept deadlocking it, retries included
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
