@@ -55,6 +55,15 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+    default_detail = (
+        "This server requires If-Match on PUT, PATCH and DELETE, so that no write overwrites a change made since "
+        "the client read the record: GET the record and send its ETag back as If-Match."
+    )
+
+
 def exception_handler(exc, context):
     if isinstance(exc, StaleRecordError):
         request = context.get("request")

@@ -86,3 +86,13 @@ def test_rate_limits_are_documented_on_every_operation(schema):
     assert undocumented == []
     throttled = schema["paths"]["/api/v1/agreements/"]["get"]["responses"]["429"]
     assert "Retry-After" in throttled["headers"]
+
+
+@pytest.mark.parametrize("resource", sorted(RESOURCES))
+def test_writes_to_a_record_document_the_428_of_a_missing_if_match(schema, resource):
+    item = schema["paths"][f"/api/v1/{resource}/{{id}}/"]
+    for method in ("put", "patch", "delete"):
+        required = item[method]["responses"]["428"]
+        assert "API_REQUIRE_IF_MATCH" in required["description"]
+        assert required["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "428" not in item["get"]["responses"]
