@@ -15,19 +15,30 @@
   naming the record; with ``confirm_duplicate`` a likely duplicate is created all the same.
 - A reference to a record that is not there yet (a parent region further down the file, a source's publisher
   in another file of a bundle) is resolved once all rows are in.
+- Imports running at once do not deadlock: before writing anything, an import locks every record its rows
+  update (``SELECT ... FOR UPDATE``, resource by resource in import order, each by id), so a second import of
+  the same records waits for the first to commit and then applies its rows to what the first wrote. A
+  deadlock or serialization failure with another writer rolls the import back and runs it again, at most
+  ``IMPORT_ATTEMPTS`` times; then ``ImportConflict`` says so (the API answers 409). The files are read twice
+  (the ids to lock, then the rows), so a stream that cannot seek is copied to a temporary file first.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import random
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 
 from cooperation import services
@@ -70,6 +81,24 @@ IMPORT_ORDER = [
     "citations",
 ]
 FIELD_ALIASES = {"object_id": "record_id", "content_type": "record_type"}
+#: How many times an import is run when it keeps meeting deadlocks or serialization failures.
+IMPORT_ATTEMPTS = 3
+#: PostgreSQL's codes for a transaction that lost a race and may succeed if run again: serialization
+#: failure, deadlock detected, lock not available.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+#: Records locked per query (the ids are bound as parameters).
+LOCK_BATCH = 1000
+
+
+class ImportConflict(Exception):
+    """Other writes to the same records kept getting in the way of the import; nothing was written."""
+
+    def __init__(self, attempts: int):
+        self.attempts = attempts
+        super().__init__(
+            "Another import or edit was writing the same records at the same time, and the import still met it "
+            f"after {attempts} tries; nothing was written. Import the file again."
+        )
 
 
 @dataclass(frozen=True)
@@ -396,34 +425,126 @@ def import_bundle(
 ) -> dict[str, ImportResult]:
     """Import several resources' CSVs (name -> file) in dependency order, all or nothing. With a
     ``default_citation``, every fact record that a row gives no citation (and that has none) cites it.
-    ``progress`` is called as each data row is read, with the number read so far; an exception it raises
-    stops the import, which then writes nothing. A row alike to a record on record (or to an earlier row) is
-    an error on its name column unless ``confirm_duplicate`` (see ``cooperation.duplicates``)."""
+    ``progress`` is called as each data row is read, with the number read so far (from 0 again if the import
+    is run again after a deadlock); an exception it raises stops the import, which then writes nothing.
+    A row alike to a record on record (or to an earlier row) is an error on its name column unless
+    ``confirm_duplicate`` (see ``cooperation.duplicates``). Raises ImportConflict if concurrent writes kept getting in the way (nothing is written)."""
     unknown = sorted(set(files) - set(RESOURCES))
     if unknown:
         raise KeyError(f"Unknown resource {unknown[0]!r}")
-    importer = _Importer(
-        user=user,
-        dry_run=dry_run,
-        unescape_formulas=unescape_formulas,
-        default_citation=default_citation,
-        progress=progress,
-        confirm_duplicate=confirm_duplicate,
-    )
-    results = {name: ImportResult(name, dry_run) for name in files}
-    with transaction.atomic(), remembering_resolutions():
-        for name in ordered(files):
-            importer.run(RESOURCES[name], files[name], results[name])
-        importer.resolve_pending(results)
-        if dry_run or any(not result.ok for result in results.values()):
-            transaction.set_rollback(True)
+    options = {
+        "user": user,
+        "dry_run": dry_run,
+        "unescape_formulas": unescape_formulas,
+        "default_citation": default_citation,
+        "progress": progress,
+        "confirm_duplicate": confirm_duplicate,
+    }
+    with contextlib.ExitStack() as stack:
+        files = {name: stack.enter_context(Rewindable(stream)) for name, stream in files.items()}
+        for attempt in range(1, IMPORT_ATTEMPTS + 1):
+            try:
+                results = _import_once(files, _Importer(**options))
+                break
+            except OperationalError as error:
+                if not retryable(error):
+                    raise
+                if attempt == IMPORT_ATTEMPTS or connection.vendor == "sqlite":
+                    # SQLite has one write lock and waited its busy timeout for it already: no point in waiting again.
+                    raise ImportConflict(attempt) from error
+                time.sleep(random.uniform(0, 0.1 * attempt))  # so that the writers in the way do not meet again
     for result in results.values():
         result.errors.sort(key=lambda error: (error.row, error.column))
     return results
+
+
+def _import_once(files: Mapping[str, Rewindable], importer: _Importer) -> dict[str, ImportResult]:
+    """One try at the import, in one transaction: lock the records the rows update, then import every row."""
+    results = {name: ImportResult(name, importer.dry_run) for name in files}
+    with transaction.atomic(), remembering_resolutions():
+        for name in ordered(files):
+            lock_updated_records(RESOURCES[name], files[name].rewound())
+        for name in ordered(files):
+            importer.run(RESOURCES[name], files[name].rewound(), results[name])
+        importer.resolve_pending(results)
+        if importer.dry_run or any(not result.ok for result in results.values()):
+            transaction.set_rollback(True)
+    return results
+
+
+def retryable(error: OperationalError) -> bool:
+    """Whether the transaction failed only because a concurrent one got in its way."""
+    sqlstate = getattr(error.__cause__, "pgcode", None) or getattr(error.__cause__, "sqlstate", None)
+    return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error)
+
+
+def lock_updated_records(resource: ResourceSpec, stream: IO) -> None:
+    """Lock the records the file's rows update, by id: two imports lock them in the same order whatever
+    the order of their rows, so neither can hold a record the other waits for while waiting for one of its."""
+    ids = sorted(updated_ids(stream))
+    if not ids or not connection.features.has_select_for_update:
+        return  # SQLite: one writer at a time already
+    manager = resource.model._default_manager
+    for start in range(0, len(ids), LOCK_BATCH):
+        batch = ids[start : start + LOCK_BATCH]
+        list(manager.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk", flat=True))
+
+
+def updated_ids(stream: IO) -> set[int]:
+    """The ids in the file's ``id`` column; what cannot be read is left for the import to report."""
+    ids: set[int] = set()
+    try:
+        reader = csv.reader(_text_stream(stream), strict=True)
+        headers = [header.strip().lstrip("\ufeff") for header in next(reader, [])]
+        if "id" not in headers:
+            return ids
+        column = headers.index("id")
+        for cells in reader:
+            text = cells[column].strip() if column < len(cells) else ""
+            if text.isascii() and text.isdigit() and len(text) <= 18:
+                ids.add(int(text))
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    return ids
+
+
+class Rewindable:
+    """A file the import can read from its start again: the stream itself if it can seek, else a copy in a
+    temporary file (in memory while small)."""
+
+    def __init__(self, stream: IO):
+        if getattr(stream, "seekable", lambda: False)():
+            self.stream, self.start = stream, stream.tell()
+        elif isinstance(stream.read(0), str):
+            self.stream, self.start = io.StringIO(stream.read()), 0
+        else:
+            self.stream, self.start = tempfile.SpooledTemporaryFile(max_size=2**20), 0  # noqa: SIM115 (see __exit__)
+            shutil.copyfileobj(stream, self.stream)
+        self.copied = self.stream is not stream
+
+    def __enter__(self) -> Rewindable:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.copied:  # the caller's own stream is the caller's to close
+            self.stream.close()
+
+    def rewound(self) -> IO:
+        self.stream.seek(self.start)
+        return self.stream
 
 
 def ordered(names: Iterable[str]) -> list[str]:
     return sorted(names, key=IMPORT_ORDER.index)
 
 
-__all__ = ["IMPORT_ORDER", "DefaultCitation", "ImportResult", "Progress", "RowError", "import_bundle", "import_csv"]
+__all__ = [
+    "IMPORT_ORDER",
+    "DefaultCitation",
+    "ImportConflict",
+    "ImportResult",
+    "Progress",
+    "RowError",
+    "import_bundle",
+    "import_csv",
+]

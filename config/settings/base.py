@@ -170,6 +170,9 @@ LOGGING = {
 # permission (the "editor" group). Clients authenticate with a session or a token ("Authorization: Token
 # <key>"); tokens are stored only as a hash and expire.
 API_READ_REQUIRES_LOGIN = env_bool("API_READ_REQUIRES_LOGIN", False)
+# With API_REQUIRE_IF_MATCH on, a PUT, PATCH or DELETE without If-Match is refused (428): a client that reads,
+# edits and writes back without it can otherwise overwrite what others changed since its read.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 API_MAX_PAGE_SIZE = 1000
 # Requests per client and period ("120/minute"; "off" for none): anonymous clients by address, users by id.
 # A client over its rate gets 429 with Retry-After.

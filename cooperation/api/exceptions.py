@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cooperation.duplicates import CONFIRM_PARAMETER, DuplicateRecordError
+from cooperation.imports import ImportConflict
 from cooperation.models.base import StaleRecordError
 
 
@@ -83,6 +84,15 @@ def body_too_large() -> Response:
     )
 
 
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+    default_detail = (
+        "This server requires If-Match on PUT, PATCH and DELETE, so that no write overwrites a change made since "
+        "the client read the record: GET the record and send its ETag back as If-Match."
+    )
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return body_too_large()
@@ -95,6 +105,8 @@ def exception_handler(exc, context):
             exc = PreconditionFailed(message)
         else:
             return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ImportConflict):  # concurrent writes kept deadlocking it, retries included
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):

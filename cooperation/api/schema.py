@@ -106,6 +106,15 @@ TOO_LARGE = OpenApiResponse(
     "configured); the detail says the limit.",
     response=ERROR,
 )
+PRECONDITION_REQUIRED = OpenApiResponse(
+    description="The request had no `If-Match`, and this server requires one on every PUT, PATCH and DELETE "
+    "(setting API_REQUIRE_IF_MATCH): GET the record and send its `ETag` back as `If-Match`.",
+    response=ERROR,
+)
+STALE = OpenApiResponse(
+    description="The record changed since the version sent as `If-Match`: reload it and apply the change again.",
+    response=ERROR,
+)
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}}
 CONFLICT = inline_serializer(
     "Conflict",
@@ -159,7 +168,9 @@ class AutoSchema(openapi.AutoSchema):
         if method != "GET":
             extra.update({"401": ERROR, "403": ERROR})
         if method in ("PUT", "PATCH", "DELETE"):
-            extra.update({"409": CONFLICT, "412": ERROR})
+            extra.update({"409": CONFLICT, "412": STALE})
+            if hasattr(self.view, "check_if_match"):  # the records' views, which take If-Match
+                extra["428"] = PRECONDITION_REQUIRED
         if method == "POST":
             extra["409"] = CONFLICT
         if method in ("POST", "PUT", "PATCH"):

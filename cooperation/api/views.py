@@ -22,7 +22,7 @@ from cooperation import models as m
 from cooperation import services
 from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
-from cooperation.api.exceptions import PreconditionFailed
+from cooperation.api.exceptions import PreconditionFailed, PreconditionRequired
 from cooperation.api.jobs import JobSerializer
 from cooperation.api.permissions import viewable_content_types
 from cooperation.api.prefetch import prefetch_page
@@ -45,7 +45,8 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     Every single-record response carries an ``ETag`` (the record's version). A ``PUT``, ``PATCH`` or ``DELETE``
     with ``If-Match`` is refused with 412 if the record has changed since; without it, a write that races
-    another one is refused with 409 instead of overwriting it.
+    another one is refused with 409 instead of overwriting it, but one made from an older read replaces what
+    changed since: with ``API_REQUIRE_IF_MATCH`` on, such writes are refused with 428.
     """
 
     ordering_fields: tuple[str, ...] = BASIC_ORDERING
@@ -111,6 +112,8 @@ class RecordViewSet(viewsets.ModelViewSet):
     def check_if_match(self, record) -> None:
         header = self.request.headers.get("If-Match")
         if header is None:
+            if settings.API_REQUIRE_IF_MATCH:
+                raise PreconditionRequired()
             return
         tags = {tag.strip() for tag in header.split(",")}
         if not all(ENTITY_TAG.fullmatch(tag) for tag in tags):

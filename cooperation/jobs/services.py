@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cooperation.columns import RESOURCES, ResourceSpec
-from cooperation.imports import DefaultCitation, ImportResult, import_csv
+from cooperation.imports import DefaultCitation, ImportConflict, ImportResult, import_csv
 from cooperation.jobs import uploads
 from cooperation.jobs.models import Job, JobStatus
 from cooperation.jobs.progress import Superseded, reporter_for
@@ -115,6 +115,10 @@ def run(job_id: str, *, task_id: str) -> str:
     except Superseded:
         logger.warning("Job %s, attempt %s: queued again meanwhile; stopped, nothing written.", job.pk, job.attempts)
         return "superseded"
+    except ImportConflict:
+        # Other writes to the same records kept deadlocking it, retries included: nothing was written.
+        retry_or_fail(job, "Other writes to the same records got in the way")
+        return "busy"
     except Exception as error:
         if isinstance(error, OperationalError) and "database is locked" in str(error):
             # SQLite: another write held the one write lock longer than the busy timeout. Nothing was written.

@@ -119,3 +119,13 @@ def test_the_body_size_limit_is_documented_on_every_write(schema):
     assert writes == []
     too_large = schema["paths"]["/api/v1/agreements/"]["post"]["responses"]["413"]
     assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in too_large["description"]
+
+
+@pytest.mark.parametrize("resource", sorted(RESOURCES))
+def test_writes_to_a_record_document_the_428_of_a_missing_if_match(schema, resource):
+    item = schema["paths"][f"/api/v1/{resource}/{{id}}/"]
+    for method in ("put", "patch", "delete"):
+        required = item[method]["responses"]["428"]
+        assert "API_REQUIRE_IF_MATCH" in required["description"]
+        assert required["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "428" not in item["get"]["responses"]
