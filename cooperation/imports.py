@@ -428,7 +428,8 @@ def import_bundle(
     ``progress`` is called as each data row is read, with the number read so far (from 0 again if the import
     is run again after a deadlock); an exception it raises stops the import, which then writes nothing.
     A row alike to a record on record (or to an earlier row) is an error on its name column unless
-    ``confirm_duplicate`` (see ``cooperation.duplicates``). Raises ImportConflict if concurrent writes kept getting in the way (nothing is written)."""
+    ``confirm_duplicate`` (see ``cooperation.duplicates``). Raises ImportConflict if concurrent writes kept
+    getting in the way (nothing is written)."""
     unknown = sorted(set(files) - set(RESOURCES))
     if unknown:
         raise KeyError(f"Unknown resource {unknown[0]!r}")
