@@ -18,7 +18,11 @@ from cooperation.models import Source
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
-EXPORT_PARAMETERS = {"escape_formulas", "bom"}
+#: A CSV export takes the list's filters, its ordering and these. ``limit`` or ``cursor`` make it one page of the
+#: list (the JSON page's records, its next page in a ``Link`` header); ``count`` is read and, as a file has no
+#: place for it, answered in ``X-Total-Count``.
+EXPORT_PARAMETERS = {"escape_formulas", "bom", "limit", "cursor", "count"}
+PAGE_PARAMETERS = {"limit", "cursor"}
 IMPORT_PARAMETERS = {
     "dry_run",
     "escape_formulas",
@@ -111,7 +115,24 @@ def export_response(view, request, queryset) -> StreamingHttpResponse:
     resource = resource_for(view)
     options = ExportOptions(escape_formulas=flag(request, "escape_formulas", True), bom=flag(request, "bom", False))
     filtered = any(name not in EXPORT_PARAMETERS | {"format"} for name in request.query_params)
-    response = StreamingHttpResponse(stream_csv(resource, queryset, options), content_type="text/csv; charset=utf-8")
+    headers = {}
+    paginator = view.pagination_class()
+    if PAGE_PARAMETERS & set(request.query_params):
+        # One page, exactly the records of the JSON page with the same parameters (the paginator's own logic).
+        page = paginator.paginate_queryset(queryset.prefetch_related(None), request, view)
+        queryset = queryset.filter(pk__in=[record.pk for record in page]).order_by(*paginator.ordering)
+        links = [(paginator.get_next_link(), "next"), (paginator.get_previous_link(), "prev")]
+        if any(url for url, _ in links):
+            headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links if url)
+        filtered = True
+        total = paginator.total
+    else:
+        total = queryset.count() if paginator.wants_count(request) else None
+    if total is not None:
+        headers["X-Total-Count"] = str(total)
+    response = StreamingHttpResponse(
+        stream_csv(resource, queryset, options), content_type="text/csv; charset=utf-8", headers=headers
+    )
     response["Content-Disposition"] = f'attachment; filename="{file_name(resource, filtered)}"'
     return response
 
