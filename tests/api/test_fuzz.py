@@ -24,7 +24,6 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import SEED_FIXTURE
 
