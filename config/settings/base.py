@@ -166,6 +166,9 @@ API_MAX_PAGE_SIZE = 1000
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "300/minute")
 API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
+# CSV exports streaming at once per client (user, or address when anonymous); one more is refused with 429 and
+# Retry-After. 0: no limit.
+CSV_EXPORTS_PER_CLIENT = env_int("CSV_EXPORTS_PER_CLIENT", 2)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",

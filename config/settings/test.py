@@ -18,3 +18,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Rate limits are off for the suite (its clients share one address); tests/api/test_throttling.py turns them on.
 API_THROTTLE_ANON = "off"
 API_THROTTLE_USER = "off"
+# Nor a limit on concurrent CSV exports (tests leave responses unread); tests/api/test_export_slots.py sets one.
+CSV_EXPORTS_PER_CLIENT = 0

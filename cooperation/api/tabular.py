@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from rest_framework import parsers, renderers, status
@@ -10,6 +11,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Valida
 from rest_framework.response import Response
 
 from cooperation.api.jobs import accepted
+from cooperation.api.throttling import ExportSlots
 from cooperation.columns import RESOURCES, ResourceSpec, for_model
 from cooperation.exports import ExportOptions, file_name, stream_csv
 from cooperation.imports import DefaultCitation, import_csv
@@ -112,6 +114,17 @@ def resource_for(view) -> ResourceSpec:
 
 
 def export_response(view, request, queryset) -> StreamingHttpResponse:
+    slots = ExportSlots(request)
+    slot = slots.acquire()
+    try:
+        return stream_response(view, request, queryset, lambda blocks: slots.hold(slot, blocks))
+    except BaseException:
+        if slot is not None:
+            cache.delete(slot)  # refused (a bad parameter) before it streamed
+        raise
+
+
+def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
     resource = resource_for(view)
     options = ExportOptions(escape_formulas=flag(request, "escape_formulas", True), bom=flag(request, "bom", False))
     filtered = any(name not in EXPORT_PARAMETERS | {"format"} for name in request.query_params)
@@ -131,7 +144,7 @@ def export_response(view, request, queryset) -> StreamingHttpResponse:
     if total is not None:
         headers["X-Total-Count"] = str(total)
     response = StreamingHttpResponse(
-        stream_csv(resource, queryset, options), content_type="text/csv; charset=utf-8", headers=headers
+        hold(stream_csv(resource, queryset, options)), content_type="text/csv; charset=utf-8", headers=headers
     )
     response["Content-Disposition"] = f'attachment; filename="{file_name(resource, filtered)}"'
     return response
