@@ -76,6 +76,10 @@ def positive_data_accepted(ctx, response, case):
         said = messages(body) if isinstance(body, dict | list) else []
         if said and all(MEANING.search(text) for text in said):
             return None
+        if os.environ.get("FUZZ_LOG") and case.meta and case.meta.generation.mode.is_positive:
+            with open(os.environ["FUZZ_LOG"], "a") as log:
+                log.write(f"{case.method} {case.path} {said}\n")
+            return None
     return positive_data_acceptance(ctx, response, case)
 
 
