@@ -103,6 +103,15 @@ CONFLICT = inline_serializer(
 )
 
 
+def closed_request_bodies(result, generator, request, public):
+    """A request body takes only the fields its schema lists: the server answers 400 "Unknown field" to any other
+    (a misspelled field must not be dropped silently), so the schema says ``additionalProperties: false``."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object" and "properties" in component:
+            component.setdefault("additionalProperties", False)
+    return result
+
+
 class AutoSchema(openapi.AutoSchema):
     def get_auth(self):
         auths = super().get_auth()

@@ -46,13 +46,12 @@ NOT_CHECKED = [positive_data_acceptance]
 MEANING = re.compile(
     "|".join(
         [
-            r"^No \w",  # No country 'Atlantis' / No source with id 9 / No drug ...
-            r"does not exist|not found|[Nn]o such|[Uu]nknown (?!field|query parameter)",
-            r"already exists|must be unique|[Dd]uplicate|twice|[Aa]lready",
-            r"NUL character",
+            r"^No \w.* '|^No \w+ with id",  # No country 'Atlantis' / No source with id 9
+            r"already exists|must be unique|[Dd]uplicate",
+            r"NUL character|Null characters are not allowed",
             r"[Ii]nvalid cursor",
-            r"occur in the source|[Cc]ite|[Ss]ay which|[Gg]ive (a|an|the|at least|either|one|its)|[Nn]ame (a|an|the)",
-            r"cannot|can't|[Oo]nly|[Nn]ot both|[Ee]ither|before|after|[Mm]ust|[Nn]eeds?|requires?|[Ee]nds? ",
+            r"occur in the source's full text",
+            r"Enter a valid URL",  # Django's URL validator is stricter than OpenAPI's "uri" format can say
         ]
     )
 )
@@ -68,6 +67,8 @@ def messages(body) -> list[str]:
 
 def positive_data_accepted(ctx, response, case):
     """``positive_data_acceptance``, except for a 400 about the data's meaning (see ``MEANING``)."""
+    if response.status_code == 400 and case.path.endswith("/import/"):
+        return None  # the file's rows and columns: the schema can describe the body only as a string
     if response.status_code == 400:
         try:
             body = response.json()
