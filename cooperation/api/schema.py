@@ -241,19 +241,27 @@ class StrictFilterExtension(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        from cooperation.filtersets import ChoiceFilter, DateFilter, IdFilter, MultiValueFilter, SearchFilter
+        from cooperation.filtersets import (
+            MAX_TEXT,
+            MAX_VALUES,
+            ChoiceFilter,
+            DateFilter,
+            IdFilter,
+            MultiValueFilter,
+            SearchFilter,
+        )
 
         if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")
         if isinstance(filter_field, DateFilter):  # a day, a month or a year, as partial dates are written
-            schema = {"type": "string", "maxLength": 100}
+            schema = {"type": "string", "minLength": 1, "maxLength": 100}  # sent empty: a 400
             return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if isinstance(filter_field, SearchFilter):
             return [
                 build_parameter_type(field_name, {"type": "string"}, OpenApiParameter.QUERY, description=description)
             ]
-        item = {"type": "string"}
+        item = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}  # an empty value is a 400, not "any"
         if isinstance(filter_field, ChoiceFilter):
             item["enum"] = [code for code, _ in filter_field.extra["choices"]]
         elif isinstance(filter_field, IdFilter):
@@ -261,7 +269,7 @@ class StrictFilterExtension(DjangoFilterExtension):
         return [
             build_parameter_type(
                 field_name,
-                {"type": "array", "items": item},
+                {"type": "array", "items": item, "maxItems": MAX_VALUES},
                 OpenApiParameter.QUERY,
                 description=description,
                 explode=True,
