@@ -133,7 +133,10 @@ def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
     if PAGE_PARAMETERS & set(request.query_params):
         # One page, exactly the records of the JSON page with the same parameters (the paginator's own logic).
         page = paginator.paginate_queryset(queryset.prefetch_related(None), request, view)
-        queryset = queryset.filter(pk__in=[record.pk for record in page]).order_by(*paginator.ordering)
+        ids = [record.pk for record in page]
+        # An empty page is the header alone (pk__in=[] has no SQL to stream: Django raises EmptyResultSet).
+        queryset = queryset.filter(pk__in=ids) if ids else queryset.filter(pk__isnull=True)
+        queryset = queryset.order_by(*paginator.ordering)
         links = [(paginator.get_next_link(), "next"), (paginator.get_previous_link(), "prev")]
         if any(url for url, _ in links):
             headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links if url)

@@ -60,6 +60,8 @@ def test_limit_and_cursor_page_the_csv_as_they_page_the_json_list_and_count_come
     assert "format=csv" in next_url and "cursor=" in next_url
     second = b"".join(client.get(next_url).streaming_content).decode()
     assert [int(row["id"]) for row in rows(second)] == [row["id"] for row in client.get(page["next"]).json()["results"]]
+    nothing, _ = api_csv(client, "drugs", limit=1, name__icontains="no such drug")
+    assert nothing.startswith("id,") and rows(nothing) == [], "an empty page is the header alone"
     whole, response = api_csv(client, "drugs", group="hallucinogens", count="false")
     assert (
         len(rows(whole)) == page["count"] >= len(groups) and "X-Total-Count" not in response and "Link" not in response
