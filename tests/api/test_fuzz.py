@@ -46,7 +46,7 @@ NOT_CHECKED = [positive_data_acceptance]
 MEANING = re.compile(
     "|".join(
         [
-            r"^No \w.* '|^No \w+ with id",  # No country 'Atlantis' / No source with id 9
+            r"^No [\w ]+ [\"']|^No [\w ]+ with id",  # No country 'Atlantis' / No agency "'-'" / No source with id 9
             r"already exists|must be unique|[Dd]uplicate",
             r"NUL character|Null characters are not allowed",
             r"[Ii]nvalid cursor",
