@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from .env import env_bool, env_int, env_list, env_rate, env_str
 
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "cooperation",
@@ -45,6 +47,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: private, no-cache and Vary: Authorization, Accept, Cookie on everything under /api/.
+    "cooperation.api.caching.APICacheHeadersMiddleware",
     # Records which user made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Turns a login form the login guard refused into the lockout page (cooperation/login_guard.py).
@@ -147,6 +152,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Content-Security-Policy (django-csp) --------------------------------------------------------------
+# Pages may load scripts, styles, fonts and images from this site only, and run no inline script or style: an
+# injected <script> does not run. The admin, the API docs (Swagger UI from drf-spectacular-sidecar's local copy)
+# and the job progress page need nothing more; images may also be data: URIs (the admin's and Swagger's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Cache ----------------------------------------------------------------------------------------
 # The API's rate limits count requests here, so the cache must be shared by every worker process: a table in
 # the database (created by migration 0005), which needs no other server.
@@ -183,6 +207,9 @@ CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
 # at most JSON_MAX_DEPTH nested arrays and objects (a record with parts needs 3), no key given twice, no NUL.
 # A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django's, 2.5 MB by default) is answered 413.
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
+# CSV exports streaming at once per client (user, or address when anonymous); one more is refused with 429 and
+# Retry-After. 0: no limit.
+CSV_EXPORTS_PER_CLIENT = env_int("CSV_EXPORTS_PER_CLIENT", 2)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cooperation.login_guard.GuardedTokenAuthentication",
@@ -250,4 +277,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cooperation.api.schema.closed_request_bodies",
+    ],
 }

@@ -20,3 +20,5 @@ API_THROTTLE_ANON = "off"
 API_THROTTLE_USER = "off"
 # Failed logins are throttled per address only where a test asks (tests/api/test_login_guard.py).
 LOGIN_FAILURES_PER_ADDRESS = "off"
+# Nor a limit on concurrent CSV exports (tests leave responses unread); tests/api/test_export_slots.py sets one.
+CSV_EXPORTS_PER_CLIENT = 0

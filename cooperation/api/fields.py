@@ -3,6 +3,7 @@ scalars that take only the JSON type the schema documents."""
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from django.db import models
@@ -12,6 +13,16 @@ from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
 MAX_ID = 2**63 - 1
+
+
+def json_type(data) -> str:
+    """The JSON name of a parsed value's type, for messages a client can act on (not Python's ``NoneType``)."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true or false"
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return next((name for kind, name in names.items() if isinstance(data, kind)), type(data).__name__)
 
 
 class BriefRelatedField(serializers.RelatedField):
@@ -26,6 +37,7 @@ class BriefRelatedField(serializers.RelatedField):
         "does_not_exist": "No {model} with id {value}.",
         "not_found": "{message}",
         "incorrect_type": "Give the id (an integer) or the {model}'s key (a string), not {data_type}.",
+        "incomplete_object": 'An object names the {model} by its id ({{"id": 170}}) or by one of: {keys}.',
     }
 
     def __init__(self, **kwargs):
@@ -62,9 +74,11 @@ class BriefRelatedField(serializers.RelatedField):
             if unknown:
                 message = f"Unknown field. Known: {', '.join(known)}."
                 raise serializers.ValidationError({name: [message] for name in unknown})
+            if not data:
+                self.fail("incomplete_object", model=model_name, keys=", ".join(known[1:]))
             data = data.get("id", next((v for k, v in data.items() if k in natural_key(self.model).brief_fields), None))
         if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", model=model_name, data_type=type(data).__name__)
+            self.fail("incorrect_type", model=model_name, data_type=json_type(data))
         if isinstance(data, int):
             if not 1 <= data <= MAX_ID:
                 self.fail("does_not_exist", model=model_name, value=data)
@@ -82,12 +96,17 @@ class BriefRelatedField(serializers.RelatedField):
         return {}
 
 
+class RecordTypeField(serializers.SlugRelatedField):
+    """A citation's ``record_type``: the model name of a kind of record that states facts (an enum in the schema,
+    see ``cooperation.api.schema``)."""
+
+
 class ManyBriefRelatedField(ManyRelatedField):
     """A many-to-many value: a JSON list (DRF would also take an object, as the list of its keys)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, list):
-            self.fail("not_a_list", input_type=type(data).__name__)
+            self.fail("not_a_list", input_type=json_type(data))
         return super().to_internal_value(data)
 
 
@@ -110,7 +129,7 @@ def _is_boolean(data) -> bool:
 def strict(field_class: type[serializers.Field], accepts, expected: str) -> type[serializers.Field]:
     def to_internal_value(self, data):
         if not accepts(data):
-            raise serializers.ValidationError(f"Give {expected}, not {type(data).__name__}.", code="invalid")
+            raise serializers.ValidationError(f"Give {expected}, not {json_type(data)}.", code="invalid")
         # The documented maxLength holds for the value as sent, before DRF trims its whitespace.
         max_length = getattr(self, "max_length", None)
         if isinstance(data, str) and max_length is not None and len(data) > max_length:
@@ -118,6 +137,17 @@ def strict(field_class: type[serializers.Field], accepts, expected: str) -> type
         return field_class.to_internal_value(self, data)
 
     return type(f"Strict{field_class.__name__}", (field_class,), {"to_internal_value": to_internal_value})
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """A JSON number is a binary float: its digits past the field's decimal places are the float's, not the
+    client's (0.1 arrives as 0.1000000000000000055...). Round to the stored places, then check the size, so every
+    number the schema allows (0 to the maximum) is taken instead of refused for its "digits in total"."""
+
+    def validate_precision(self, value):
+        if self.decimal_places is not None and value.adjusted() < (self.max_digits or 28):  # else too big anyway
+            value = value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places), rounding=decimal.ROUND_HALF_EVEN)
+        return super().validate_precision(value)
 
 
 StrictCharField = strict(serializers.CharField, _is_string, "a string")
@@ -136,7 +166,7 @@ STRICT_FIELD_MAPPING = {
     models.PositiveIntegerField: StrictIntegerField,
     models.PositiveSmallIntegerField: StrictIntegerField,
     models.BigIntegerField: strict(serializers.BigIntegerField, _is_number, "a whole number"),
-    models.DecimalField: strict(serializers.DecimalField, _is_number, "a number"),
+    models.DecimalField: strict(RoundedDecimalField, _is_number, "a number"),
     models.FloatField: strict(serializers.FloatField, _is_number, "a number"),
     models.BooleanField: strict(serializers.BooleanField, _is_boolean, "true or false"),
 }

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import copy
 
+from django.apps import apps
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.authentication import BasicScheme
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
@@ -26,7 +27,8 @@ FIELD_ERRORS = OpenApiResponse(
     response={"type": "object", "additionalProperties": {}},
 )
 IMPORT_REQUEST = {
-    "text/csv": {"type": "string", "description": "The CSV itself, with the export's header row."},
+    # An empty body is refused (400): there is no header row to tell the columns.
+    "text/csv": {"type": "string", "minLength": 1, "description": "The CSV itself, with the export's header row."},
     "multipart/form-data": {
         "type": "object",
         "properties": {"file": {"type": "string", "format": "binary", "description": "The CSV file."}},
@@ -151,6 +153,15 @@ CONFIRM_DUPLICATE = OpenApiParameter(
 )
 
 
+def closed_request_bodies(result, generator, request, public):
+    """A request body takes only the fields its schema lists: the server answers 400 "Unknown field" to any other
+    (a misspelled field must not be dropped silently), so the schema says ``additionalProperties: false``."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object" and "properties" in component:
+            component.setdefault("additionalProperties", False)
+    return result
+
+
 class AutoSchema(openapi.AutoSchema):
     def get_auth(self):
         auths = super().get_auth()
@@ -226,13 +237,64 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
                 properties[name] = {"type": "string", "nullable": field.null}
         if direction == "response":
             return {"type": "object", "properties": properties, "required": list(properties)}
+        # What a request may send, exactly: the brief object a response shows comes back too, but only its id
+        # (writable here) says which record; an object without one is refused.
+        name = model._meta.verbose_name
         return {
             "oneOf": [
-                {"type": "integer", "minimum": 1, "description": f"The {model._meta.verbose_name}'s id"},
-                {"type": "string", "description": f"The {model._meta.verbose_name}'s natural key"},
-                {"type": "object", "properties": dict(properties)},
+                {"type": "integer", "minimum": 1, "description": f"The {name}'s id"},
+                {"type": "string", "minLength": 1, "description": f"The {name}'s natural key"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer", "minimum": 1, "description": f"The {name}'s id"},
+                        **{key: value for key, value in properties.items() if key != "id"},
+                    },
+                    "required": ["id"],
+                    "additionalProperties": False,
+                    "description": f"The {name} as a response shows it: its id says which (the rest is not read)",
+                },
             ]
         }
+
+
+class RecordTypeFieldExtension(OpenApiSerializerFieldExtension):
+    """A citation's ``record_type``: one of the kinds of record that state facts."""
+
+    target_class = "cooperation.api.fields.RecordTypeField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from cooperation.models.base import CitedModel
+
+        models_ = apps.get_app_config("cooperation").get_models()
+        return {
+            "type": "string",
+            "enum": [model._meta.model_name for model in models_ if issubclass(model, CitedModel)],
+        }
+
+
+class OrderingFilterExtension(OpenApiFilterExtension):
+    """``?ordering=``: a comma list of the fields the list orders by, each optionally with ``-`` (descending)."""
+
+    target_class = "cooperation.api.filters.StrictOrderingFilter"
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        view, backend = auto_schema.view, self.target
+        fields = [name for name, _ in backend.get_valid_fields(view.get_queryset(), view, {})]
+        terms = [term for name in fields for term in (name, f"-{name}")]
+        description = (
+            "Sort by these fields (comma separated; `-` before a field sorts descending), e.g. `-updated_at,id`."
+        )
+        return [
+            build_parameter_type(
+                backend.ordering_param,
+                {"type": "array", "items": {"type": "string", "enum": terms}},
+                OpenApiParameter.QUERY,
+                description=description,
+                explode=False,
+                style="form",
+            )
+        ]
 
 
 class StrictFilterExtension(DjangoFilterExtension):
@@ -242,19 +304,27 @@ class StrictFilterExtension(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        from cooperation.filtersets import ChoiceFilter, DateFilter, IdFilter, MultiValueFilter, SearchFilter
+        from cooperation.filtersets import (
+            MAX_TEXT,
+            MAX_VALUES,
+            ChoiceFilter,
+            DateFilter,
+            IdFilter,
+            MultiValueFilter,
+            SearchFilter,
+        )
 
         if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")
         if isinstance(filter_field, DateFilter):  # a day, a month or a year, as partial dates are written
-            schema = {"type": "string", "maxLength": 100}
+            schema = {"type": "string", "minLength": 1, "maxLength": 100}  # sent empty: a 400
             return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if isinstance(filter_field, SearchFilter):
             return [
                 build_parameter_type(field_name, {"type": "string"}, OpenApiParameter.QUERY, description=description)
             ]
-        item = {"type": "string"}
+        item = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}  # an empty value is a 400, not "any"
         if isinstance(filter_field, ChoiceFilter):
             item["enum"] = [code for code, _ in filter_field.extra["choices"]]
         elif isinstance(filter_field, IdFilter):
@@ -262,7 +332,7 @@ class StrictFilterExtension(DjangoFilterExtension):
         return [
             build_parameter_type(
                 field_name,
-                {"type": "array", "items": item},
+                {"type": "array", "items": item, "maxItems": MAX_VALUES},
                 OpenApiParameter.QUERY,
                 description=description,
                 explode=True,

@@ -18,7 +18,7 @@ from cooperation import models as m
 from cooperation import services
 from cooperation.api.briefs import RecordBriefField
 from cooperation.api.exceptions import validation_detail
-from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, StrictIntegerField
+from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, RecordTypeField, StrictIntegerField
 from cooperation.api.tabular import flag
 from cooperation.duplicates import CONFIRM_PARAMETER
 
@@ -306,6 +306,10 @@ class OperationOutcomeSerializer(PartSerializer):
     class Meta:
         model = m.OperationOutcome
         fields = ["id", "kind", "drug", "quantity", "unit", "description"]
+        # The model's CheckConstraint (not negative) and its 16 digits, said where the schema shows them. The field
+        # rounds to its 3 decimals. Whole units only at the very top: SQLite reads a decimal back as a float of 15
+        # digits, and 9,999,999,999,999.9 would come back as 10**13, more than the column's 16 digits hold.
+        extra_kwargs = {"quantity": {"min_value": 0, "max_value": 10**13 - 1}}
 
 
 class OperationSerializer(CitedRecordSerializer):
@@ -412,7 +416,7 @@ class CitationSerializer(RecordSerializer):
 
     basename = "citation"
     record = RecordBriefField(help_text="The record the citation supports, in brief.")
-    record_type = serializers.SlugRelatedField(
+    record_type = RecordTypeField(
         source="content_type",
         slug_field="model",
         queryset=ContentType.objects.filter(m.sources.cited_models()),

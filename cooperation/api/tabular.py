@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from rest_framework import parsers, renderers, status
@@ -10,6 +11,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Valida
 from rest_framework.response import Response
 
 from cooperation.api.jobs import accepted
+from cooperation.api.throttling import ExportSlots
 from cooperation.columns import RESOURCES, ResourceSpec, for_model
 from cooperation.exports import ExportOptions, file_name, stream_csv
 from cooperation.imports import DefaultCitation, import_csv
@@ -18,7 +20,11 @@ from cooperation.models import Source
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
-EXPORT_PARAMETERS = {"escape_formulas", "bom"}
+#: A CSV export takes the list's filters, its ordering and these. ``limit`` or ``cursor`` make it one page of the
+#: list (the JSON page's records, its next page in a ``Link`` header); ``count`` is read and, as a file has no
+#: place for it, answered in ``X-Total-Count``.
+EXPORT_PARAMETERS = {"escape_formulas", "bom", "limit", "cursor", "count"}
+PAGE_PARAMETERS = {"limit", "cursor"}
 IMPORT_PARAMETERS = {
     "dry_run",
     "escape_formulas",
@@ -109,10 +115,41 @@ def resource_for(view) -> ResourceSpec:
 
 
 def export_response(view, request, queryset) -> StreamingHttpResponse:
+    slots = ExportSlots(request)
+    slot = slots.acquire()
+    try:
+        return stream_response(view, request, queryset, lambda blocks: slots.hold(slot, blocks))
+    except BaseException:
+        if slot is not None:
+            cache.delete(slot)  # refused (a bad parameter) before it streamed
+        raise
+
+
+def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
     resource = resource_for(view)
     options = ExportOptions(escape_formulas=flag(request, "escape_formulas", True), bom=flag(request, "bom", False))
     filtered = any(name not in EXPORT_PARAMETERS | {"format"} for name in request.query_params)
-    response = StreamingHttpResponse(stream_csv(resource, queryset, options), content_type="text/csv; charset=utf-8")
+    headers = {}
+    paginator = view.pagination_class()
+    if PAGE_PARAMETERS & set(request.query_params):
+        # One page, exactly the records of the JSON page with the same parameters (the paginator's own logic).
+        page = paginator.paginate_queryset(queryset.prefetch_related(None), request, view)
+        ids = [record.pk for record in page]
+        # An empty page is the header alone (pk__in=[] has no SQL to stream: Django raises EmptyResultSet).
+        queryset = queryset.filter(pk__in=ids) if ids else queryset.filter(pk__isnull=True)
+        queryset = queryset.order_by(*paginator.ordering)
+        links = [(paginator.get_next_link(), "next"), (paginator.get_previous_link(), "prev")]
+        if any(url for url, _ in links):
+            headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links if url)
+        filtered = True
+        total = paginator.total
+    else:
+        total = queryset.count() if paginator.wants_count(request) else None
+    if total is not None:
+        headers["X-Total-Count"] = str(total)
+    response = StreamingHttpResponse(
+        hold(stream_csv(resource, queryset, options)), content_type="text/csv; charset=utf-8", headers=headers
+    )
     response["Content-Disposition"] = f'attachment; filename="{file_name(resource, filtered)}"'
     return response
 

@@ -42,15 +42,20 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @contextmanager
 def chromium_page() -> Iterator[Page]:
     """A browser tab. While it is open Playwright runs an event loop in this thread, and Django refuses
-    database queries from it: query before and after, not inside."""
+    database queries from it: query before and after, not inside. Every page it shows must work under the
+    Content-Security-Policy: a violation (the console reports each) or a script error fails the test."""
+    problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(10_000)
+        page.on("console", lambda message: "Content Security Policy" in message.text and problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
         try:
             yield page
         finally:
             browser.close()
+    assert not problems, problems
 
 
 def choose(page: Page, select: str, typed: str, option: str) -> None:
@@ -70,6 +75,18 @@ def test_an_analyst_enters_an_agreement_between_two_countries_with_its_source(li
     assert {party.country.iso2 for party in agreement.parties.all()} == {"RU", "PE"}
     assert (agreement.signed_earliest, agreement.signed_latest) == (dt.date(2012, 10, 1), dt.date(2012, 10, 31))
     assert [citation.quote for citation in agreement.citations.all()] == [QUOTE]
+
+
+def test_the_api_docs_load_from_this_site_only_under_the_content_security_policy(live_server):
+    with chromium_page() as page:
+        hosts: set[str] = set()
+        page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+        response = page.goto(f"{live_server.url}/api/docs/")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        # The page then fetches the schema, generated for the whole API: slow on a busy machine.
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("Cooperation Tracker API", timeout=120_000)
+        expect(page.locator(".opblock-tag").first).to_be_visible()
+    assert hosts == {live_server.url.split("/")[2]}, "nothing from another host"
 
 
 def log_in(page: Page, site: str) -> None:

@@ -2,8 +2,10 @@
 through the WSGI application as a superuser, must answer as the schema says (no 5xx, documented status codes,
 content types and bodies).
 
-``FUZZ_EXAMPLES`` (default 100) sets the examples per operation, e.g. ``FUZZ_EXAMPLES=1000 pytest
-tests/api/test_fuzz.py``. Generation is derandomized, so a failure found once is found again.
+Two runs of every operation: the fixed cases (derandomized, ``FUZZ_EXAMPLES`` per operation, default 25), the
+same every run, and fresh ones from a random seed per run (``FUZZ_RANDOM_EXAMPLES``, default 10), so each CI run
+explores new inputs. The seed is printed with a failure; ``FUZZ_SEED=<seed>`` replays it. E.g.
+``FUZZ_EXAMPLES=1000 FUZZ_RANDOM_EXAMPLES=1000 pytest tests/api/test_fuzz.py`` for a long hunt.
 
 The database is the seed article (records with ids 1, 2, 3, ...) loaded once for the module, plus two
 superusers; every operation runs in its own transaction, rolled back after it.
@@ -12,6 +14,8 @@ superusers; every operation runs in its own transaction, rolled back after it.
 from __future__ import annotations
 
 import os
+import random
+import re
 
 import pytest
 import schemathesis
@@ -21,22 +25,66 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import SEED_FIXTURE
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+RANDOM_EXAMPLES = int(os.environ.get("FUZZ_RANDOM_EXAMPLES", "10"))
+FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))
 
-#: Every default check of schemathesis runs but one. `positive_data_acceptance` expects any request that fits
-#: the schema to succeed; ours rightly refuses with a 400 naming the field what no OpenAPI schema can express:
-#: a reference to a record that does not exist ({"country": "Atlantis"}, a filter ?source=9999), a duplicate
-#: code, a model rule (an assessment needs an agency or an official), a NUL character (PostgreSQL cannot store
-#: it), a page size or cursor on a CSV export (which has no pages). The other checks (no 5xx, documented status
-#: codes, content types and bodies, refusing schema-violating input, auth) all run.
+#: Every check of schemathesis runs, `positive_data_acceptance` ("a request that fits the schema is accepted")
+#: too, with one allowance: a 400 whose every message is about the data's meaning, which no OpenAPI schema can
+#: express: a record that does not exist ({"country": "Atlantis"}, ?source=9999), a duplicate, a rule between
+#: fields or records (an assessment needs an agency or an official; a quote must occur in its source), a NUL
+#: character (PostgreSQL cannot store it), a forged cursor. A 400 for the request's form (an unknown parameter,
+#: a type, a size, a value outside an enumeration) fails the test: the schema should have said so.
 NOT_CHECKED = [positive_data_acceptance]
+MEANING = re.compile(
+    "|".join(
+        [
+            r"^No [\w ]+ [\"']|^No [\w ]+ with id",  # No country 'Atlantis' / No agency "'-'" / No source with id 9
+            r"already exists|must be unique|[Dd]uplicate",
+            r"NUL character|Null characters are not allowed",
+            r"[Ii]nvalid cursor",
+            r"occur in the source's full text",
+            r"Enter a valid URL",  # Django's URL validator is stricter than OpenAPI's "uri" format can say
+            r"as a date\. Write it like|is not a valid EDTF date",  # the grammar of partial dates: no pattern
+            r"is not a valid \w",  # a natural key that cannot name a record ('\x10é' as a source)
+            # Rules between fields and records.
+            r"Cite at least one source|Give exactly one of|Say who makes|This is the only citation",
+            # Known gap: text of blanks only is trimmed, then refused as blank; the schema has no pattern for it yet.
+            r"This field may not be blank",
+        ]
+    )
+)
+
+
+def messages(body) -> list[str]:
+    if isinstance(body, dict):
+        return [text for value in body.values() for text in messages(value)]
+    if isinstance(body, list):
+        return [text for value in body for text in messages(value)]
+    return [str(body)]
+
+
+def positive_data_accepted(ctx, response, case):
+    """``positive_data_acceptance``, except for a 400 about the data's meaning (see ``MEANING``)."""
+    if response.status_code == 400 and case.path.endswith("/import/"):
+        return None  # the file's rows and columns: the schema can describe the body only as a string
+    if response.status_code == 400:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        said = messages(body) if isinstance(body, dict | list) else []
+        if said and all(MEANING.search(text) for text in said):
+            return None
+    return positive_data_acceptance(ctx, response, case)
+
 
 raw_schema = SchemaGenerator().get_schema(request=None, public=True)
 schema = schemathesis.openapi.from_dict(raw_schema)
@@ -73,14 +121,28 @@ def tokens(django_db_setup, django_db_blocker):
             request_finished.connect(close_old_connections)
 
 
+def call_and_validate(case, tokens) -> None:
+    # A logout revokes the token it is called with: those calls get a fresh one of the second user.
+    token = AuthToken.objects.create(tokens["logout"])[1] if "/auth/logout" in case.path else tokens["token"]
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token}"}, excluded_checks=NOT_CHECKED, checks=[positive_data_accepted]
+    )
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
 )
 def test_api_conforms_to_its_schema(case, tokens, db):
-    # A logout revokes the token it is called with: those calls get a fresh one of the second user.
-    token = AuthToken.objects.create(tokens["logout"])[1] if "/auth/logout" in case.path else tokens["token"]
-    case.call_and_validate(headers={"Authorization": f"Token {token}"}, excluded_checks=NOT_CHECKED)
+    call_and_validate(case, tokens)
+
+
+@schema.parametrize()
+@seed(FUZZ_SEED)
+@settings(max_examples=RANDOM_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_schema_with_a_fresh_seed(case, tokens, db):
+    print(f"Random fuzzing with FUZZ_SEED={FUZZ_SEED}; replay it with FUZZ_SEED={FUZZ_SEED} pytest {__file__}")
+    call_and_validate(case, tokens)
 
 
 def test_every_route_of_the_api_is_in_the_schema_and_so_fuzzed():

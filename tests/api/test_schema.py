@@ -5,6 +5,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from cooperation.api.urls import RESOURCES
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +130,68 @@ def test_writes_to_a_record_document_the_428_of_a_missing_if_match(schema, resou
         assert "API_REQUIRE_IF_MATCH" in required["description"]
         assert required["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     assert "428" not in item["get"]["responses"]
+
+
+# --- The schema says exactly what the server takes (issue 19, point 8) --------------------------------------
+def test_a_related_record_is_requested_as_an_id_a_key_or_an_object_with_a_writable_id(schema, editor_client):
+    source = schema["components"]["schemas"]["CitationRequest"]["properties"]["source"]["oneOf"]
+    assert [form["type"] for form in source] == ["integer", "string", "object"]
+    assert source[2]["required"] == ["id"] and "readOnly" not in source[2]["properties"]["id"]
+    assert source[2]["additionalProperties"] is False
+    drug = editor_client.get("/api/v1/drugs/", {"limit": 1}).json()["results"][0]
+    brief = {"id": drug["id"], "name": drug["name"]}  # as an operation's outcome shows it
+    source = f.SourceFactory()
+    cited = [{"source": {"id": source.pk, "title": source.title, "url": source.url}, "quote": "signed a memorandum"}]
+    body = {"name": "Lantern Fish", "status": "completed", "outcomes": [{"kind": "seizure", "drug": brief}]}
+    body["citations"] = cited
+    response = editor_client.post("/api/v1/operations/", body, format="json")
+    assert response.status_code == 201, response.content
+    empty = editor_client.post("/api/v1/operations/", {**body, "outcomes": [{"kind": "seizure", "drug": {}}]})
+    message = str(empty.json())
+    assert empty.status_code == 400 and "NoneType" not in message and '{"id": 170}' in message
+
+
+def test_a_json_type_is_named_as_json_names_it(editor_client):
+    response = editor_client.post("/api/v1/regions/", {"name": None, "parent": [1]}, format="json")
+    assert response.status_code == 400
+    assert "NoneType" not in str(response.json()) and "list" in str(response.json()["parent"])
+
+
+def test_orderings_and_record_types_are_enumerations(schema):
+    deleted = {p["name"]: p for p in schema["paths"]["/api/v1/deleted/"]["get"]["parameters"]}["ordering"]
+    assert deleted["schema"]["items"]["enum"] == ["id", "-id", "deleted_at", "-deleted_at"]
+    assert (deleted["style"], deleted["explode"]) == ("form", False)
+    record_type = schema["components"]["schemas"]["CitationRequest"]["properties"]["record_type"]
+    enum = schema["components"]["schemas"][record_type["allOf"][0]["$ref"].split("/")[-1]]["enum"]
+    assert {"agreement", "trafficking_route".replace("_", ""), "assessment"} <= set(enum) and "source" not in enum
+
+
+def test_an_ordering_by_several_fields_as_the_schema_writes_it_is_taken(client):
+    assert client.get("/api/v1/deleted/", {"ordering": "-deleted_at,id"}).status_code == 200
+    assert client.get("/api/v1/deleted/", {"ordering": "title"}).status_code == 400
+
+
+def test_a_quantity_is_documented_as_stored_and_every_documented_number_is_taken(schema, editor_client):
+    drug = editor_client.get("/api/v1/drugs/", {"limit": 1}).json()["results"][0]["id"]
+    cited = [{"source": f.SourceFactory().url, "quote": "Training starts in 2013."}]
+    quantity = schema["components"]["schemas"]["OperationOutcomeRequest"]["properties"]["quantity"]
+    assert quantity["minimum"] == 0 and quantity["maximum"] == 10**13 - 1 and not quantity.get("exclusiveMaximum")
+    for value, stored in [(1.2345678901234567, 1.235), (9999999999999, 9999999999999), (0.1, 0.1)]:
+        outcome = {"kind": "seizure", "drug": drug, "quantity": value, "unit": "kg"}
+        response = editor_client.post(
+            "/api/v1/operations/",
+            {"name": f"Op {value}", "status": "completed", "outcomes": [outcome], "citations": cited},
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["outcomes"][0]["quantity"] == stored
+    for beyond in (-1, 9999999999999.4):
+        outcome = {"kind": "seizure", "drug": drug, "quantity": beyond, "unit": "kg"}
+        body = {"name": "Op", "status": "completed", "outcomes": [outcome], "citations": cited}
+        assert editor_client.post("/api/v1/operations/", body).status_code == 400
+
+
+def test_an_import_body_must_hold_something(schema, editor_client):
+    body = schema["paths"]["/api/v1/agreements/import/"]["post"]["requestBody"]["content"]["text/csv"]["schema"]
+    assert body["minLength"] == 1
+    response = editor_client.post("/api/v1/agreements/import/", b"", content_type="text/csv")
+    assert response.status_code == 400 and "file" in response.json()

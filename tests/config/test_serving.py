@@ -1,5 +1,6 @@
 """The product as a deployment runs it: gunicorn, production settings, static files through WhiteNoise."""
 
+import json
 import os
 import re
 import socket
@@ -107,6 +108,7 @@ def test_security_headers_are_sent_in_production(production_server):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert page.headers["Referrer-Policy"] == "same-origin"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
 def test_cookies_are_secure_and_http_only_in_production(production_server):
@@ -146,4 +148,5 @@ def test_errors_show_no_traceback_or_settings_in_production(production_server):
 def test_health_check_reports_the_database(production_server):
     response = get(f"{production_server}/healthz")
     assert response.status == 200
-    assert response.read() == b'{"status": "ok", "database": "sqlite"}'
+    body = json.loads(response.read())
+    assert (body["status"], body["database"], body["cache"], body["vendor"]) == ("ok", "ok", "ok", "sqlite")

@@ -47,6 +47,27 @@ def test_the_filtered_csv_has_exactly_the_rows_of_the_filtered_json_list(client,
     assert rows(text), "the filter matches something"
 
 
+def test_limit_and_cursor_page_the_csv_as_they_page_the_json_list_and_count_comes_as_a_header(client):
+    # Documented with every list, so they work with format=csv too (issue 19, point 8).
+    groups = [f.DrugFactory(name=f"Khat variant {n}", group=m.DrugGroup.HALLUCINOGENS) for n in range(5)]
+    first, response = api_csv(client, "drugs", limit=2, ordering="-name", group="hallucinogens", count="true")
+    page = client.get(
+        "/api/v1/drugs/", {"limit": 2, "ordering": "-name", "group": "hallucinogens", "count": "true"}
+    ).json()
+    assert [int(row["id"]) for row in rows(first)] == [row["id"] for row in page["results"]]
+    assert response["X-Total-Count"] == str(page["count"])
+    next_url = response["Link"].removeprefix("<").split(">")[0]
+    assert "format=csv" in next_url and "cursor=" in next_url
+    second = b"".join(client.get(next_url).streaming_content).decode()
+    assert [int(row["id"]) for row in rows(second)] == [row["id"] for row in client.get(page["next"]).json()["results"]]
+    nothing, _ = api_csv(client, "drugs", limit=1, name__icontains="no such drug")
+    assert nothing.startswith("id,") and rows(nothing) == [], "an empty page is the header alone"
+    whole, response = api_csv(client, "drugs", group="hallucinogens", count="false")
+    assert (
+        len(rows(whole)) == page["count"] >= len(groups) and "X-Total-Count" not in response and "Link" not in response
+    )
+
+
 def test_accept_header_selects_csv_and_the_file_name_says_what_and_when(client):
     response = client.get("/api/v1/drugs/", HTTP_ACCEPT="text/csv")
     assert response.status_code == 200
@@ -56,7 +77,7 @@ def test_accept_header_selects_csv_and_the_file_name_says_what_and_when(client):
     assert 'filename="drugs-filtered-' in filtered["Content-Disposition"]
 
 
-@pytest.mark.parametrize("params", [{"bogus": "1"}, {"status": "imagined"}, {"limit": "5"}, {"bom": "perhaps"}])
+@pytest.mark.parametrize("params", [{"bogus": "1"}, {"status": "imagined"}, {"limit": "many"}, {"bom": "perhaps"}])
 def test_an_unknown_or_invalid_filter_is_a_json_400_not_the_whole_table(client, params):
     f.AgreementFactory()
     response = client.get("/api/v1/agreements/", {"format": "csv", **params})

@@ -1,0 +1,56 @@
+"""A database outage is a 503 with Retry-After (JSON under /api/), not a 500, and /healthz says what is down."""
+
+from unittest import mock
+
+import pytest
+from django.db import OperationalError, connections
+from django.test import Client
+
+
+@pytest.fixture
+def site():
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def database_down(db):
+    """Every new query fails as it does when PostgreSQL is restarting (the cache lives in the database too).
+    Undone before the test's transaction is rolled back."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError('connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused')
+
+    with mock.patch.object(type(connections["default"]), "_cursor", refuse):
+        yield
+
+
+def test_health_reports_each_part_as_json(db, site):
+    response = site.get("/healthz")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert (body["status"], body["database"], body["cache"]) == ("ok", "ok", "ok")
+    assert body["queue"] == {"waiting": 0, "oldest_waiting_seconds": 0}
+
+
+def test_health_says_the_database_is_down_with_a_503(site, database_down):
+    response = site.get("/healthz")
+    assert response.status_code == 503 and response["Retry-After"].isdigit()
+    body = response.json()
+    assert (body["status"], body["database"], body["cache"]) == ("down", "down", "down")
+    assert "10.0.0.5" not in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/agreements/", "/api/v1/countries/1/", "/api/v1/drugs/?format=csv"])
+def test_an_api_request_during_an_outage_is_a_json_503_with_retry_after(site, database_down, url, settings):
+    settings.CSV_EXPORTS_PER_CLIENT = 2  # the export's slot is taken in the cache, in the database
+    response = site.get(url)
+    assert response.status_code == 503, response.content
+    assert response["Retry-After"].isdigit() and response.json() == {
+        "detail": "The database is unavailable. Try again later."
+    }
+
+
+def test_an_admin_page_during_an_outage_is_a_503_page(site, database_down):
+    response = site.post("/admin/login/", {"username": "analyst", "password": "correct horse"})
+    assert response.status_code == 503 and response["Retry-After"].isdigit()
+    assert "unavailable" in response.content.decode()
