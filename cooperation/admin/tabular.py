@@ -21,7 +21,7 @@ from django.urls import path, reverse
 from cooperation import columns
 from cooperation.api.jobs import JobSerializer
 from cooperation.exports import ExportOptions, file_name, stream_csv
-from cooperation.imports import import_csv
+from cooperation.imports import ImportConflict, import_csv
 from cooperation.jobs import services as jobs
 from cooperation.jobs.models import Job
 
@@ -120,8 +120,11 @@ class CSVAdminMixin:
                         reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
                     )
             else:
-                result = import_csv(resource_for(self.model), upload, user=request.user, **options)
-            if result.ok and not result.dry_run:
+                try:
+                    result = import_csv(resource_for(self.model), upload, user=request.user, **options)
+                except ImportConflict as conflict:  # other writers kept deadlocking it: nothing was written
+                    form.add_error(None, str(conflict))
+            if result is not None and result.ok and not result.dry_run:
                 self.message_user(
                     request,
                     f"Imported: {result.created} created, {result.updated} updated, {result.unchanged} unchanged.",

@@ -106,3 +106,19 @@ def test_import_page_reports_a_hostile_cell_by_row_and_column(editor_client, cel
     assert b"Nothing was written" in response.content
     assert f"<td>3</td><td>{column}</td><td>{message}".encode() in response.content
     assert not m.Agreement.objects.exists()
+
+
+def test_import_page_says_so_when_concurrent_writers_kept_getting_in_the_way(editor_client, monkeypatch):
+    # The conflict itself (deadlocks on every retry) is provoked for real in tests/api/test_concurrent_imports.py;
+    # here the service reports it, and the page must show it instead of a server error.
+    from cooperation.admin import tabular
+    from cooperation.imports import ImportConflict
+
+    def always_in_conflict(*args, **kwargs):
+        raise ImportConflict(3)
+
+    monkeypatch.setattr(tabular, "import_csv", always_in_conflict)
+    response = upload(editor_client, to_csv([{"title": "Pact", "kind": "treaty", "status": "signed"}]), dry_run=False)
+    assert response.status_code == 200
+    assert b"after 3 tries; nothing was written" in response.content
+    assert not m.Agreement.objects.exists()
