@@ -84,21 +84,3 @@ class StrictOrderingFilter(OrderingFilter):
 
     def filter_queryset(self, request, queryset, view):
         return queryset.order_by(*(key.order() for key in self.get_keys(request, queryset, view)))
-
-    def get_schema_operation_parameters(self, view):
-        model = view.get_queryset().model
-        terms = [name for name, _ in self.get_valid_fields(model._default_manager.none(), view)]
-        return [
-            {
-                "name": self.ordering_param,
-                "required": False,
-                "in": "query",
-                "description": self.ordering_description,
-                "style": "form",
-                "explode": False,
-                "schema": {
-                    "type": "array",
-                    "items": {"type": "string", "enum": [v for term in terms for v in (term, f"-{term}")]},
-                },
-            }
-        ]

@@ -282,15 +282,13 @@ class OrderingFilterExtension(OpenApiFilterExtension):
         view, backend = auto_schema.view, self.target
         fields = [name for name, _ in backend.get_valid_fields(view.get_queryset(), view, {})]
         terms = [term for name in fields for term in (name, f"-{name}")]
-        description = (
-            "Sort by these fields (comma separated; `-` before a field sorts descending), e.g. `-updated_at,id`."
-        )
         return [
             build_parameter_type(
                 backend.ordering_param,
-                {"type": "array", "items": {"type": "string", "enum": terms}},
+                # At least one term: `ordering=` (an empty term) is a 400 like any term not listed.
+                {"type": "array", "minItems": 1, "items": {"type": "string", "enum": terms}},
                 OpenApiParameter.QUERY,
-                description=description,
+                description=backend.ordering_description,
                 explode=False,
                 style="form",
             )

@@ -117,13 +117,14 @@ def test_a_party_names_an_agency_with_its_own_country_or_none(editor_client, pla
     source = f.SourceFactory()
     citation = {"source": source.url, "quote": "signed a memorandum on information exchange"}
 
-    def post(*parties):
-        payload = {"title": "Pact", "kind": "memorandum_of_understanding", "status": "signed", "citations": [citation]}
+    def post(*parties, title="Pact"):
+        payload = {"title": title, "kind": "memorandum_of_understanding", "status": "signed", "citations": [citation]}
         return editor_client.post("/api/v1/agreements/", {**payload, "parties": list(parties)}, format="json")
 
     agency = f"National Police [{police['RU'].country.iso2}]"
     assert post({"agency": agency, "country": "RU"}, {"country": "PE"}).status_code == 201
-    wrong = post({"country": "PE"}, {"agency": agency, "country": "PE"})
+    # Another title: the same title with the same parties would be a likely duplicate of the first (a 409).
+    wrong = post({"country": "PE"}, {"agency": agency, "country": "PE"}, title="Pact of Lima")
     assert wrong.status_code == 400
     assert wrong.json() == {
         "parties[1].country": ["National Police is an agency of Russian Federation: give its country, or none."]
