@@ -49,6 +49,9 @@ MEANING = re.compile(
             r"^No [\w ]+ [\"']|^No [\w ]+ with id",  # No country 'Atlantis' / No agency "'-'" / No source with id 9
             r"already exists|must be unique|[Dd]uplicate",
             r"NUL character|Null characters are not allowed",
+            # Names refuse invisible characters and words mixing look-alike scripts (cooperation/names.py): Unicode
+            # categories and scripts, which no JSON Schema pattern engine of OpenAPI 3.0 can express.
+            r"Contains an invisible or control character|letters, which look alike",
             r"[Ii]nvalid cursor",
             r"occur in the source's full text",
             r"Enter a valid URL",  # Django's URL validator is stricter than OpenAPI's "uri" format can say
