@@ -307,14 +307,18 @@ class StrictFilterExtension(DjangoFilterExtension):
             MAX_VALUES,
             ChoiceFilter,
             DateFilter,
+            DateMatchFilter,
             IdFilter,
             MultiValueFilter,
             SearchFilter,
         )
 
-        if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter):
+        if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter | DateMatchFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")
+        if isinstance(filter_field, DateMatchFilter):  # one mode, not a list
+            schema = {"type": "string", "enum": [mode for mode, _ in filter_field.extra["choices"]]}
+            return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if isinstance(filter_field, DateFilter):  # a day, a month or a year, as partial dates are written
             schema = {"type": "string", "minLength": 1, "maxLength": 100}  # sent empty: a 400
             return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]

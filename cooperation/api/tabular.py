@@ -137,7 +137,7 @@ def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
         ids = [record.pk for record in page]
         # An empty page is the header alone (pk__in=[] has no SQL to stream: Django raises EmptyResultSet).
         queryset = queryset.filter(pk__in=ids) if ids else queryset.filter(pk__isnull=True)
-        queryset = queryset.order_by(*paginator.ordering)
+        queryset = queryset.order_by(*(key.order() for key in paginator.keys))  # the page's own order
         links = [(paginator.get_next_link(), "next"), (paginator.get_previous_link(), "prev")]
         if any(url for url, _ in links):
             headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links if url)

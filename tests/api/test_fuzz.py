@@ -59,8 +59,10 @@ MEANING = re.compile(
             r"is not a valid \w",  # a natural key that cannot name a record ('\x10é' as a source)
             # Rules between fields and records.
             r"Cite at least one source|Give exactly one of|Say who makes|This is the only citation",
+            r"needs date_from or date_to|M49 regions have an M49 code",
+            r"^There is no \w+ \d+|is not an id\.",  # a record that does not exist; ids beyond the database's range
             # Known gap: text of blanks only is trimmed, then refused as blank; the schema has no pattern for it yet.
-            r"This field may not be blank",
+            r"This field may not be blank|Give the words to search for",
         ]
     )
 )

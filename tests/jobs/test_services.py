@@ -113,6 +113,7 @@ def test_a_job_imports_records_with_parts_and_a_default_citation_as_a_request_wo
     assert m.Citation.objects.count() == 2
     assert set(m.Citation.objects.values_list("source", "locator")) == {(source.pk, "para. 2")}
 
+    records = [{**record, "title": "Second pact"} for record in records]  # the same again: likely duplicates
     records[1]["parties"] = '[{"country": "Atlantis"}]'
     job = run(start(records, user=editor, resource="agreements", default_citation=citation))
     assert job.status == JobStatus.FAILED
