@@ -142,19 +142,16 @@ class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     def create(self, validated_data):
         simple, many_to_many, parts = self._split(validated_data)
         record = self.Meta.model(**simple)
-        services.record_save(
-            record,
-            many_to_many=many_to_many,
-            parts=parts,
-            user=self._user(),
-            confirm_duplicate=self._confirm_duplicate(),
-        )
-        return record
+        return self._save(record, many_to_many, parts)
 
     def update(self, record, validated_data):
         simple, many_to_many, parts = self._split(validated_data)
         for name, value in simple.items():
             setattr(record, name, value)
+        return self._save(record, many_to_many, parts)
+
+    def _save(self, record, many_to_many, parts):
+        """The one way the API writes a record: the service, as the request's user, confirming as it asks."""
         services.record_save(
             record,
             many_to_many=many_to_many,
