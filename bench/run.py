@@ -210,13 +210,12 @@ def export_sql(query: str) -> tuple[str, tuple, int]:
     """The export's SELECT for the filter (as the API builds it), its parameters, and the header's length."""
     from django.http import QueryDict
 
-    from cooperation import filtersets as fs
     from cooperation import models as m
-    from cooperation.columns import for_model
-    from cooperation.exports import ExportOptions, export_query, header_line
+    from cooperation.resources import resource_of
+    from cooperation.tabular.exports import ExportOptions, export_query, header_line
 
-    resource = for_model(m.Agreement)
-    filterset = fs.AgreementFilterSet(QueryDict(query), queryset=m.Agreement.objects.all())
+    resource = resource_of(m.Agreement)
+    filterset = resource.filterset_class(QueryDict(query), queryset=m.Agreement.objects.all())
     if not filterset.is_valid():
         raise SystemExit(f"bad filter {query}: {filterset.errors}")
     sql, params = export_query(resource, filterset.qs, ExportOptions())
@@ -387,8 +386,8 @@ def page_query_plan(query: str) -> tuple[str, int]:
     from django.http import QueryDict
     from django.test import Client
 
-    from cooperation import filtersets as fs
     from cooperation import models as m
+    from cooperation.resources import resource_of
 
     executed: list = []
     with connection.execute_wrapper(recorder(executed)):
@@ -401,7 +400,7 @@ def page_query_plan(query: str) -> tuple[str, int]:
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = "\n".join(" ".join(str(c) for c in row[1:]) for row in cursor.fetchall())
-    filterset = fs.AgreementFilterSet(QueryDict(query), queryset=m.Agreement.objects.all())
+    filterset = resource_of(m.Agreement).filterset_class(QueryDict(query), queryset=m.Agreement.objects.all())
     return plan, filterset.qs.count()
 
 

@@ -1,7 +1,8 @@
 """What "involves country X" and "in region R" mean, defined once for each kind of record.
 
-The API's and the CSV export's ``country`` and ``region`` filters (``filtersets.py``) and the admin's sidebar
-filters (``admin/filters.py``) are all built from ``PLACES``, so the three cannot count a record differently.
+The API's and the CSV export's ``country`` and ``region`` filters (``filtering``) and the admin's sidebar
+filters (``admin/filters.py``) are all built from each resource's ``places`` (``resources.py``), so the three
+cannot count a record differently.
 
 A record involves a country through any of its country paths: an agreement through its parties, a party given
 as an agency counting for the agency's country; an event through where it took place and the countries it
@@ -56,24 +57,15 @@ class Places:
 PARTIES = ("parties__country", "parties__agency__country")
 PARTICIPANTS = ("participants__country", "participants__agency__country")
 
-PLACES: dict[type[models.Model], Places] = {
-    m.Region: Places(countries=(), regions=("pk",)),
-    m.Country: Places(countries=("pk",)),
-    m.Agency: Places(countries=("country",)),
-    m.Official: Places(countries=("country",)),
-    m.Post: Places(countries=("agency__country", "official__country")),
-    m.Agreement: Places(countries=PARTIES, regions=("parties__region",)),
-    m.TrainingCentre: Places(countries=("host_country", "sponsor_country")),
-    m.TrainingCourse: Places(countries=PARTICIPANTS),
-    m.Operation: Places(countries=PARTICIPANTS),
-    m.Event: Places(countries=("country", "countries_concerned"), regions=("region",)),
-    m.TraffickingRoute: Places(countries=("nodes__country",), regions=("nodes__region",)),
-    m.Assessment: Places(countries=("subject_country",), regions=("subject_region",)),
-}
-
 
 def places_of(model: type[models.Model]) -> Places:
-    return PLACES[model]
+    """Where records of ``model`` are, as its resource declares (``cooperation.resources``)."""
+    from cooperation.resources import resource_of
+
+    places = resource_of(model).places
+    if places is None:
+        raise KeyError(f"{model.__name__} declares no places.")
+    return places
 
 
 def regions_involved(model: type[models.Model]) -> models.QuerySet:

@@ -28,7 +28,7 @@ def leave_tombstone(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from cooperation.columns import RESOURCES
+    from cooperation.resources import RESOURCES
 
     for resource in RESOURCES.values():
         post_delete.connect(leave_tombstone, sender=resource.model, dispatch_uid=f"tombstone-{resource.name}")

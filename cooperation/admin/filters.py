@@ -172,7 +172,7 @@ def in_region_filter(
 class PlaceFilter(admin.SimpleListFilter):
     """The ``country`` or ``region`` filter of the resource's filterset, in the sidebar: the same parameter, the
     same values (``PE``, ``419``) and the same filter code as the API and the CSV export, so the three cannot
-    list different records (``places.PLACES`` says what "involves Peru" means for each kind of record).
+    list different records (the resource's ``places`` say what "involves Peru" means for each kind of record).
 
     Use ``place_filters()`` to make the two of a model.
     """
@@ -200,9 +200,9 @@ class PlaceFilter(admin.SimpleListFilter):
 
 def place_filters(model: type[Model], *, country: str = "country", region: str = "region") -> list[type[PlaceFilter]]:
     """The sidebar's country and region filters of a resource, built from its filterset's (titles may differ)."""
-    from cooperation.columns import for_model
+    from cooperation.resources import resource_of
 
-    filterset_class = for_model(model).filterset_class
+    filterset_class = resource_of(model).filterset_class
     return [
         type(
             f"{name.title()}PlaceFilter",

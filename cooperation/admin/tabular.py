@@ -18,23 +18,23 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import path, reverse
 
-from cooperation import columns
 from cooperation.api.jobs import JobSerializer
-from cooperation.exports import ExportOptions, file_name, stream_csv
-from cooperation.imports import ImportConflict, import_csv
 from cooperation.jobs import services as jobs
 from cooperation.jobs.models import Job
+from cooperation.resources import Resource, resource_of
+from cooperation.tabular.exports import ExportOptions, file_name, stream_csv
+from cooperation.tabular.imports import ImportConflict, import_csv
 
 
-def resource_for(model) -> columns.ResourceSpec | None:
+def resource_for(model) -> Resource | None:
     """The CSV resource of a model; parts (parties, route stops, ...) travel inside their record's file."""
     try:
-        return columns.for_model(model)
-    except StopIteration:
+        return resource_of(model)
+    except KeyError:
         return None
 
 
-def csv_response(resource: columns.ResourceSpec, queryset, filtered: bool) -> StreamingHttpResponse:
+def csv_response(resource: Resource, queryset, filtered: bool) -> StreamingHttpResponse:
     response = StreamingHttpResponse(stream_csv(resource, queryset, ExportOptions()), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{file_name(resource, filtered)}"'
     return response

@@ -14,9 +14,9 @@ from rest_framework.reverse import reverse
 
 def record_types() -> list[str]:
     """Every type a brief record can have: the app's models that the API serves."""
-    from cooperation.api.urls import RESOURCES
+    from cooperation.resources import RESOURCES
 
-    return [viewset.serializer_class.Meta.model._meta.model_name for viewset in RESOURCES.values()]
+    return [resource.model._meta.model_name for resource in RESOURCES.values()]
 
 
 class RecordBriefSerializer(serializers.Serializer):

@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from rest_framework import mixins, serializers, viewsets
 
 from cooperation.api.permissions import viewable_content_types
-from cooperation.columns import RESOURCES
-from cooperation.filtersets import ChangedSinceFilter, ChoiceFilter
+from cooperation.filtering.filters import ChangedSinceFilter, ChoiceFilter
 from cooperation.models import Deletion
+from cooperation.resources import RESOURCES
 
 RESOURCE_OF_MODEL = {resource.model: name for name, resource in RESOURCES.items()}
 

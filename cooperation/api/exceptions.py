@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cooperation.duplicates import CONFIRM_PARAMETER, DuplicateRecordError
-from cooperation.imports import ImportConflict
 from cooperation.models.base import StaleRecordError
+from cooperation.tabular.imports import ImportConflict
 
 
 def flat_errors(detail, prefix: str = "") -> dict[str, list]:

@@ -9,9 +9,9 @@ from rest_framework.response import Response
 
 from cooperation.api import schema
 from cooperation.api.permissions import may_view
-from cooperation.columns import RESOURCES
 from cooperation.jobs.models import Job
 from cooperation.jobs.progress import live_progress
+from cooperation.resources import RESOURCES
 
 JOB_RESULT = inline_serializer("JobResult", fields=schema.IMPORT_COUNTS, allow_null=True)
 

@@ -302,9 +302,8 @@ class StrictFilterExtension(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        from cooperation.filtersets import (
-            MAX_TEXT,
-            MAX_VALUES,
+        from cooperation.filtering.fields import MAX_TEXT, MAX_VALUES
+        from cooperation.filtering.filters import (
             ChoiceFilter,
             DateFilter,
             DateMatchFilter,

@@ -26,9 +26,10 @@ from cooperation import models as m
 from cooperation.api.briefs import RecordBriefSerializer
 from cooperation.api.pagination import CursorPagination
 from cooperation.api.permissions import may_view
-from cooperation.columns import RESOURCES
-from cooperation.filtersets import MAX_TEXT, search_word
+from cooperation.filtering.fields import MAX_TEXT
+from cooperation.filtering.filters import search_word
 from cooperation.models.sources import named_records
+from cooperation.resources import RESOURCES
 
 MAX_WORDS = 10
 

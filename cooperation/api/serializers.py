@@ -1,10 +1,11 @@
-"""Serializers: one per resource, declared as lists of fields. ``RecordSerializer`` holds what they share:
-related records in brief form, citations, validation by the model's own ``full_clean()``, and writes through
-``cooperation.services``."""
+"""Serializers: one per resource, derived from its declaration (``serializer_for``). ``RecordSerializer`` holds
+what they share: related records in brief form, citations, validation by the model's own ``full_clean()``, and
+writes through ``cooperation.services``."""
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,13 +22,9 @@ from cooperation.api.exceptions import validation_detail
 from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, RecordTypeField, StrictIntegerField
 from cooperation.api.tabular import flag
 from cooperation.duplicates import CONFIRM_PARAMETER
+from cooperation.resources import part_fields
 
 STAMPS = ["created_at", "updated_at", "version"]
-
-
-def dates(*names: str) -> list[str]:
-    """The four fields of each partial date: as written, EDTF (both writable), earliest and latest (read-only)."""
-    return [f"{name}{suffix}" for name in names for suffix in ("", "_edtf", "_earliest", "_latest")]
 
 
 class KnownFieldsOnly:
@@ -178,240 +175,10 @@ class CitedRecordSerializer(RecordSerializer):
         return super().to_representation(record)
 
 
-def meta(model, *fields: str, head: tuple[str, ...] = ("id", "api_url", "display")):
-    """The Meta of a resource serializer: its fields between the id/api_url/display head and the stamps."""
-    return type("Meta", (), {"model": model, "fields": [*head, *fields, *STAMPS]})
-
-
-# --- Reference ------------------------------------------------------------------------------------------
-class RegionSerializer(RecordSerializer):
-    basename = "region"
-    Meta = meta(m.Region, "m49_code", "name", "level", "parent", "description")
-
-
-class CountrySerializer(RecordSerializer):
-    basename = "country"
-    Meta = meta(m.Country, "iso2", "iso3", "iso_numeric", "name", "official_name", "regions")
-
-
-class DrugSerializer(RecordSerializer):
-    basename = "drug"
-    Meta = meta(m.Drug, "name", "group", "description")
-
-
-class CooperationAreaSerializer(RecordSerializer):
-    basename = "cooperationarea"
-    Meta = meta(m.CooperationArea, "code", "name", "description")
-
-
-class TrainingTopicSerializer(RecordSerializer):
-    basename = "trainingtopic"
-    Meta = meta(m.TrainingTopic, "code", "name", "description")
-
-
-# --- Actors ---------------------------------------------------------------------------------------------
-class AgencySerializer(CitedRecordSerializer):
-    basename = "agency"
-    Meta = meta(
-        m.Agency, "name", "acronym", "other_names", "kind", "country", "parent", "website", "description", "citations"
-    )
-
-
-class OfficialSerializer(CitedRecordSerializer):
-    basename = "official"
-    Meta = meta(m.Official, "name", "other_names", "country", "description", "citations")
-
-
-class PostSerializer(CitedRecordSerializer):
-    basename = "post"
-    Meta = meta(m.Post, "official", "agency", "title", *dates("start", "end"), "note", "citations")
-
-
-# --- Cooperation ----------------------------------------------------------------------------------------
-class AgreementPartySerializer(PartSerializer):
-    class Meta:
-        model = m.AgreementParty
-        fields = ["id", "country", "region", "agency", "role", "note"]
-
-
-class AgreementSerializer(CitedRecordSerializer):
-    basename = "agreement"
-    parties = AgreementPartySerializer(many=True, required=False)
-    Meta = meta(
-        m.Agreement,
-        "title",
-        "kind",
-        "status",
-        "areas",
-        "summary",
-        "announced_by",
-        "signatories",
-        *dates("announced", "signed", "start", "end"),
-        "parties",
-        "citations",
-    )
-
-
-class TrainingCentreSerializer(CitedRecordSerializer):
-    basename = "trainingcentre"
-    Meta = meta(
-        m.TrainingCentre,
-        "name",
-        "host_country",
-        "place",
-        "operator",
-        "sponsor_country",
-        "status",
-        *dates("opened"),
-        "topics",
-        "expected_countries",
-        "summary",
-        "citations",
-    )
-
-
-class CourseParticipantSerializer(PartSerializer):
-    class Meta:
-        model = m.CourseParticipant
-        fields = ["id", "country", "agency", "trainees"]
-
-
-class TrainingCourseSerializer(CitedRecordSerializer):
-    basename = "trainingcourse"
-    participants = CourseParticipantSerializer(many=True, required=False)
-    Meta = meta(
-        m.TrainingCourse,
-        "title",
-        "centre",
-        "provider",
-        *dates("start", "end"),
-        "topics",
-        "total_trained",
-        "participants",
-        "summary",
-        "citations",
-    )
-
-
-class OperationParticipantSerializer(PartSerializer):
-    class Meta:
-        model = m.OperationParticipant
-        fields = ["id", "country", "agency", "role"]
-
-
-class OperationOutcomeSerializer(PartSerializer):
-    class Meta:
-        model = m.OperationOutcome
-        fields = ["id", "kind", "drug", "quantity", "unit", "description"]
-        # The model's CheckConstraint (not negative) and its 16 digits, said where the schema shows them. The field
-        # rounds to its 3 decimals. Whole units only at the very top: SQLite reads a decimal back as a float of 15
-        # digits, and 9,999,999,999,999.9 would come back as 10**13, more than the column's 16 digits hold.
-        extra_kwargs = {"quantity": {"min_value": 0, "max_value": 10**13 - 1}}
-
-
-class OperationSerializer(CitedRecordSerializer):
-    basename = "operation"
-    participants = OperationParticipantSerializer(many=True, required=False)
-    outcomes = OperationOutcomeSerializer(many=True, required=False)
-    Meta = meta(
-        m.Operation,
-        "name",
-        "status",
-        *dates("start", "end"),
-        "legal_basis",
-        "summary",
-        "participants",
-        "outcomes",
-        "citations",
-    )
-
-
-class EventSerializer(CitedRecordSerializer):
-    basename = "event"
-    Meta = meta(
-        m.Event,
-        "title",
-        "kind",
-        *dates("date"),
-        "country",
-        "region",
-        "place",
-        "officials",
-        "agencies",
-        "countries_concerned",
-        "summary",
-        "citations",
-    )
-
-
-# --- Drug trade -----------------------------------------------------------------------------------------
-class RouteNodeSerializer(PartSerializer):
-    class Meta:
-        model = m.RouteNode
-        fields = ["id", "position", "country", "region", "place", "role"]
-
-
-class TraffickingRouteSerializer(CitedRecordSerializer):
-    basename = "traffickingroute"
-    nodes = RouteNodeSerializer(many=True, required=False, help_text="The stops, in order of position.")
-    Meta = meta(
-        m.TraffickingRoute,
-        "name",
-        "drug",
-        "concealment",
-        "transport_mode",
-        "identified_by",
-        "status",
-        *dates("first_reported"),
-        "summary",
-        "nodes",
-        "citations",
-    )
-
-
-class AssessmentSerializer(CitedRecordSerializer):
-    basename = "assessment"
-    Meta = meta(
-        m.Assessment,
-        "subject_country",
-        "subject_region",
-        "drug",
-        "role",
-        "trend",
-        "likelihood",
-        "market",
-        "assessed_by_agency",
-        "assessed_by_official",
-        *dates("as_of"),
-        "claim",
-        "citations",
-    )
-
-
-# --- Provenance -----------------------------------------------------------------------------------------
-class SourceSerializer(RecordSerializer):
-    basename = "source"
-    Meta = meta(
-        m.Source,
-        "title",
-        "kind",
-        "publisher",
-        "publisher_name",
-        "authors",
-        "url",
-        "language",
-        *dates("published"),
-        "retrieved",
-        "text",
-        "note",
-    )
-
-
-class CitationSerializer(RecordSerializer):
+class CitationFieldsSerializer(RecordSerializer):
     """A citation on its own: which record it supports is given by ``record_type`` and ``record_id``, and shown
     in brief as ``record``."""
 
-    basename = "citation"
     record = RecordBriefField(help_text="The record the citation supports, in brief.")
     record_type = RecordTypeField(
         source="content_type",
@@ -421,6 +188,59 @@ class CitationSerializer(RecordSerializer):
         "operation, event, traffickingroute or assessment.",
     )
     record_id = StrictIntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
-    Meta = meta(
-        m.Citation, "record", "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note"
+
+
+#: Options of a part's fields that its model cannot say.
+PART_FIELD_OPTIONS = {
+    # The model's CheckConstraint (not negative) and its 16 digits, said where the schema shows them. The field
+    # rounds to its 3 decimals. Whole units only at the very top: SQLite reads a decimal back as a float of 15
+    # digits, and 9,999,999,999,999.9 would come back as 10**13, more than the column's 16 digits hold.
+    m.OperationOutcome: {"quantity": {"min_value": 0, "max_value": 10**13 - 1}},
+}
+#: Serializers whose fields are not all the model's: the model -> the base that declares the others.
+BASES = {m.Citation: CitationFieldsSerializer}
+
+
+def api_fields(resource) -> list[str]:
+    """The fields a resource's serializer shows: id, api_url and display, the declared fields (a partial date
+    as its four fields), the parts not placed among them, the citations, the stamps."""
+    dates = set(getattr(resource.model, "partial_dates", ()))
+    names = ["id", "api_url", "display"]
+    for name in resource.fields:
+        names += [f"{name}{suffix}" for suffix in ("", "_edtf", "_earliest", "_latest")] if name in dates else [name]
+    names += [name for name in resource.parts if name not in resource.fields]
+    if resource.cited:
+        names.append("citations")
+    return [*names, *STAMPS]
+
+
+@functools.cache
+def part_serializer(relation) -> type[PartSerializer]:
+    """The serializer of a part (an agreement's party): the fields the CSV writes for it, with its id."""
+    model = relation.related_model
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": ["id", *(f.name for f in part_fields(relation))],
+            "extra_kwargs": PART_FIELD_OPTIONS.get(model, {}),
+        },
     )
+    return type(f"{model.__name__}Serializer", (PartSerializer,), {"Meta": meta, "__module__": __name__})
+
+
+@functools.cache
+def serializer_for(resource) -> type[RecordSerializer]:
+    """The serializer of a resource, named after its model (the schema's component names come from it)."""
+    model = resource.model
+    base = BASES.get(model, CitedRecordSerializer if resource.cited else RecordSerializer)
+    attrs = {
+        "basename": model._meta.model_name,
+        "Meta": type("Meta", (), {"model": model, "fields": api_fields(resource)}),
+        "__module__": __name__,
+    }
+    for name in resource.parts:
+        described = {"help_text": resource.field_help[name]} if name in resource.field_help else {}
+        attrs[name] = part_serializer(model._meta.get_field(name))(many=True, required=False, **described)
+    return type(f"{model.__name__}Serializer", (base,), attrs)

@@ -12,12 +12,12 @@ from rest_framework.response import Response
 
 from cooperation.api.jobs import accepted
 from cooperation.api.throttling import ExportSlots
-from cooperation.columns import RESOURCES, ResourceSpec, for_model
-from cooperation.exports import ExportOptions, file_name, stream_csv
-from cooperation.imports import DefaultCitation, import_csv
 from cooperation.jobs import services as jobs
 from cooperation.models import Source
 from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.resources import RESOURCES, Resource, resource_of
+from cooperation.tabular.exports import ExportOptions, file_name, stream_csv
+from cooperation.tabular.imports import DefaultCitation, import_csv
 
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
 #: A CSV export takes the list's filters, its ordering and these. ``limit`` or ``cursor`` make it one page of the
@@ -110,8 +110,8 @@ def read_default_citation(request) -> DefaultCitation | None:
     return citation
 
 
-def resource_for(view) -> ResourceSpec:
-    return for_model(view.get_queryset().model)
+def resource_for(view) -> Resource:
+    return resource_of(view.get_queryset().model)
 
 
 def export_response(view, request, queryset) -> StreamingHttpResponse:

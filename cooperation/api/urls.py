@@ -4,11 +4,12 @@ from knox import views as knox_views
 from rest_framework import routers, serializers
 from rest_framework.authentication import SessionAuthentication
 
-from cooperation.api import views
 from cooperation.api.deletions import DeletionViewSet
 from cooperation.api.jobs import JobViewSet
 from cooperation.api.search import SearchView
+from cooperation.api.views import viewset_for
 from cooperation.login_guard import GuardedBasicAuthentication, GuardedTokenAuthentication
+from cooperation.resources import RESOURCES
 
 
 class Router(routers.DefaultRouter):
@@ -20,27 +21,8 @@ class Router(routers.DefaultRouter):
 
 
 router = Router()
-RESOURCES = {
-    "regions": views.RegionViewSet,
-    "countries": views.CountryViewSet,
-    "drugs": views.DrugViewSet,
-    "cooperation-areas": views.CooperationAreaViewSet,
-    "training-topics": views.TrainingTopicViewSet,
-    "agencies": views.AgencyViewSet,
-    "officials": views.OfficialViewSet,
-    "posts": views.PostViewSet,
-    "agreements": views.AgreementViewSet,
-    "training-centres": views.TrainingCentreViewSet,
-    "training-courses": views.TrainingCourseViewSet,
-    "operations": views.OperationViewSet,
-    "events": views.EventViewSet,
-    "trafficking-routes": views.TraffickingRouteViewSet,
-    "assessments": views.AssessmentViewSet,
-    "sources": views.SourceViewSet,
-    "citations": views.CitationViewSet,
-}
-for prefix, viewset in RESOURCES.items():
-    router.register(prefix, viewset, basename=viewset.serializer_class.basename)
+for resource in RESOURCES.values():
+    router.register(resource.name, viewset_for(resource), basename=resource.model._meta.model_name)
 router.register("deleted", DeletionViewSet, basename="deleted")
 
 

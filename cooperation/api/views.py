@@ -1,14 +1,13 @@
-"""The API's resources: one declarative viewset each (queryset with what it nests, serializer, filterset,
-orderings). ``RecordViewSet`` holds the shared behaviour."""
+"""The API's resources: one viewset each, derived from the resource's declaration (``viewset_for``).
+``RecordViewSet`` holds the shared behaviour."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +16,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from cooperation import filtersets as fs
 from cooperation import models as m
 from cooperation import services
 from cooperation.api import schema, tabular
@@ -25,12 +23,9 @@ from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed, PreconditionRequired
 from cooperation.api.jobs import JobSerializer
 from cooperation.api.permissions import viewable_content_types
-from cooperation.api.prefetch import prefetch_page
+from cooperation.api.prefetch import fetch_plan, prefetch_page
 from cooperation.history import changed_since
 
-CITATIONS = Prefetch("citations", queryset=m.Citation.objects.select_related("source"))
-OFFICIALS = m.Official.objects.select_related("country")
-AGENCIES = m.Agency.objects.select_related("country")
 BASIC_ORDERING = ("id", "created_at", "updated_at")
 #: An entity tag as RFC 9110 writes it: "*", or an opaque quoted string, weak (W/"...") or strong.
 ENTITY_TAG = re.compile(r'\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
@@ -158,159 +153,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         services.record_delete(instance, user=self.request.user, expected_version=instance.version)
 
 
-# --- Reference ------------------------------------------------------------------------------------------
-class RegionViewSet(RecordViewSet):
-    queryset = m.Region.objects.select_related("parent")
-    serializer_class = s.RegionSerializer
-    filterset_class = fs.RegionFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "m49_code")
-
-
-class CountryViewSet(RecordViewSet):
-    queryset = m.Country.objects.prefetch_related("regions")
-    serializer_class = s.CountrySerializer
-    filterset_class = fs.CountryFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "iso2", "iso3")
-
-
-class DrugViewSet(RecordViewSet):
-    queryset = m.Drug.objects.all()
-    serializer_class = s.DrugSerializer
-    filterset_class = fs.DrugFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "group")
-
-
-class CooperationAreaViewSet(RecordViewSet):
-    queryset = m.CooperationArea.objects.all()
-    serializer_class = s.CooperationAreaSerializer
-    filterset_class = fs.CooperationAreaFilterSet
-    ordering_fields = (*BASIC_ORDERING, "code", "name")
-
-
-class TrainingTopicViewSet(RecordViewSet):
-    queryset = m.TrainingTopic.objects.all()
-    serializer_class = s.TrainingTopicSerializer
-    filterset_class = fs.TrainingTopicFilterSet
-    ordering_fields = (*BASIC_ORDERING, "code", "name")
-
-
-# --- Actors ---------------------------------------------------------------------------------------------
-class AgencyViewSet(RecordViewSet):
-    queryset = m.Agency.objects.select_related("country", "parent__country").prefetch_related(CITATIONS)
-    serializer_class = s.AgencySerializer
-    filterset_class = fs.AgencyFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "kind")
-
-
-class OfficialViewSet(RecordViewSet):
-    queryset = m.Official.objects.select_related("country").prefetch_related(CITATIONS)
-    serializer_class = s.OfficialSerializer
-    filterset_class = fs.OfficialFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name")
-
-
-class PostViewSet(RecordViewSet):
-    queryset = m.Post.objects.select_related("official__country", "agency__country").prefetch_related(CITATIONS)
-    serializer_class = s.PostSerializer
-    filterset_class = fs.PostFilterSet
-    ordering_fields = (*BASIC_ORDERING, "title")
-
-
-# --- Cooperation ----------------------------------------------------------------------------------------
-class AgreementViewSet(RecordViewSet):
-    queryset = m.Agreement.objects.select_related("announced_by__country").prefetch_related(
-        "areas",
-        Prefetch("signatories", queryset=OFFICIALS),
-        Prefetch("parties", queryset=m.AgreementParty.objects.select_related("country", "region", "agency__country")),
-        CITATIONS,
-    )
-    serializer_class = s.AgreementSerializer
-    filterset_class = fs.AgreementFilterSet
-    ordering_fields = (*BASIC_ORDERING, "title", "status", "kind")
-
-
-class TrainingCentreViewSet(RecordViewSet):
-    queryset = m.TrainingCentre.objects.select_related(
-        "host_country", "sponsor_country", "operator__country"
-    ).prefetch_related("topics", CITATIONS)
-    serializer_class = s.TrainingCentreSerializer
-    filterset_class = fs.TrainingCentreFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "status")
-
-
-class TrainingCourseViewSet(RecordViewSet):
-    queryset = m.TrainingCourse.objects.select_related("centre", "provider__country").prefetch_related(
-        "topics",
-        Prefetch("participants", queryset=m.CourseParticipant.objects.select_related("country", "agency__country")),
-        CITATIONS,
-    )
-    serializer_class = s.TrainingCourseSerializer
-    filterset_class = fs.TrainingCourseFilterSet
-    ordering_fields = (*BASIC_ORDERING, "title")
-
-
-class OperationViewSet(RecordViewSet):
-    queryset = m.Operation.objects.select_related("legal_basis").prefetch_related(
-        Prefetch("participants", queryset=m.OperationParticipant.objects.select_related("country", "agency__country")),
-        Prefetch("outcomes", queryset=m.OperationOutcome.objects.select_related("drug")),
-        CITATIONS,
-    )
-    serializer_class = s.OperationSerializer
-    filterset_class = fs.OperationFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "status")
-
-
-class EventViewSet(RecordViewSet):
-    queryset = m.Event.objects.select_related("country", "region").prefetch_related(
-        Prefetch("officials", queryset=OFFICIALS),
-        Prefetch("agencies", queryset=AGENCIES),
-        "countries_concerned",
-        CITATIONS,
-    )
-    serializer_class = s.EventSerializer
-    filterset_class = fs.EventFilterSet
-    ordering_fields = (*BASIC_ORDERING, "title", "kind")
-
-
-# --- Drug trade -----------------------------------------------------------------------------------------
-class TraffickingRouteViewSet(RecordViewSet):
-    queryset = m.TraffickingRoute.objects.select_related("drug", "identified_by__country").prefetch_related(
-        Prefetch("nodes", queryset=m.RouteNode.objects.select_related("country", "region")), CITATIONS
-    )
-    serializer_class = s.TraffickingRouteSerializer
-    filterset_class = fs.TraffickingRouteFilterSet
-    ordering_fields = (*BASIC_ORDERING, "name", "status")
-
-
-class AssessmentViewSet(RecordViewSet):
-    queryset = m.Assessment.objects.select_related(
-        "subject_country",
-        "subject_region",
-        "drug",
-        "market",
-        "assessed_by_agency__country",
-        "assessed_by_official__country",
-    ).prefetch_related(CITATIONS)
-    serializer_class = s.AssessmentSerializer
-    filterset_class = fs.AssessmentFilterSet
-    ordering_fields = (*BASIC_ORDERING, "role")
-
-
-# --- Provenance -----------------------------------------------------------------------------------------
-class SourceViewSet(RecordViewSet):
-    queryset = m.Source.objects.select_related("publisher__country")
-    serializer_class = s.SourceSerializer
-    filterset_class = fs.SourceFilterSet
-    ordering_fields = (*BASIC_ORDERING, "title")
-
-
 class CitationViewSet(RecordViewSet):
-    queryset = m.Citation.objects.select_related("source", "content_type").prefetch_related(
-        GenericPrefetch("record", m.sources.cited_querysets())
-    )
-    serializer_class = s.CitationSerializer
-    filterset_class = fs.CitationFilterSet
-
     def get_queryset(self):
         # A citation tells about the record it supports: only those of the kinds the user may view.
         citations = super().get_queryset()
@@ -318,3 +161,29 @@ class CitationViewSet(RecordViewSet):
             return citations
         cited = [model for model in apps.get_app_config("cooperation").get_models() if issubclass(model, m.CitedModel)]
         return citations.filter(content_type__in=viewable_content_types(self.request.user, cited))
+
+
+#: Viewsets with behaviour of their own: the model -> the base its derived viewset extends.
+BASES = {m.Citation: CitationViewSet}
+
+
+@functools.cache
+def viewset_for(resource) -> type[RecordViewSet]:
+    """The viewset of a resource: its serializer, its filterset, its orderings, and a queryset that fetches what
+    the serializer shows (``fetch_plan``)."""
+    model = resource.model
+    serializer_class = s.serializer_for(resource)
+    joins, prefetches = fetch_plan(serializer_class)
+    queryset = model._default_manager.all()
+    if joins:
+        queryset = queryset.select_related(*joins)
+    if prefetches:
+        queryset = queryset.prefetch_related(*prefetches)
+    attrs = {
+        "queryset": queryset,
+        "serializer_class": serializer_class,
+        "filterset_class": resource.filterset_class,
+        "ordering_fields": (*BASIC_ORDERING, *resource.ordering),
+        "__module__": __name__,
+    }
+    return type(f"{model.__name__}ViewSet", (BASES.get(model, RecordViewSet),), attrs)

@@ -18,13 +18,13 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cooperation.columns import RESOURCES, ResourceSpec
-from cooperation.imports import DefaultCitation, ImportConflict, ImportResult, import_csv
 from cooperation.jobs import uploads
 from cooperation.jobs.models import Job, JobStatus
 from cooperation.jobs.progress import Superseded, reporter_for
 from cooperation.jobs.recovery import retry_or_fail
 from cooperation.models import Source
+from cooperation.resources import RESOURCES, Resource
+from cooperation.tabular.imports import DefaultCitation, ImportConflict, ImportResult, import_csv
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def wants_background(stream: IO, requested: bool | None) -> tuple[bool, IO]:
 HEADER_BYTES = 64 * 1024
 
 
-def check_header(resource: ResourceSpec, stream: IO) -> tuple[ImportResult, IO]:
+def check_header(resource: Resource, stream: IO) -> tuple[ImportResult, IO]:
     """The import's errors about the file's header row (unknown or repeated columns, an empty file, not UTF-8
     or not CSV), so that a job is only started for a file whose rows can be read; and the stream to import."""
     data, stream = uploads.head(stream, HEADER_BYTES)
@@ -49,7 +49,7 @@ def check_header(resource: ResourceSpec, stream: IO) -> tuple[ImportResult, IO]:
     return import_csv(resource, io.BytesIO(header_row), dry_run=True), stream
 
 
-def start_import(resource: ResourceSpec, stream: IO, *, user, options: dict) -> Job:
+def start_import(resource: Resource, stream: IO, *, user, options: dict) -> Job:
     """Store the file and queue its import, in one transaction: the worker finds both or neither.
     ``options`` are ``import_csv``'s keyword arguments (``dry_run``, ``unescape_formulas``,
     ``default_citation``)."""

@@ -112,7 +112,7 @@ def test_import_page_says_so_when_concurrent_writers_kept_getting_in_the_way(edi
     # The conflict itself (deadlocks on every retry) is provoked for real in tests/api/test_concurrent_imports.py;
     # here the service reports it, and the page must show it instead of a server error.
     from cooperation.admin import tabular
-    from cooperation.imports import ImportConflict
+    from cooperation.tabular.imports import ImportConflict
 
     def always_in_conflict(*args, **kwargs):
         raise ImportConflict(3)

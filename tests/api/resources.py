@@ -4,10 +4,15 @@ what a valid create and update look like and one invalid filter value; the mixin
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 
+from cooperation.api.prefetch import prefetch_page
+from cooperation.api.views import viewset_for
 from cooperation.models import CitedModel
+from cooperation.resources import RESOURCES
 
 API = "/api/v1"
 
@@ -79,6 +84,26 @@ class ResourceTests:
             return len(captured.captured_queries)
 
         assert queries(5) == queries(50)
+
+    def test_a_page_fills_each_relation_by_the_fast_path(self, db, django_assert_num_queries):
+        """Guard on ``prefetch_page``, which writes where Django's managers look for prefetched rows: every one-level
+        relation of the resource must be filled that way (none left to Django), and read without a query."""
+        self.make()
+        self.make()
+        queryset = viewset_for(RESOURCES[self.resource]).queryset
+        records = list(queryset.prefetch_related(None))
+        left_to_django = prefetch_page(records, queryset._prefetch_related_lookups)
+        plain = [
+            lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
+            for lookup in left_to_django
+            if not isinstance(lookup, GenericPrefetch)
+        ]
+        assert [through for through in plain if "__" not in through] == []
+        with django_assert_num_queries(0):
+            for record in records:
+                for lookup in queryset._prefetch_related_lookups:
+                    if not isinstance(lookup, GenericPrefetch):
+                        list(getattr(record, getattr(lookup, "prefetch_through", lookup)).all())
 
     def test_unknown_query_parameter_is_400_naming_it(self, db, anonymous_client):
         self.make()

@@ -8,8 +8,8 @@ import io
 import pytest
 
 from cooperation import models as m
-from cooperation.columns import RESOURCES
-from cooperation.imports import IMPORT_ORDER
+from cooperation.resources import RESOURCES
+from cooperation.tabular.imports import IMPORT_ORDER
 from tests import factories as f
 from tests.csv.helpers import rows
 
@@ -193,7 +193,7 @@ def test_a_source_is_found_by_its_url_with_another_scheme_www_or_trailing_slash(
 
 
 def test_a_csv_row_cites_a_source_by_another_form_of_its_url(db):
-    from cooperation.imports import import_bundle
+    from cooperation.tabular.imports import import_bundle
 
     source = f.SourceFactory(url="http://ledger.example.net/cooperation")
     citations = '"[{""source"": ""https://www.ledger.example.net/cooperation/"", ""quote"": ""Training starts""}]"'

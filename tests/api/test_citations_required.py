@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cooperation import models as m
-from cooperation.columns import RESOURCES
 from cooperation.models import CitedModel
+from cooperation.resources import RESOURCES
 from tests import factories as f
 from tests.csv.helpers import to_csv
 

@@ -15,8 +15,9 @@ from rest_framework.test import APIClient
 
 from cooperation import models as m
 from cooperation.api.briefs import RecordBriefSerializer
-from cooperation.api.urls import RESOURCES
+from cooperation.api.serializers import serializer_for
 from cooperation.natural_keys import NATURAL_KEYS
+from cooperation.resources import RESOURCES
 from tests import factories as f
 from tests.csv.helpers import rows
 
@@ -27,7 +28,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 # --- 1. One name, one meaning ---------------------------------------------------------------------------------
 def every_serializer() -> list[serializers.Serializer]:
     """Each resource's serializer and every serializer nested in one (parts, citations)."""
-    found, pending = [], [viewset.serializer_class() for viewset in RESOURCES.values()]
+    found, pending = [], [serializer_for(resource)() for resource in RESOURCES.values()]
     while pending:
         serializer = pending.pop()
         found.append(serializer)

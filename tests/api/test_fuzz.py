@@ -151,7 +151,7 @@ def test_api_conforms_to_its_schema_with_a_fresh_seed(case, tokens, db):
 
 
 def test_every_route_of_the_api_is_in_the_schema_and_so_fuzzed():
-    from cooperation.api.urls import RESOURCES
+    from cooperation.resources import RESOURCES
 
     operations = {(method.upper(), path) for path, item in raw_schema["paths"].items() for method in item}
     for resource in RESOURCES:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cooperation import models as m
-from cooperation.columns import RESOURCES
-from cooperation.imports import IMPORT_ORDER
+from cooperation.resources import RESOURCES
+from cooperation.tabular.imports import IMPORT_ORDER
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

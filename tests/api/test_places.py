@@ -18,9 +18,9 @@ from django.test import RequestFactory
 
 from cooperation import models as m
 from cooperation.admin.filters import PlaceFilter
-from cooperation.columns import RESOURCES
-from cooperation.filtersets import MultiValueFilter
+from cooperation.filtering.filters import MultiValueFilter
 from cooperation.natural_keys import NATURAL_KEYS
+from cooperation.resources import RESOURCES
 from tests import factories as f
 from tests.admin.formdata import admin_url
 from tests.csv.helpers import rows

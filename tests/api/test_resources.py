@@ -405,7 +405,7 @@ class TestCitations(ResourceTests):
 
 
 def test_every_resource_has_its_generic_tests():
-    from cooperation.api.urls import RESOURCES
+    from cooperation.resources import RESOURCES
 
     tested = {cls.resource for cls in ResourceTests.__subclasses__()}
     assert tested == set(RESOURCES)

@@ -4,7 +4,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from cooperation.api.urls import RESOURCES
+from cooperation.resources import RESOURCES
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import csv
 import io
 
-from cooperation.columns import RESOURCES
-from cooperation.exports import ExportOptions, stream_csv
+from cooperation.resources import RESOURCES
+from cooperation.tabular.exports import ExportOptions, stream_csv
 
 
 def export(name: str, queryset=None, **options) -> str:

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cooperation import models as m
-from cooperation.columns import FORMULA_STARTS, RESOURCES, escape_formula, unescape_formula
-from cooperation.exports import stream_csv
+from cooperation.resources import RESOURCES
+from cooperation.tabular.columns import FORMULA_STARTS, escape_formula, unescape_formula
+from cooperation.tabular.exports import stream_csv
 from tests import factories as f
 from tests.csv.helpers import export, rows
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cooperation import models as m
-from cooperation.columns import RESOURCES
-from cooperation.imports import import_csv
+from cooperation.resources import RESOURCES
+from cooperation.tabular.imports import import_csv
 from tests import factories as f
 from tests.csv.helpers import export, rows, to_csv
 

@@ -6,8 +6,9 @@ import json
 import pytest
 from django.apps import apps
 
-from cooperation.columns import RESOURCES, PartsColumn
-from cooperation.imports import IMPORT_ORDER, import_bundle
+from cooperation.resources import RESOURCES
+from cooperation.tabular.columns import PartsColumn
+from cooperation.tabular.imports import IMPORT_ORDER, import_bundle
 from tests.csv.helpers import export, rows, to_csv
 
 pytestmark = pytest.mark.usefixtures("seed")

@@ -18,12 +18,12 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from cooperation import models as m
-from cooperation.columns import RESOURCES
-from cooperation.imports import DefaultCitation, import_csv
 from cooperation.jobs import services, uploads
 from cooperation.jobs.models import Job, JobStatus, UploadChunk
 from cooperation.jobs.progress import Reporter
 from cooperation.jobs.recovery import recover_orphaned_jobs
+from cooperation.resources import RESOURCES
+from cooperation.tabular.imports import DefaultCitation, import_csv
 from tests.csv.helpers import to_csv
 from tests.factories import SourceFactory
 

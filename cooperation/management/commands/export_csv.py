@@ -9,12 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
-from cooperation.columns import RESOURCES, ResourceSpec
-from cooperation.exports import ExportOptions, stream_csv
-from cooperation.imports import IMPORT_ORDER
+from cooperation.resources import RESOURCES, Resource
+from cooperation.tabular.exports import ExportOptions, stream_csv
+from cooperation.tabular.imports import IMPORT_ORDER
 
 
-def filtered_queryset(resource: ResourceSpec, filters: list[str]):
+def filtered_queryset(resource: Resource, filters: list[str]):
     """The resource's records through its filterset, from ``name=value`` arguments; unknown or invalid
     filters are errors, as in the API."""
     params = QueryDict(mutable=True)
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         spec = RESOURCES[resource]
         self.write(spec, filtered_queryset(spec, filters), export_options, Path(output) if output else None)
 
-    def write(self, spec: ResourceSpec, queryset, export_options: ExportOptions, path: Path | None) -> None:
+    def write(self, spec: Resource, queryset, export_options: ExportOptions, path: Path | None) -> None:
         target = path.open("wb") if path else sys.stdout.buffer
         show_progress = self.stderr.isatty() and options_verbosity(self) > 0
         progress = tqdm(

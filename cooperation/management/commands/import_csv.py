@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cooperation.columns import RESOURCES
-from cooperation.imports import DefaultCitation, import_bundle
 from cooperation.models import Source
 from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.resources import RESOURCES
+from cooperation.tabular.imports import DefaultCitation, import_bundle
 
 
 class Command(BaseCommand):

@@ -42,22 +42,21 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 
 from cooperation import services
-from cooperation.columns import (
-    RESOURCES,
+from cooperation.duplicates import DuplicateRecordError
+from cooperation.models import Citation, CitedModel, Source
+from cooperation.models.base import StaleRecordError
+from cooperation.natural_keys import remembering_resolutions
+from cooperation.resources import RESOURCES, Resource
+from cooperation.tabular.columns import (
     CellError,
     Column,
     KeyColumn,
     KeysColumn,
     PartsColumn,
     RecordTypeColumn,
-    ResourceSpec,
     resolve_key,
     unescape_formula,
 )
-from cooperation.duplicates import DuplicateRecordError
-from cooperation.models import Citation, CitedModel, Source
-from cooperation.models.base import StaleRecordError
-from cooperation.natural_keys import remembering_resolutions
 
 #: The order a bundle (one file per resource) is imported in: what is referred to comes first. Sources come
 #: before agencies although a source may name an agency as publisher: that reference waits for the agencies.
@@ -140,7 +139,7 @@ class ImportResult:
 class Pending:
     """A reference to resolve once every row is in."""
 
-    resource: ResourceSpec
+    resource: Resource
     record_pk: int
     column: KeyColumn
     text: str
@@ -197,7 +196,7 @@ class _Importer:
         self.pending: list[Pending] = []
         self.progress, self.rows_read = progress, 0
 
-    def run(self, resource: ResourceSpec, stream: IO, result: ImportResult) -> None:
+    def run(self, resource: Resource, stream: IO, result: ImportResult) -> None:
         try:
             reader = csv.reader(_text_stream(stream), strict=True)
             headers = next(reader, None)
@@ -228,7 +227,7 @@ class _Importer:
             self.progress(self.rows_read)
 
     @staticmethod
-    def check_headers(resource: ResourceSpec, headers: list[str], result: ImportResult) -> list[Column]:
+    def check_headers(resource: Resource, headers: list[str], result: ImportResult) -> list[Column]:
         known = {column.name: column for column in resource.columns}
         columns, seen = [], set()
         for header in headers:
@@ -391,7 +390,7 @@ class _Importer:
 
 
 def import_csv(
-    resource: ResourceSpec,
+    resource: Resource,
     stream: IO,
     *,
     user=None,
@@ -479,7 +478,7 @@ def retryable(error: OperationalError) -> bool:
     return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error)
 
 
-def lock_updated_records(resource: ResourceSpec, stream: IO) -> None:
+def lock_updated_records(resource: Resource, stream: IO) -> None:
     """Lock the records the file's rows update, by id: two imports lock them in the same order whatever
     the order of their rows, so neither can hold a record the other waits for while waiting for one of its."""
     ids = sorted(updated_ids(stream))

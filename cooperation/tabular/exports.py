@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cooperation.columns import ResourceSpec
+from cooperation.resources import Resource
 
 BLOCK_SIZE = 256 * 1024
 ROWS_PER_FETCH = 500
@@ -35,7 +35,7 @@ class ExportOptions:
     bom: bool = False
 
 
-def export_query(resource: ResourceSpec, queryset: QuerySet, options: ExportOptions) -> tuple[str, tuple]:
+def export_query(resource: Resource, queryset: QuerySet, options: ExportOptions) -> tuple[str, tuple]:
     """The SQL (and parameters) selecting the export's cells, in the queryset's order (by id if none)."""
     if not queryset.query.order_by:
         queryset = queryset.order_by("pk")
@@ -43,14 +43,14 @@ def export_query(resource: ResourceSpec, queryset: QuerySet, options: ExportOpti
     return queryset.annotate(**cells).values_list(*cells).query.sql_with_params()
 
 
-def header_line(resource: ResourceSpec, line_end: str) -> bytes:
+def header_line(resource: Resource, line_end: str) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=line_end).writerow(resource.headers)
     return buffer.getvalue().encode()
 
 
 def stream_csv(
-    resource: ResourceSpec, queryset: QuerySet, options: ExportOptions = ExportOptions(), *, use_copy: bool = True
+    resource: Resource, queryset: QuerySet, options: ExportOptions = ExportOptions(), *, use_copy: bool = True
 ) -> Iterator[bytes]:
     """The CSV of the queryset's records, as blocks of bytes. Runs its one query when first iterated."""
     sql, params = export_query(resource, queryset, options)
@@ -61,7 +61,7 @@ def stream_csv(
     yield from _copy_blocks(sql, params) if copying else _cursor_blocks(sql, params)
 
 
-def file_name(resource: ResourceSpec, filtered: bool) -> str:
+def file_name(resource: Resource, filtered: bool) -> str:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     return f"{resource.name}{'-filtered' if filtered else ''}-{stamp}.csv"
 

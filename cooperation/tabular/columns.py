@@ -1,4 +1,5 @@
-"""The one column spec per resource that drives both the CSV export and the CSV import.
+"""The CSV columns of a resource, derived from its declaration (``columns_for``): they drive both the CSV export
+and the CSV import.
 
 Headers are field names; values are raw codes (``signed``, not "Signed"); a related record is written as
 its natural key (``PE``, ``Moscow police [RU]``); many-to-many values are natural keys joined with ``|``;
@@ -17,17 +18,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Cast, NullIf
 
-from cooperation import filtersets as fs
 from cooperation import json_input
 from cooperation import models as m
+from cooperation.filtering.fields import cited_models
 from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.resources import part_fields
 
 SEPARATOR = "|"
 # A cell that starts with one of these is a formula to a spreadsheet: exports prefix it with an apostrophe.
@@ -341,22 +343,6 @@ class DerivedColumn(Column):
         return None
 
 
-# --- Resources -----------------------------------------------------------------------------------------------
-@dataclass
-class ResourceSpec:
-    name: str
-    model: type[models.Model]
-    filterset_class: type[fs.RecordFilterSet]
-    columns: list[Column]
-
-    @property
-    def headers(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.name == name)
-
-
 @dataclass
 class CitationSourcesColumn(Column):
     """The URLs of the sources a record cites, joined with "|" (read-only: the citations column is the data)."""
@@ -388,17 +374,20 @@ class RecordTypeColumn(Column):
         return PlainText(F("content_type__model"))
 
     def read(self, text, unescape):
-        cited = {model._meta.model_name: model for model in fs.cited_models()}
+        cited = {model._meta.model_name: model for model in cited_models()}
         if text not in cited:
             raise CellError(f"Unknown record type {text!r}; use one of: {', '.join(sorted(cited))}.")
         return ContentType.objects.get_for_model(cited[text])
 
 
-def spec(name: str, model, filterset_class, *field_names: str, parts: dict[str, str] | None = None) -> ResourceSpec:
-    """The columns of a resource, typed from the model: id, the named fields, parts, citations, stamps."""
+def columns_for(resource) -> list[Column]:
+    """The columns of a resource, typed from the model: id, the declared fields, parts, citations, stamps."""
+    model = resource.model
     columns: list[Column] = [FieldColumn("id", model_field=model._meta.pk)]
     partial_dates = set(getattr(model, "partial_dates", ()))
-    for field_name in field_names:
+    for field_name in resource.fields:
+        if field_name in resource.parts:
+            continue  # parts follow the fields
         if field_name in partial_dates:
             columns += [
                 FieldColumn(field_name, model_field=model._meta.get_field(field_name)),
@@ -414,20 +403,17 @@ def spec(name: str, model, filterset_class, *field_names: str, parts: dict[str, 
             columns.append(FieldColumn("record_id", model_field=model._meta.get_field("object_id")))
             continue
         model_field = model._meta.get_field(field_name)
+        if isinstance(model_field, GenericForeignKey):
+            continue  # written as record_type and record_id
         if model_field.many_to_many:
             columns.append(KeysColumn(field_name, model_field=model_field))
         elif model_field.is_relation:
             columns.append(KeyColumn(field_name, model_field=model_field))
         else:
             columns.append(FieldColumn(field_name, model_field=model_field))
-    for relation_name, order_by in (parts or {}).items():
+    for relation_name, order_by in resource.parts.items():
         relation = model._meta.get_field(relation_name)
-        part_fields = [
-            f
-            for f in relation.related_model._meta.concrete_fields
-            if f.editable and not f.primary_key and f.name != relation.field.name
-        ]
-        columns.append(PartsColumn(relation_name, relation=relation, order_by=order_by, fields=part_fields))
+        columns.append(PartsColumn(relation_name, relation=relation, order_by=order_by, fields=part_fields(relation)))
     if issubclass(model, m.CitedModel):
         citation_fields = [
             m.Citation._meta.get_field(name)
@@ -439,180 +425,7 @@ def spec(name: str, model, filterset_class, *field_names: str, parts: dict[str, 
         column = FieldColumn(stamp, model_field=model._meta.get_field(stamp))
         column.read_only = stamp != "version"  # a version sent back is checked: see imports.py
         columns.append(column)
-    return ResourceSpec(name, model, filterset_class, columns)
+    return columns
 
 
-RESOURCES: dict[str, ResourceSpec] = {
-    s.name: s
-    for s in (
-        spec("regions", m.Region, fs.RegionFilterSet, "m49_code", "name", "level", "parent", "description"),
-        spec(
-            "countries",
-            m.Country,
-            fs.CountryFilterSet,
-            "iso2",
-            "iso3",
-            "iso_numeric",
-            "name",
-            "official_name",
-            "regions",
-        ),
-        spec("drugs", m.Drug, fs.DrugFilterSet, "name", "group", "description"),
-        spec("cooperation-areas", m.CooperationArea, fs.CooperationAreaFilterSet, "code", "name", "description"),
-        spec("training-topics", m.TrainingTopic, fs.TrainingTopicFilterSet, "code", "name", "description"),
-        spec(
-            "sources",
-            m.Source,
-            fs.SourceFilterSet,
-            "title",
-            "kind",
-            "publisher",
-            "publisher_name",
-            "authors",
-            "url",
-            "language",
-            "published",
-            "retrieved",
-            "text",
-            "note",
-        ),  # fmt: skip
-        spec(
-            "agencies",
-            m.Agency,
-            fs.AgencyFilterSet,
-            "name",
-            "acronym",
-            "other_names",
-            "kind",
-            "country",
-            "parent",
-            "website",
-            "description",
-        ),  # fmt: skip
-        spec("officials", m.Official, fs.OfficialFilterSet, "name", "other_names", "country", "description"),
-        spec("posts", m.Post, fs.PostFilterSet, "official", "agency", "title", "start", "end", "note"),
-        spec(
-            "agreements",
-            m.Agreement,
-            fs.AgreementFilterSet,
-            "title",
-            "kind",
-            "status",
-            "areas",
-            "summary",
-            "announced_by",
-            "signatories",
-            "announced",
-            "signed",
-            "start",
-            "end",
-            parts={"parties": "id"},
-        ),  # fmt: skip
-        spec(
-            "training-centres",
-            m.TrainingCentre,
-            fs.TrainingCentreFilterSet,
-            "name",
-            "host_country",
-            "place",
-            "operator",
-            "sponsor_country",
-            "status",
-            "opened",
-            "topics",
-            "expected_countries",
-            "summary",
-        ),  # fmt: skip
-        spec(
-            "training-courses",
-            m.TrainingCourse,
-            fs.TrainingCourseFilterSet,
-            "title",
-            "centre",
-            "provider",
-            "start",
-            "end",
-            "topics",
-            "total_trained",
-            "summary",
-            parts={"participants": "id"},
-        ),  # fmt: skip
-        spec(
-            "operations",
-            m.Operation,
-            fs.OperationFilterSet,
-            "name",
-            "status",
-            "start",
-            "end",
-            "legal_basis",
-            "summary",
-            parts={"participants": "id", "outcomes": "id"},
-        ),  # fmt: skip
-        spec(
-            "events",
-            m.Event,
-            fs.EventFilterSet,
-            "title",
-            "kind",
-            "date",
-            "country",
-            "region",
-            "place",
-            "officials",
-            "agencies",
-            "countries_concerned",
-            "summary",
-        ),  # fmt: skip
-        spec(
-            "trafficking-routes",
-            m.TraffickingRoute,
-            fs.TraffickingRouteFilterSet,
-            "name",
-            "drug",
-            "concealment",
-            "transport_mode",
-            "identified_by",
-            "status",
-            "first_reported",
-            "summary",
-            parts={"nodes": "position"},
-        ),  # fmt: skip
-        spec(
-            "assessments",
-            m.Assessment,
-            fs.AssessmentFilterSet,
-            "subject_country",
-            "subject_region",
-            "drug",
-            "role",
-            "trend",
-            "likelihood",
-            "market",
-            "assessed_by_agency",
-            "assessed_by_official",
-            "as_of",
-            "claim",
-        ),  # fmt: skip
-        spec(
-            "citations",
-            m.Citation,
-            fs.CitationFilterSet,
-            "source",
-            "record_type",
-            "record_id",
-            "quote",
-            "locator",
-            "confidence",
-            "modality",
-            "note",
-        ),  # fmt: skip
-    )
-}
-
-
-def for_model(model: type[models.Model]) -> ResourceSpec:
-    return next(resource for resource in RESOURCES.values() if resource.model is model)
-
-
-__all__ = ["RESOURCES", "CellError", "Column", "ResourceSpec", "ValidationError", "escape_formula", "for_model"]
+__all__ = ["CellError", "Column", "ValidationError", "columns_for", "escape_formula"]

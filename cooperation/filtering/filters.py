@@ -1,0 +1,262 @@
+"""The filters the filtersets are made of: many values per parameter, relations by natural key, places, dates,
+"all of" as well as "any of", and search."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ManyToManyField, ManyToOneRel, Q, QuerySet
+
+from cooperation import models as m
+from cooperation.filtering.fields import (
+    BoundedDateTimeField,
+    ChoicesField,
+    DateMatchField,
+    IdField,
+    KeyField,
+    MultiValueField,
+    PartialDateBoundField,
+    RegionTreeField,
+)
+from cooperation.models.base import date_overlaps, date_within, period_overlaps, period_within
+from cooperation.natural_keys import canonical_url
+from cooperation.places import Places
+
+CharFilter = filters.CharFilter
+Filter = filters.Filter
+
+
+# --- Filters --------------------------------------------------------------------------------------------
+class ChangedSinceFilter(filters.Filter):
+    field_class = BoundedDateTimeField
+
+
+class DateFilter(filters.Filter):
+    field_class = PartialDateBoundField
+
+
+class DateMatchFilter(filters.Filter):
+    field_class = DateMatchField
+
+
+#: date_match=<mode> -> the condition a single date or a period meets for the window [date_from, date_to].
+DATE_MATCHES = {
+    "overlap": (date_overlaps, period_overlaps),
+    "within": (date_within, period_within),
+}
+
+
+class MultiValueFilter(filters.Filter):
+    """Records whose value at any of ``paths`` (default: the filter's field) is one of the values given.
+
+    ``distinct_paths`` marks paths through many-valued relations: they are filtered with a sub-query, so a
+    record never comes back twice and no DISTINCT is needed.
+    """
+
+    field_class = MultiValueField
+
+    def __init__(self, *args, paths: list[str] | None = None, distinct_paths: bool = False, **kwargs):
+        self.paths = paths
+        self.distinct_paths = distinct_paths
+        super().__init__(*args, **kwargs)
+
+    def condition(self, values) -> Q:
+        condition = Q()
+        for path in self.paths or [self.field_name]:
+            condition |= Q(**{f"{path}__in": values})
+        return condition
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        condition = self.condition(value)
+        if self.distinct_paths:
+            return qs.filter(semi_joins(qs.model, condition))
+        return qs.filter(condition)
+
+
+def semi_joins(model, condition: Q) -> Q:
+    """Records matching ``condition`` through many-valued relations, each once, as a sub-query.
+
+    When every alternative goes through the same reverse foreign key or many-to-many field (an agreement's
+    parties, by country or by region), the sub-query reads that related table alone, ``pk IN (SELECT
+    agreement_id FROM agreementparty WHERE country_id IN ... OR region_id IN ...)``, without a join back to
+    the record's own table, which PostgreSQL cannot remove (a page for a rare country among 1M agreements:
+    73 ms against 22 ms; bench/RESULTS.md). Otherwise the sub-query selects the record's own ids. Either
+    way there is one sub-query: an OR of several ``IN (sub-query)`` is far slower on PostgreSQL.
+    """
+    lookups = _alternatives(condition)
+    relations = {lookup.partition("__")[0] for lookup, _ in lookups} if lookups else set()
+    related = _related_table(model, relations.pop()) if len(relations) == 1 else None
+    if related is None:
+        return Q(pk__in=model._default_manager.filter(condition).values("pk"))
+    table, back, prefix = related
+    inner = Q()
+    for lookup, value in lookups:
+        rest = lookup.partition("__")[2]
+        if not rest:
+            return Q(pk__in=model._default_manager.filter(condition).values("pk"))
+        inner |= Q((f"{prefix}{rest}", value))
+    return Q(pk__in=table.filter(inner).values(back))
+
+
+def _alternatives(condition: Q) -> list[tuple[str, object]] | None:
+    """The (lookup, value) pairs of a condition that is their OR (or a single one); None for anything else."""
+    if condition.negated or (condition.connector != Q.OR and len(condition.children) > 1):
+        return None
+    pairs = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            inner = _alternatives(child)
+            if inner is None:
+                return None
+            pairs += inner
+        else:
+            pairs.append(child)
+    return pairs
+
+
+def _related_table(model, name: str):
+    """(the related table's manager, its column back to ``model``, the prefix of its lookups) for a reverse
+    foreign key or a many-to-many field of ``model``; None for anything else."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if isinstance(field, ManyToOneRel) and field.one_to_many:  # e.g. agreement.parties
+        return field.related_model._base_manager, field.field.attname, ""
+    if isinstance(field, ManyToManyField):  # e.g. agreement.areas, through its table
+        through = field.remote_field.through
+        return through._base_manager, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}__"
+    return None
+
+
+class AllOfField(MultiValueField):
+    """The values of an "all of" filter, each cleaned on its own by the field of the filter it extends (a region
+    stays apart from the others, with the regions under it)."""
+
+    def __init__(self, *, each: forms.Field, **kwargs):
+        self.each = each
+        super().__init__(**kwargs)
+
+    def convert(self, value):
+        return self.each.clean([value])
+
+
+class AllOfFilter(MultiValueFilter):
+    """``<filter>__all``: the records that match the filter for every one of the values, where ``<filter>``
+    takes any of them (``country__all=PE,RU``: agreements between Peru and Russia, and maybe others)."""
+
+    field_class = AllOfField
+
+    def __init__(self, *args, of: MultiValueFilter, name: str, **kwargs):
+        self.of = of
+        kwargs.setdefault(
+            "help_text",
+            f"Like `{name}`, but records matching every one of the values, not any of them (`{name}__all=a,b`: "
+            f"both a and b). `{name}`: {of.extra.get('help_text', '')}",
+        )
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self._field = AllOfField(
+                each=self.of.field, required=False, label=self.label, help_text=self.extra.get("help_text")
+            )
+        return self._field
+
+    def filter(self, qs: QuerySet, value):
+        for each in value or ():
+            qs = self.of.filter(qs, each)
+        return qs
+
+
+class IdFilter(MultiValueFilter):
+    field_class = IdField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "One or more ids.")
+        super().__init__(*args, **kwargs)
+
+
+class ChoiceFilter(MultiValueFilter):
+    """One or more of a field's choices (the raw codes, e.g. ``signed``)."""
+
+    field_class = ChoicesField
+
+    def __init__(self, *args, choices=(), **kwargs):
+        kwargs.setdefault("help_text", "One or more of: " + ", ".join(code for code, _ in choices) + ".")
+        super().__init__(*args, choices=choices, **kwargs)
+
+
+class KeyFilter(MultiValueFilter):
+    """Records related to one or more records given by id or natural key (a country by ``PE`` or ``PER``)."""
+
+    field_class = KeyField
+
+    def __init__(self, *args, model, **kwargs):
+        kwargs.setdefault("help_text", f"One or more {model._meta.verbose_name_plural}, by id or key.")
+        super().__init__(*args, model=model, **kwargs)
+
+
+class CountryFilter(KeyFilter):
+    """Records that involve one or more countries, as the resource's ``places`` define it."""
+
+    def __init__(self, *args, places: Places, **kwargs):
+        self.places = places
+        super().__init__(*args, model=m.Country, **kwargs)
+
+    def condition(self, countries) -> Q:
+        return self.places.involving(countries)
+
+
+class RegionFilter(MultiValueFilter):
+    """Records in one or more regions (M49 code or name), counting every country and sub-region under them,
+    as the resource's ``places`` define it."""
+
+    field_class = RegionTreeField
+
+    def __init__(self, *args, places: Places, **kwargs):
+        self.places = places
+        kwargs.setdefault(
+            "help_text", "One or more regions by M49 code (e.g. 419) or name; includes every country under them."
+        )
+        super().__init__(*args, **kwargs)
+
+    def condition(self, tree) -> Q:
+        return self.places.within(tree)
+
+
+def involving_country(places: Places, model, **kwargs) -> CountryFilter:
+    """The ``country`` filter of a resource: records that involve the country (see ``places``)."""
+    return CountryFilter(places=places, distinct_paths=places.many_valued(model), **kwargs)
+
+
+def in_region(places: Places, model, **kwargs) -> RegionFilter:
+    """The ``region`` filter of a resource: records in the region (see ``places``)."""
+    return RegionFilter(places=places, distinct_paths=places.many_valued(model), **kwargs)
+
+
+def search_word(word: str) -> str:
+    """A word as ``q`` looks for it: a web address without its scheme, ``www.`` and trailing slash, so that
+    ``q=http://example.org/a/`` finds a source stored as ``https://www.example.org/a``."""
+    return canonical_url(word) if "://" in word or word.lower().startswith("www.") else word
+
+
+class SearchFilter(filters.CharFilter):
+    """``q``: every word must occur (case-insensitively) in one of the resource's main text fields."""
+
+    def __init__(self, *args, search_fields=(), **kwargs):
+        self.search_fields = search_fields
+        kwargs.setdefault("help_text", "Words to find in " + ", ".join(search_fields) + ".")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        for word in map(search_word, (value or "").split()[:10]):
+            condition = Q()
+            for name in self.search_fields:
+                condition |= Q(**{f"{name}__icontains": word})
+            qs = qs.filter(condition)
+        return qs

@@ -1,0 +1,344 @@
+"""The resources: one declaration each, and everything else derived from it and from the model.
+
+A resource is a kind of record the API serves at ``/api/v1/<name>/``, the CSV export writes and the import
+reads, and the admin lists. Its declaration says only what the model cannot: which fields it shows and in
+what order, its parts, what it can be ordered by and searched for, which relations it is filtered by, and
+where it is (for ``country`` and ``region``). From it and the model come the serializer (``api/serializers``),
+the viewset with its prefetches and its route (``api/views``, ``api/urls``), the filterset (choice filters
+from choice fields, date filters from the model's partial dates: ``filtering``), the CSV columns
+(``tabular``), the admin's list filters, the import, delete and synthetic-data orders (``dependencies``) and
+the tombstones (``signals``).
+
+Adding a model: declare it here; ``tests/cooperation/test_registry.py`` names anything else it still needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import models
+
+from cooperation import models as m
+from cooperation.filtering import filters as f
+from cooperation.filtering.fields import cited_models
+from cooperation.places import PARTICIPANTS, PARTIES, Places
+
+TEXT = ("exact", "icontains", "istartswith")
+
+
+@dataclass(eq=False)
+class Resource:
+    #: The URL name: ``/api/v1/<name>/``, ``<name>.csv``.
+    name: str
+    model: type[models.Model]
+    #: The fields shown, in order (the API's and the CSV's). A partial date stands for its four fields; a part
+    #: (see ``parts``) may be placed among them, else it follows them. Citations and stamps are added.
+    fields: tuple[str, ...]
+    #: The parts entered with the record (an agreement's parties): relation name -> the order they come in.
+    parts: Mapping[str, str] = field(default_factory=dict)
+    #: Fields a list can be ordered by, besides id, created_at, updated_at and the dates.
+    ordering: tuple[str, ...] = ()
+    #: Text fields ``q`` searches.
+    search: tuple[str, ...] = ()
+    #: Text filters: field -> its lookups (``title``, ``title__icontains``, ...).
+    text_filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Relation filters: parameter -> the path (or paths) to the related record it names.
+    relations: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    #: What "involves country X" and "in region R" mean for the record (``country`` and ``region`` filters).
+    places: Places | None = None
+    #: Filters that cannot be derived: parameter -> filter.
+    filters: Mapping[str, f.Filter] = field(default_factory=dict)
+    #: Help texts of derived filters where the generic one says too little: parameter -> text.
+    filter_help: Mapping[str, str] = field(default_factory=dict)
+    #: Descriptions of fields the model cannot describe (a part's list): field -> text.
+    field_help: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<Resource {self.name}>"
+
+    @property
+    def cited(self) -> bool:
+        return issubclass(self.model, m.CitedModel)
+
+    @cached_property
+    def filterset_class(self):
+        from cooperation.filtering.filtersets import filterset_for
+
+        return filterset_for(self)
+
+    @cached_property
+    def columns(self) -> list:
+        from cooperation.tabular.columns import columns_for
+
+        return columns_for(self)
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def column(self, name: str):
+        return next(column for column in self.columns if column.name == name)
+
+
+def part_fields(relation) -> list[models.Field]:
+    """The fields of a part that are entered with its record: all but its id and its link to the record."""
+    return [
+        f
+        for f in relation.related_model._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name != relation.field.name
+    ]
+
+
+def _ends_of_routes(queryset, name, countries):
+    """``origin``/``destination``: routes starting (origin or departure stop) or ending in these countries."""
+    if not countries:
+        return queryset
+    roles = ["origin", "departure"] if name == "origin" else ["destination"]
+    return queryset.filter(pk__in=m.RouteNode.objects.filter(country__in=countries, role__in=roles).values("route_id"))
+
+
+def _same_source(queryset, name, value):
+    from cooperation.natural_keys import same_source
+
+    return queryset.filter(same_source(value)) if value else queryset
+
+
+DECLARATIONS = (
+    # --- Reference, and the sources facts are cited from ---------------------------------------------------
+    Resource(
+        "regions",
+        m.Region,
+        ("m49_code", "name", "level", "parent", "description"),
+        ordering=("name", "m49_code"),
+        search=("name", "description"),
+        text_filters={"name": TEXT, "m49_code": ("exact",)},
+        relations={"parent": "parent"},
+        places=Places(countries=(), regions=("pk",)),
+        filter_help={"region": "These regions (M49 code or name) and every region under them."},
+    ),
+    Resource(
+        "countries",
+        m.Country,
+        ("iso2", "iso3", "iso_numeric", "name", "official_name", "regions"),
+        ordering=("name", "iso2", "iso3"),
+        search=("name", "official_name", "iso2", "iso3"),
+        text_filters={"name": TEXT, "iso2": ("exact",), "iso3": ("exact",), "iso_numeric": ("exact",)},
+        places=Places(countries=("pk",)),
+    ),
+    Resource(
+        "drugs",
+        m.Drug,
+        ("name", "group", "description"),
+        ordering=("name", "group"),
+        search=("name", "description"),
+        text_filters={"name": TEXT},
+    ),
+    Resource(
+        "cooperation-areas",
+        m.CooperationArea,
+        ("code", "name", "description"),
+        ordering=("code", "name"),
+        search=("code", "name", "description"),
+        text_filters={"code": ("exact",), "name": TEXT},
+    ),
+    Resource(
+        "training-topics",
+        m.TrainingTopic,
+        ("code", "name", "description"),
+        ordering=("code", "name"),
+        search=("code", "name", "description"),
+        text_filters={"code": ("exact",), "name": TEXT},
+    ),
+    Resource(
+        "sources",
+        m.Source,
+        ("title", "kind", "publisher", "publisher_name", "authors", "url", "language", "published", "retrieved")
+        + ("text", "note"),
+        ordering=("title",),
+        search=("title", "publisher_name", "authors", "url"),
+        text_filters={"title": TEXT, "language": ("exact",)},
+        relations={"publisher": "publisher"},
+        filters={
+            "url": f.CharFilter(
+                method=_same_source,
+                help_text="The source at this web address, with either scheme (http, https), with or without "
+                "`www.` and a trailing slash.",
+            )
+        },
+    ),
+    # --- Actors ---------------------------------------------------------------------------------------
+    Resource(
+        "agencies",
+        m.Agency,
+        ("name", "acronym", "other_names", "kind", "country", "parent", "website", "description"),
+        ordering=("name", "kind"),
+        search=("name", "acronym", "other_names", "description"),
+        text_filters={"name": TEXT, "acronym": ("exact", "icontains")},
+        relations={"parent": "parent"},
+        places=Places(countries=("country",)),
+    ),
+    Resource(
+        "officials",
+        m.Official,
+        ("name", "other_names", "country", "description"),
+        ordering=("name",),
+        search=("name", "other_names", "description"),
+        text_filters={"name": TEXT},
+        relations={"agency": "posts__agency"},
+        places=Places(countries=("country",)),
+    ),
+    Resource(
+        "posts",
+        m.Post,
+        ("official", "agency", "title", "start", "end", "note"),
+        ordering=("title",),
+        search=("title", "note", "official__name", "official__other_names", "agency__name", "agency__acronym"),
+        text_filters={"title": TEXT},
+        relations={"official": "official", "agency": "agency"},
+        places=Places(countries=("agency__country", "official__country")),
+        filter_help={"country": "Posts in an agency of these countries, or held by their officials."},
+    ),
+    # --- Cooperation ----------------------------------------------------------------------------------
+    Resource(
+        "agreements",
+        m.Agreement,
+        ("title", "kind", "status", "areas", "summary", "announced_by", "signatories")
+        + ("announced", "signed", "start", "end"),
+        parts={"parties": "id"},
+        ordering=("title", "status", "kind"),
+        search=("title", "summary"),
+        text_filters={"title": TEXT},
+        relations={"area": "areas", "agency": "parties__agency", "official": ("announced_by", "signatories")},
+        places=Places(countries=PARTIES, regions=("parties__region",)),
+        filter_help={
+            "country": "Agreements with these countries among the parties, or an agency of theirs.",
+            "region": "Agreements with a party in these regions (M49 code or name), directly or as an agency of "
+            "a country there, or the region itself as a party.",
+        },
+    ),
+    Resource(
+        "training-centres",
+        m.TrainingCentre,
+        ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
+        + ("topics", "expected_countries", "summary"),
+        ordering=("name", "status"),
+        search=("name", "place", "summary"),
+        text_filters={"name": TEXT},
+        relations={
+            "host_country": "host_country",
+            "sponsor_country": "sponsor_country",
+            "operator": "operator",
+            "topic": "topics",
+        },
+        places=Places(countries=("host_country", "sponsor_country")),
+        filter_help={
+            "country": "Host or sponsoring country.",
+            "region": "Host or sponsoring country in these regions.",
+        },
+    ),
+    Resource(
+        "training-courses",
+        m.TrainingCourse,
+        ("title", "centre", "provider", "start", "end", "topics", "total_trained", "participants", "summary"),
+        parts={"participants": "id"},
+        ordering=("title",),
+        search=("title", "summary"),
+        text_filters={"title": TEXT},
+        relations={"centre": "centre", "provider": "provider", "topic": "topics"},
+        places=Places(countries=PARTICIPANTS),
+        filter_help={"country": "Courses with trainees from these countries."},
+    ),
+    Resource(
+        "operations",
+        m.Operation,
+        ("name", "status", "start", "end", "legal_basis", "summary"),
+        parts={"participants": "id", "outcomes": "id"},
+        ordering=("name", "status"),
+        search=("name", "summary"),
+        text_filters={"name": TEXT},
+        relations={"agency": "participants__agency", "drug": "outcomes__drug", "legal_basis": "legal_basis"},
+        places=Places(countries=PARTICIPANTS),
+        filter_help={"country": "Operations with these countries among the participants, or an agency of theirs."},
+    ),
+    Resource(
+        "events",
+        m.Event,
+        ("title", "kind", "date", "country", "region", "place", "officials", "agencies", "countries_concerned")
+        + ("summary",),
+        ordering=("title", "kind"),
+        search=("title", "summary", "place"),
+        text_filters={"title": TEXT},
+        relations={"official": "officials", "agency": "agencies"},
+        places=Places(countries=("country", "countries_concerned"), regions=("region",)),
+        filter_help={"country": "Where it took place, or what it concerned."},
+    ),
+    # --- Drug trade -----------------------------------------------------------------------------------
+    Resource(
+        "trafficking-routes",
+        m.TraffickingRoute,
+        ("name", "drug", "concealment", "transport_mode", "identified_by", "status", "first_reported", "summary"),
+        parts={"nodes": "position"},
+        ordering=("name", "status"),
+        search=("name", "concealment", "summary"),
+        text_filters={"name": TEXT, "concealment": ("icontains",)},
+        relations={"drug": "drug", "identified_by": "identified_by"},
+        places=Places(countries=("nodes__country",), regions=("nodes__region",)),
+        filters={
+            "origin": f.KeyFilter(
+                model=m.Country, method=_ends_of_routes, help_text="Routes starting here (origin or departure)."
+            ),
+            "destination": f.KeyFilter(model=m.Country, method=_ends_of_routes, help_text="Routes ending here."),
+        },
+        filter_help={"country": "Routes through these countries (any stop)."},
+        field_help={"nodes": "The stops, in order of position."},
+    ),
+    Resource(
+        "assessments",
+        m.Assessment,
+        ("subject_country", "subject_region", "drug", "role", "trend", "likelihood", "market")
+        + ("assessed_by_agency", "assessed_by_official", "as_of", "claim"),
+        ordering=("role",),
+        search=("claim",),
+        relations={
+            "drug": "drug",
+            "market": "market",
+            "assessed_by": "assessed_by_agency",
+            "assessed_by_official": "assessed_by_official",
+        },
+        places=Places(countries=("subject_country",), regions=("subject_region",)),
+    ),
+    # --- Provenance: a citation ties a fact to its source -------------------------------------------------
+    Resource(
+        "citations",
+        m.Citation,
+        ("record", "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note"),
+        search=("quote", "note"),
+        text_filters={"quote": ("icontains",)},
+        relations={"source": "source"},
+        filters={
+            "record_type": f.ChoiceFilter(
+                field_name="content_type__model",
+                choices=[(model._meta.model_name, model._meta.verbose_name) for model in cited_models()],
+                help_text="The kind of record cited, by model name (agreement, traffickingroute, ...).",
+            ),
+            "record_id": f.IdFilter(field_name="object_id", help_text="The id of the record cited (with record_type)."),
+        },
+    ),
+)
+
+#: The app's models that are not resources of their own, and why (tests/cooperation/test_registry.py asks).
+#: Parts (an agreement's parties) are not listed: their record's ``parts`` declare them.
+NOT_RESOURCES: dict[type[models.Model], str] = {
+    m.Deletion: "A tombstone of a deleted record, served by /api/v1/deleted/ and written by signals.",
+}
+
+#: Every resource by its URL name, in the order the API's index lists them.
+RESOURCES: dict[str, Resource] = {resource.name: resource for resource in DECLARATIONS}
+_BY_MODEL: dict[type[models.Model], Resource] = {resource.model: resource for resource in DECLARATIONS}
+
+
+def resource_of(model: type[models.Model]) -> Resource:
+    """The resource of a model (KeyError if the model is not one)."""
+    return _BY_MODEL[model]
