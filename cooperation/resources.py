@@ -342,3 +342,8 @@ _BY_MODEL: dict[type[models.Model], Resource] = {resource.model: resource for re
 def resource_of(model: type[models.Model]) -> Resource:
     """The resource of a model (KeyError if the model is not one)."""
     return _BY_MODEL[model]
+
+
+def resource_or_none(model: type[models.Model]) -> Resource | None:
+    """The resource of a model, or None for a part or a model that is not one."""
+    return _BY_MODEL.get(model)

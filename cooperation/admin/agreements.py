@@ -3,27 +3,10 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import Agreement, AgreementParty, CooperationArea
+from cooperation.models import Agreement, AgreementParty
 
-from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
-
-
-@admin.register(CooperationArea)
-class CooperationAreaAdmin(TrackedAdmin):
-    list_display = ("name", "code", "description")
-    search_fields = ("name", "code", "description")
-    prepopulated_fields = {"code": ("name",)}
-
-
-class AgreementPartyInline(PartInline):
-    model = AgreementParty
-    fields = ("country", "region", "agency", "role", "note")
-    autocomplete_fields = ("country", "region", "agency")
-    extra = 2  # most agreements have two parties
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("country", "region", "agency")
 
 
 @admin.register(Agreement)
@@ -48,7 +31,7 @@ class AgreementAdmin(CitedAdmin):
         (None, {"fields": ("title", ("kind", "status"), "areas", "summary")}),
         ("Officials", {"fields": (("announced_by", "signatories"),)}),
     )
-    inlines = (AgreementPartyInline,)
+    part_options = {"parties": {"extra": 2}}  # most agreements have two parties
 
     def get_queryset(self, request):
         return (

@@ -30,11 +30,13 @@ from cooperation import duplicates, services
 from cooperation.history import changed_since
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
+from cooperation.resources import part_fields, resource_or_none
 
 from .filters import SourcedFilter, date_label, partial_date_filters
 from .tabular import CSVAdminMixin
 
 RECORD_FIELDS = ("created_at", "updated_at", "version")
+
 NOTHING = "\u2014"
 
 
@@ -217,8 +219,15 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
     class Media:
         css = {"all": ["cooperation/admin.css"]}
 
+    #: Options of the inlines of the record's parts, by relation (``{"parties": {"extra": 2}}``).
+    part_options: dict[str, dict] = {}
+
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite):
         super().__init__(model, admin_site)
+        resource = resource_or_none(model)
+        parts = resource.parts if resource is not None else {}
+        derived = [part_inline(model._meta.get_field(name), **self.part_options.get(name, {})) for name in parts]
+        self.inlines = (*derived, *self.inlines)
         for name in model.partial_dates:  # the read-only "<date>_bounds" that date_row() names
             setattr(self, f"{name}_bounds", bounds_display(name))
 
@@ -345,10 +354,17 @@ class PartInline(admin.TabularInline):
     """A part entered with its whole (a party of an agreement, a stop of a route): one compact row each.
 
     A new record opens with ``extra`` empty rows; an existing one with none ("Add another" adds more).
+    ``part_inline`` derives one from the part's model.
     """
 
     formset = PartsFormSet
     extra = 1
+    #: Related records shown in each row, fetched with it.
+    related: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related(*self.related)
+
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
     def get_extra(self, request: HttpRequest, obj: models.Model | None = None, **kwargs) -> int:
@@ -359,6 +375,22 @@ class PartInline(admin.TabularInline):
         formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
         size_partial_date(formfield, db_field, self.model)
         return formfield
+
+
+def part_inline(relation, **options) -> type[PartInline]:
+    """The inline of a record's part (``Agreement.parties``): the fields the API and the CSV enter it with, related
+    records by autocomplete and fetched with the rows. ``options`` set the inline's own (``extra=2``)."""
+    entered = part_fields(relation)
+    related = tuple(f.name for f in entered if f.is_relation)
+    attrs = {
+        "model": relation.related_model,
+        "fields": tuple(f.name for f in entered),
+        "autocomplete_fields": related,
+        "related": related,
+        "__module__": __name__,
+        **options,
+    }
+    return type(f"{relation.related_model.__name__}Inline", (PartInline,), attrs)
 
 
 class CitationFormSet(BaseGenericInlineFormSet):
@@ -423,3 +455,21 @@ class CitedAdmin(TrackedAdmin):
     @admin.display(description="citations", ordering="citation_count")
     def citations(self, record: CitedModel) -> int:
         return record.citation_count
+
+
+def default_admin(resource) -> type[TrackedAdmin]:
+    """The admin of a resource that needs no layout of its own (a vocabulary): its short fields as columns, its
+    choice fields as filters, its search, related records by autocomplete, its parts inline."""
+    model = resource.model
+    fields = [model._meta.get_field(name) for name in resource.fields if name not in resource.parts]
+    shown = [f.name for f in fields if not f.many_to_many and not isinstance(f, models.TextField)]
+    attrs = {
+        "list_display": shown[:7],
+        "list_filter": [f.name for f in fields if f.choices and not f.is_relation],
+        "search_fields": resource.search,
+        "autocomplete_fields": [f.name for f in fields if f.is_relation],
+        "__module__": __name__,
+    }
+    if {"code", "name"} <= {f.name for f in fields} and isinstance(model._meta.get_field("code"), models.SlugField):
+        attrs["prepopulated_fields"] = {"code": ("name",)}
+    return type(f"{model.__name__}Admin", (CitedAdmin if resource.cited else TrackedAdmin,), attrs)

@@ -5,26 +5,8 @@ from django.db.models import Prefetch
 
 from cooperation.models import Event, Operation, OperationOutcome, OperationParticipant
 
-from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
-
-
-class OperationParticipantInline(PartInline):
-    model = OperationParticipant
-    fields = ("country", "agency", "role")
-    autocomplete_fields = ("country", "agency")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("country", "agency")
-
-
-class OperationOutcomeInline(PartInline):
-    model = OperationOutcome
-    fields = ("kind", "drug", "quantity", "unit", "description")
-    autocomplete_fields = ("drug",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("drug")
 
 
 @admin.register(Operation)
@@ -39,7 +21,6 @@ class OperationAdmin(CitedAdmin):
     search_fields = ("name", "summary", "participants__country__name", "participants__agency__name")
     autocomplete_fields = ("legal_basis",)
     fieldsets = ((None, {"fields": ("name", "status", "legal_basis", "summary")}),)
-    inlines = (OperationParticipantInline, OperationOutcomeInline)
 
     def get_queryset(self, request):
         participants = OperationParticipant.objects.select_related("country", "agency")

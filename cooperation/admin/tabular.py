@@ -21,17 +21,9 @@ from django.urls import path, reverse
 from cooperation.api.jobs import JobSerializer
 from cooperation.jobs import services as jobs
 from cooperation.jobs.models import Job
-from cooperation.resources import Resource, resource_of
+from cooperation.resources import Resource, resource_or_none
 from cooperation.tabular.exports import ExportOptions, file_name, stream_csv
 from cooperation.tabular.imports import ImportConflict, import_csv
-
-
-def resource_for(model) -> Resource | None:
-    """The CSV resource of a model; parts (parties, route stops, ...) travel inside their record's file."""
-    try:
-        return resource_of(model)
-    except KeyError:
-        return None
 
 
 def csv_response(resource: Resource, queryset, filtered: bool) -> StreamingHttpResponse:
@@ -54,11 +46,11 @@ class CSVAdminMixin:
 
     @admin.action(description="Export selected %(verbose_name_plural)s to CSV")
     def export_selected_csv(self, request: HttpRequest, queryset) -> HttpResponse:
-        return csv_response(resource_for(self.model), queryset, filtered=True)
+        return csv_response(resource_or_none(self.model), queryset, filtered=True)
 
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
-        if resource_for(self.model) is None or not self.has_view_permission(request):
+        if resource_or_none(self.model) is None or not self.has_view_permission(request):
             actions.pop("export_selected_csv", None)
         return actions
 
@@ -82,7 +74,7 @@ class CSVAdminMixin:
 
     def can_import(self, request: HttpRequest) -> bool:
         return (
-            resource_for(self.model) is not None
+            resource_or_none(self.model) is not None
             and self.has_add_permission(request)
             and self.has_change_permission(request)
         )
@@ -90,14 +82,14 @@ class CSVAdminMixin:
     def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "csv_exportable": resource_for(self.model) is not None,
+            "csv_exportable": resource_or_none(self.model) is not None,
             "csv_importable": self.can_import(request),
         }
         return super().changelist_view(request, extra_context)
 
     def export_csv_view(self, request: HttpRequest) -> HttpResponse:
         """The rows the changelist shows with its current filters and search (every page), as CSV."""
-        resource = resource_for(self.model)
+        resource = resource_or_none(self.model)
         if resource is None or not self.has_view_or_change_permission(request):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
@@ -113,15 +105,15 @@ class CSVAdminMixin:
         if request.method == "POST" and form.is_valid():
             upload, options = form.cleaned_data["file"], {"dry_run": form.cleaned_data["dry_run"]}
             if upload.size > settings.CSV_IMPORT_BACKGROUND_BYTES:  # the same job as the API's for large files
-                result, upload = jobs.check_header(resource_for(self.model), upload)
+                result, upload = jobs.check_header(resource_or_none(self.model), upload)
                 if result.ok:
-                    job = jobs.start_import(resource_for(self.model), upload, user=request.user, options=options)
+                    job = jobs.start_import(resource_or_none(self.model), upload, user=request.user, options=options)
                     return HttpResponseRedirect(
                         reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
                     )
             else:
                 try:
-                    result = import_csv(resource_for(self.model), upload, user=request.user, **options)
+                    result = import_csv(resource_or_none(self.model), upload, user=request.user, **options)
                 except ImportConflict as conflict:  # other writers kept deadlocking it: nothing was written
                     form.add_error(None, str(conflict))
             if result is not None and result.ok and not result.dry_run:
@@ -136,7 +128,7 @@ class CSVAdminMixin:
             "form": form,
             "background_bytes": settings.CSV_IMPORT_BACKGROUND_BYTES,
             "result": result and result.as_dict(),
-            "columns": resource_for(self.model).columns,
+            "columns": resource_or_none(self.model).columns,
         }
         return render(request, "admin/cooperation/import_csv.html", context)
 
@@ -153,7 +145,7 @@ class CSVAdminMixin:
         if not self.can_import(request):
             raise PermissionDenied
         jobs_seen = Job.objects.all() if request.user.is_superuser else Job.objects.filter(user=request.user)
-        job = jobs_seen.filter(pk=job_id, resource=resource_for(self.model).name).first()
+        job = jobs_seen.filter(pk=job_id, resource=resource_or_none(self.model).name).first()
         if job is None:
             raise Http404("No such import job.")
         return job

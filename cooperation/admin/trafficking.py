@@ -3,30 +3,13 @@
 from django.contrib import admin
 from django.db.models import F, Prefetch
 
-from cooperation.models import Assessment, Drug, RouteNode, TraffickingRoute
+from cooperation.models import Assessment, RouteNode, TraffickingRoute
 
-from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
 
 # Far past any real route's last stop, and within a small integer.
 PARKED = 10_000
-
-
-@admin.register(Drug)
-class DrugAdmin(TrackedAdmin):
-    list_display = ("name", "group")
-    list_filter = ("group",)
-    search_fields = ("name", "description")
-
-
-class RouteNodeInline(PartInline):
-    model = RouteNode
-    fields = ("position", "country", "region", "place", "role")
-    autocomplete_fields = ("country", "region")
-    extra = 2  # a route has at least a start and an end
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("country", "region")
 
 
 @admin.register(TraffickingRoute)
@@ -44,7 +27,7 @@ class TraffickingRouteAdmin(CitedAdmin):
     fieldsets = (
         (None, {"fields": ("name", ("drug", "status"), ("concealment", "transport_mode"), "identified_by", "summary")}),
     )
-    inlines = (RouteNodeInline,)
+    part_options = {"nodes": {"extra": 2}}  # a route has at least a start and an end
 
     def get_queryset(self, request):
         nodes = RouteNode.objects.select_related("country", "region")

@@ -3,17 +3,10 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse, TrainingTopic
+from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse
 
-from .base import CitedAdmin, PartInline, TrackedAdmin, joined
+from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
-
-
-@admin.register(TrainingTopic)
-class TrainingTopicAdmin(TrackedAdmin):
-    list_display = ("name", "code", "description")
-    search_fields = ("name", "code", "description")
-    prepopulated_fields = {"code": ("name",)}
 
 
 @admin.register(TrainingCentre)
@@ -35,15 +28,6 @@ class TrainingCentreAdmin(CitedAdmin):
     )
 
 
-class CourseParticipantInline(PartInline):
-    model = CourseParticipant
-    fields = ("country", "agency", "trainees")
-    autocomplete_fields = ("country", "agency")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("country", "agency")
-
-
 @admin.register(TrainingCourse)
 class TrainingCourseAdmin(CitedAdmin):
     list_display = ("title", "centre", "provider", "start", "end", "total_trained", "participant_list")
@@ -56,7 +40,6 @@ class TrainingCourseAdmin(CitedAdmin):
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
     autocomplete_fields = ("centre", "provider", "topics")
     fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "topics", "total_trained", "summary")}),)
-    inlines = (CourseParticipantInline,)
 
     def get_queryset(self, request):
         participants = CourseParticipant.objects.select_related("country")
