@@ -408,7 +408,9 @@ def test_every_resource_has_its_generic_tests():
     from cooperation.resources import RESOURCES
 
     tested = {cls.resource for cls in ResourceTests.__subclasses__()}
-    assert tested == set(RESOURCES)
+    untested = sorted(set(RESOURCES) - tested)
+    assert not untested, f"Resources without a ResourceTests class in tests/api/test_resources.py: {untested}"
+    assert tested <= set(RESOURCES), f"Test classes for no resource: {sorted(tested - set(RESOURCES))}"
 
 
 @pytest.mark.parametrize("resource", ["countries", "regions", "drugs"])

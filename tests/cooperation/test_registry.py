@@ -129,3 +129,19 @@ def test_parts_are_entered_with_their_fields():
         for name in resource.parts:
             relation = resource.model._meta.get_field(name)
             assert part_fields(relation), f"{resource.name}.{name} has no fields to enter"
+
+
+def test_every_record_a_resource_refers_to_has_a_natural_key():
+    """Exports write a related record by its natural key and imports read it back (natural_keys.py)."""
+    from cooperation.natural_keys import NATURAL_KEYS
+
+    missing = sorted(
+        {
+            f"{model_field.related_model.__name__} (in {resource.name}.{column.name})"
+            for resource in DECLARED
+            for column in resource.columns
+            for model_field in [getattr(column, "model_field", None), *getattr(column, "fields", ())]
+            if getattr(model_field, "is_relation", False) and model_field.related_model not in NATURAL_KEYS
+        }
+    )
+    assert missing == [], f"Models without a natural key in cooperation/natural_keys.py: {missing}"
