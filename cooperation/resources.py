@@ -105,6 +105,18 @@ def _same_source(queryset, name, value):
     return queryset.filter(same_source(value)) if value else queryset
 
 
+def vocabulary(name: str, model: type[models.Model]) -> Resource:
+    """A controlled vocabulary (cooperation areas, training topics): code, name and description."""
+    return Resource(
+        name,
+        model,
+        ("code", "name", "description"),
+        ordering=("code", "name"),
+        search=("code", "name", "description"),
+        text_filters={"code": ("exact",), "name": TEXT},
+    )
+
+
 DECLARATIONS = (
     # --- Reference, and the sources facts are cited from ---------------------------------------------------
     Resource(
@@ -135,22 +147,8 @@ DECLARATIONS = (
         search=("name", "description"),
         text_filters={"name": TEXT},
     ),
-    Resource(
-        "cooperation-areas",
-        m.CooperationArea,
-        ("code", "name", "description"),
-        ordering=("code", "name"),
-        search=("code", "name", "description"),
-        text_filters={"code": ("exact",), "name": TEXT},
-    ),
-    Resource(
-        "training-topics",
-        m.TrainingTopic,
-        ("code", "name", "description"),
-        ordering=("code", "name"),
-        search=("code", "name", "description"),
-        text_filters={"code": ("exact",), "name": TEXT},
-    ),
+    vocabulary("cooperation-areas", m.CooperationArea),
+    vocabulary("training-topics", m.TrainingTopic),
     Resource(
         "sources",
         m.Source,
