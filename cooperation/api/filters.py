@@ -72,9 +72,8 @@ class StrictOrderingFilter(OrderingFilter):
         # As the schema says: a comma list of the listed terms, nothing else (not an empty term, no spaces).
         fields = raw.split(",")
         allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        invalid = [repr(term) for term in fields if term.removeprefix("-") not in allowed]  # "--id" is no field
-        if invalid:
-            message = f"Cannot order by {', '.join(invalid)}; use: {', '.join(sorted(allowed))}."
+        message = ordering.invalid_terms(fields, allowed)
+        if message:
             raise ValidationError({self.ordering_param: [message]})
         return fields
 

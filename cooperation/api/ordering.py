@@ -23,6 +23,8 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import F, Q
 from django.db.models.expressions import OrderBy
 
+#: What every list can be ordered by, besides what its resource declares and its dates.
+BASIC_ORDERING = ("id", "created_at", "updated_at")
 #: The alias every resource with dates offers: its main date's earliest bound.
 DATE_ALIAS = "date"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -119,6 +121,13 @@ def parse(field: models.Field, raw: Any) -> Any:
         raw.encode()  # a lone surrogate is a UnicodeEncodeError (a ValueError): neither database takes one
         return raw if "\x00" not in raw and len(raw) <= (field.max_length or 10_000) else None
     return None
+
+
+def invalid_terms(terms: list[str], allowed: set[str]) -> str | None:
+    """The error for the terms of ``?ordering=`` that are not among ``allowed`` (None if all are): a comma list of
+    the allowed terms, each maybe with ``-``, and nothing else (no empty term, no spaces, not ``--id``)."""
+    invalid = [repr(term) for term in terms if term.removeprefix("-") not in allowed]
+    return f"Cannot order by {', '.join(invalid)}; use: {', '.join(sorted(allowed))}." if invalid else None
 
 
 def keys(model: type[models.Model], terms: list[str] | tuple[str, ...]) -> list[Key]:

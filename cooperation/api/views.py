@@ -22,11 +22,11 @@ from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed, PreconditionRequired
 from cooperation.api.jobs import JobSerializer
+from cooperation.api.ordering import BASIC_ORDERING
 from cooperation.api.permissions import viewable_content_types
 from cooperation.api.prefetch import fetch_plan, prefetch_page
 from cooperation.history import changed_since
 
-BASIC_ORDERING = ("id", "created_at", "updated_at")
 #: An entity tag as RFC 9110 writes it: "*", or an opaque quoted string, weak (W/"...") or strong.
 ENTITY_TAG = re.compile(r'\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
 

@@ -202,3 +202,18 @@ def test_export_command_applies_the_api_filters(tmp_path, seed):
     target = tmp_path / "peru.csv"
     call_command("export_csv", "agreements", "country=PE", "-o", str(target), verbosity=0)
     assert [row["title"] for row in rows(target.read_text())] == ["Russia - Peru security cooperation"]
+
+
+def test_export_command_orders_as_the_api_does(tmp_path, client, db):
+    """``ordering=-date``: the main date's bounds, undated last, in the very order of the API's CSV."""
+    f.AgreementFactory(title="Undated memo", signed="")
+    f.AgreementFactory(title="Signed in 2019", signed="2019")
+    f.AgreementFactory(title="Signed around 2012", signed="around 2012")
+    target = tmp_path / "ordered.csv"
+    call_command("export_csv", "agreements", "ordering=-date", "-o", str(target), verbosity=0)
+    exported = [row["title"] for row in rows(target.read_text())]
+    assert exported == ["Signed in 2019", "Signed around 2012", "Undated memo"]
+    over_http = client.get("/api/v1/agreements/", {"ordering": "-date"}, HTTP_ACCEPT="text/csv")
+    assert [row["title"] for row in rows(b"".join(over_http.streaming_content).decode())] == exported
+    with pytest.raises(CommandError, match="Cannot order by 'signed'"):
+        call_command("export_csv", "agreements", "ordering=signed")

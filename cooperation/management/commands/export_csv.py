@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
+from cooperation.api.ordering import BASIC_ORDERING, date_terms, invalid_terms, keys
 from cooperation.resources import RESOURCES, Resource
 from cooperation.tabular.exports import ExportOptions, stream_csv
 from cooperation.tabular.imports import IMPORT_ORDER
@@ -34,13 +35,13 @@ def filtered_queryset(resource: Resource, filters: list[str]):
         raise CommandError(f"Invalid filter: {problems}")
     queryset = filterset.qs
     if ordering:
-        fields = [term.strip() for term in ordering[-1].split(",") if term.strip()]
-        for term in fields:
-            try:
-                resource.model._meta.get_field(term.removeprefix("-"))
-            except Exception:
-                raise CommandError(f"Cannot order by {term!r}.") from None
-        queryset = queryset.order_by(*fields, "pk")
+        # The API's orderings, with the same terms (``date``, a date's bounds) and the same total order.
+        terms = ordering[-1].split(",")
+        allowed = {*BASIC_ORDERING, *resource.ordering, *date_terms(resource.model)}
+        message = invalid_terms(terms, allowed)
+        if message:
+            raise CommandError(message)
+        queryset = queryset.order_by(*(key.order() for key in keys(resource.model, terms)))
     return queryset
 
 
