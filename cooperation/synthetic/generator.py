@@ -135,17 +135,20 @@ class Generator(Records):
 
     @property
     def _phases(self):
-        return [
-            ("agencies", "agencies", self._agency),
-            ("officials", "officials", self._official),  # with their posts
-            ("agreements", "agreements", self._agreement),
-            ("trafficking routes", "routes", self._route),
-            ("training centres", "centres", self._centre),
-            ("training courses", "courses", self._course),
-            ("operations", "operations", self._operation),
-            ("events", "events", self._event),
-            ("assessments", "assessments", self._assessment),
-        ]
+        """(table, count key, maker) in the order the tables are written in, so records exist before others
+        point at them (an operation's legal basis is an agreement)."""
+        makers = {
+            "agencies": ("agencies", self._agency),
+            "officials": ("officials", self._official),  # with their posts
+            "agreements": ("agreements", self._agreement),
+            "trafficking routes": ("routes", self._route),
+            "training centres": ("centres", self._centre),
+            "training courses": ("courses", self._course),
+            "operations": ("operations", self._operation),
+            "events": ("events", self._event),
+            "assessments": ("assessments", self._assessment),
+        }
+        return [(name, *makers[name]) for name in TABLES if name in makers]
 
     def run(self) -> dict[str, int]:
         self.ref = Reference.load()

@@ -285,3 +285,16 @@ def test_clear_and_the_generator_know_every_kind_of_fact():
     facts = {model for model in tracked_models() if issubclass(model, m.CitedModel)}
     assert set(DELETE_ORDER) == facts
     assert facts <= set(ASSIGNED_IDS.values())
+
+
+def test_tables_are_written_after_the_tables_their_rows_point_at_and_cleared_in_reverse():
+    position = {table_model(key): index for index, key in enumerate(TABLES)}
+    for index, key in enumerate(TABLES):
+        model = table_model(key)
+        for name in TABLES[key][1]:
+            target = model._meta.get_field(name).related_model
+            if target is not None and target is not model and target in position:
+                assert position[target] < index, f"{key}.{name} points at a table written later"
+    assert list(TABLES)[-1] == "citations"  # a citation may point at any record
+    order = [model for model in position if model in DELETE_ORDER]
+    assert DELETE_ORDER == order[::-1]
