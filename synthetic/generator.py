@@ -22,12 +22,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cooperation import models as m
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX, words
-from cooperation.synthetic.dates import PartialDates
-from cooperation.synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
-from cooperation.synthetic.records import Records
-from cooperation.synthetic.sinks import Sink, writer_for
-from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_columns
+from synthetic import words
+from synthetic.dates import PartialDates
+from synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
+from synthetic.marks import SYNTHETIC_URL_PREFIX
+from synthetic.records import Records
+from synthetic.sinks import Sink, writer_for
+from synthetic.tables import ASSIGNED_IDS, TABLES, table_columns
 
 BLOCK = 100  # records that share a few sources; batches are whole blocks
 RECORDS_PER_SOURCE = 20

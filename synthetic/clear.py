@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef
 
 from cooperation import models as m
 from cooperation.dependencies import parts_of
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX, is_synthetic, synthetic_sources
-from cooperation.synthetic.sinks import sink_for
-from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_columns, table_model
+from synthetic.marks import SYNTHETIC_URL_PREFIX, is_synthetic, synthetic_sources
+from synthetic.sinks import sink_for
+from synthetic.tables import ASSIGNED_IDS, TABLES, table_columns, table_model
 
 # Records that point at others go before those they point at (an operation's legal basis is an agreement):
 # the order the tables are written in, reversed. Sources and citations go last, after every record.
