@@ -61,11 +61,12 @@ from cooperation.models.base import StaleRecordError
 from cooperation.natural_keys import remembering_resolutions
 
 
-def import_order() -> list[str]:
+def import_order(resources: Mapping[str, ResourceSpec] = RESOURCES) -> list[str]:
     """The order a bundle (one file per resource) is imported in: each resource after the resources it refers
-    to, read from the models' relations (see ``cooperation.dependencies``). Sources come before agencies
-    although a source may name an agency as publisher: that optional reference waits for the agencies."""
-    resource_of = {resource.model: name for name, resource in RESOURCES.items()}
+    to, read from the models' relations (see ``cooperation.dependencies``); ties in the order ``resources``
+    declares them. Sources come before agencies although a source may name an agency as publisher: that
+    optional reference waits for the agencies."""
+    resource_of = {resource.model: name for name, resource in resources.items()}
     return [resource_of[model] for model in dependency_order(resource_of)]
 
 
