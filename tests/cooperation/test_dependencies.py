@@ -1,14 +1,15 @@
 """The import order comes from the models' relations: each resource after what its columns refer to."""
 
 import pytest
-from cooperation.columns import RESOURCES, KeyColumn, KeysColumn, PartsColumn, RecordTypeColumn
-from cooperation.imports import IMPORT_ORDER, import_order
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.test.utils import isolate_apps
 
 from cooperation.dependencies import DependencyCycle, dependency_order
 from cooperation.models import CitedModel
+from cooperation.resources import RESOURCES
+from cooperation.tabular.columns import KeyColumn, KeysColumn, PartsColumn, RecordTypeColumn
+from cooperation.tabular.imports import IMPORT_ORDER, import_order
 
 # The one reference an import fills in after every file is read: a source's publisher is an agency, and
 # agencies cite sources. The import resolves an optional key that is not there yet once all rows are in.
