@@ -3,10 +3,10 @@
 many concurrent clients.
 
 It builds a database of its own (migrations, the seed, ``generate_data --scale``), starts gunicorn on
-loopback under production settings, and for ``--duration`` seconds has ``--clients`` threads send a mix of
-filtered lists, record reads, CSV exports, creates and If-Match updates. Then it stops gunicorn and checks
-every acknowledged write against the database's history: the record at the acknowledged version holds the
-acknowledged value.
+loopback under production settings (``bench_settings``: production's, with the synthetic data app), and for
+``--duration`` seconds has ``--clients`` threads send a mix of filtered lists, record reads, CSV exports,
+creates and If-Match updates. Then it stops gunicorn and checks every acknowledged write against the
+database's history: the record at the acknowledged version holds the acknowledged value.
 
 It prints requests, p50/p99 latency per kind and the status codes, and exits non-zero on any 5xx, any
 connection error, or any acknowledged write missing from the database.
@@ -220,7 +220,8 @@ def main() -> int:
     env = {
         **os.environ,
         "DATABASE_URL": options.database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(PROJECT / "bench"), str(PROJECT)]),
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from simple_history.utils import get_history_manager_for_model
 
-from cooperation.synthetic import is_synthetic
+#: Takes a model, returns a condition that holds for its rows that keep no history, or None.
+Exclusion = Callable[[type[models.Model]], models.Q | models.Expression | None]
+
+# Rows that record_initial_history leaves alone, as apps that load rows of their own declare them (the
+# synthetic data app does, in its ready()). A hook, so that this app never imports those apps.
+_left_out: list[Exclusion] = []
+
+
+def leave_out_of_initial_history(exclusion: Exclusion) -> Exclusion:
+    """Have ``record_initial_history`` skip the rows ``exclusion`` picks out of each model. Returns it."""
+    if exclusion not in _left_out:
+        _left_out.append(exclusion)
+    return exclusion
 
 
 def history_models():
@@ -25,7 +39,8 @@ def record_initial_history(batch_size: int = 500) -> int:
 
     Fixtures and migrations save without history; only their many-to-many changes leave entries. Returns how
     many entries were written; records that have their creation entry are left alone, so this is safe to run
-    any number of times. Synthetic data (``generate_data``) is left without history, as it was generated.
+    any number of times. Rows an app declared with ``leave_out_of_initial_history`` (such as the synthetic
+    data of ``generate_data``) are left without history.
     """
     written = 0
     for model in history_models():
@@ -33,9 +48,10 @@ def record_initial_history(batch_size: int = 500) -> int:
         # NOT EXISTS, not NOT IN: PostgreSQL keeps it a cheap anti-join however large the history grows.
         created = history.filter(history_type="+", id=OuterRef("pk"))
         missing = model._default_manager.exclude(Exists(created))
-        synthetic = is_synthetic(model)
-        if synthetic is not None:
-            missing = missing.exclude(synthetic)
+        for exclusion in _left_out:
+            condition = exclusion(model)
+            if condition is not None:
+                missing = missing.exclude(condition)
         batch = []
         for instance in missing.iterator(chunk_size=batch_size):
             instance._history_date = instance.updated_at

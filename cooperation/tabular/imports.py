@@ -42,6 +42,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.urls import reverse
 
 from cooperation import services
+from cooperation.dependencies import dependency_order
 from cooperation.duplicates import DuplicateRecordError
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
@@ -58,27 +59,18 @@ from cooperation.tabular.columns import (
     unescape_formula,
 )
 
-#: The order a bundle (one file per resource) is imported in: what is referred to comes first. Sources come
-#: before agencies although a source may name an agency as publisher: that reference waits for the agencies.
-IMPORT_ORDER = [
-    "regions",
-    "countries",
-    "drugs",
-    "cooperation-areas",
-    "training-topics",
-    "sources",
-    "agencies",
-    "officials",
-    "posts",
-    "agreements",
-    "training-centres",
-    "training-courses",
-    "operations",
-    "events",
-    "trafficking-routes",
-    "assessments",
-    "citations",
-]
+
+def import_order(resources: Mapping[str, Resource] = RESOURCES) -> list[str]:
+    """The order a bundle (one file per resource) is imported in: each resource after the resources it refers
+    to, read from the models' relations (see ``cooperation.dependencies``); ties in the order ``resources``
+    declares them. Sources come before agencies although a source may name an agency as publisher: that
+    optional reference waits for the agencies."""
+    resource_of = {resource.model: name for name, resource in resources.items()}
+    return [resource_of[model] for model in dependency_order(resource_of)]
+
+
+#: Computed once: the resources and their relations are fixed when the app is loaded.
+IMPORT_ORDER = import_order()
 FIELD_ALIASES = {"object_id": "record_id", "content_type": "record_type"}
 #: How many times an import is run when it keeps meeting deadlocks or serialization failures.
 IMPORT_ATTEMPTS = 3
@@ -547,4 +539,5 @@ __all__ = [
     "RowError",
     "import_bundle",
     "import_csv",
+    "import_order",
 ]

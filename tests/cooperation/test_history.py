@@ -2,8 +2,10 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from cooperation.history import record_initial_history
+from cooperation import history
+from cooperation.history import leave_out_of_initial_history, record_initial_history
 from cooperation.models import Agreement, Country
 from tests.factories import AgreementFactory, CooperationAreaFactory
 
@@ -50,3 +52,11 @@ def test_records_loaded_without_history_get_their_creation_entry_once():
     assert written >= Country.objects.count()
     assert Country.history.filter(history_type="+").count() == Country.objects.count()
     assert record_initial_history() == 0
+
+
+def test_rows_an_app_leaves_out_get_no_creation_entry(monkeypatch):
+    monkeypatch.setattr(history, "_left_out", list(history._left_out))  # registered for this test only
+    leave_out_of_initial_history(lambda model: Q(iso2="PE") if model is Country else None)
+    record_initial_history()
+    assert not Country.history.filter(iso2="PE").exists()
+    assert Country.history.count() == Country.objects.count() - 1

@@ -114,7 +114,7 @@ def test_every_resource_and_part_is_in_the_admin(resource):
 
 @pytest.mark.parametrize("resource", [r for r in DECLARED if r.cited], ids=lambda r: r.name)
 def test_every_resource_with_facts_is_in_the_synthetic_data(resource):
-    from cooperation.synthetic.tables import TABLES, table_model
+    from synthetic.tables import TABLES, table_model
 
     generated = {table_model(key) for key in TABLES}
     assert resource.model in generated, f"{resource.name}: the synthetic data (synthetic/tables.py) has none"

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from cooperation import models as m
 from cooperation.duplicates import digest
 from cooperation.names import comparable
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX, words
-from cooperation.synthetic.dates import phrase
-from cooperation.synthetic.distributions import (
+from synthetic import words
+from synthetic.dates import phrase
+from synthetic.distributions import (
     AGENCIES_PER_EVENT,
     AGREEMENT_KIND,
     AGREEMENT_STATUS,
@@ -41,10 +41,11 @@ from cooperation.synthetic.distributions import (
     TRANSPORT_MODE,
     TREND,
 )
-from cooperation.synthetic.words import article, join, lower_first, sentence
+from synthetic.marks import SYNTHETIC_URL_PREFIX
+from synthetic.words import article, join, lower_first, sentence
 
 if TYPE_CHECKING:
-    from cooperation.synthetic.generator import Block
+    from synthetic.generator import Block
 
 
 class Records:

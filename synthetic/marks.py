@@ -1,4 +1,4 @@
-"""Synthetic data for measuring the application at scale, and how to tell it from real data.
+"""How synthetic data is marked, and how to tell it from real data.
 
 Synthetic data is marked by its sources: every generated source has a URL under ``SYNTHETIC_URL_PREFIX``
 (a reserved ``.example`` domain, so no real source can have it), and every generated fact-bearing record

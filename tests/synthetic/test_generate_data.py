@@ -19,12 +19,12 @@ from cooperation import models as m
 from cooperation.history import record_initial_history
 from cooperation.models.sources import normalise_space
 from cooperation.partial_dates import from_text
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX
-from cooperation.synthetic.clear import DELETE_ORDER
-from cooperation.synthetic.dates import FORMS, SEASONS, read_as, written_as
-from cooperation.synthetic.generator import scaled
-from cooperation.synthetic.sinks import sink_for
-from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_model
+from synthetic.clear import DELETE_ORDER
+from synthetic.dates import FORMS, SEASONS, read_as, written_as
+from synthetic.generator import scaled
+from synthetic.marks import SYNTHETIC_URL_PREFIX
+from synthetic.sinks import sink_for
+from synthetic.tables import ASSIGNED_IDS, TABLES, table_model
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,16 @@ def test_clear_and_the_generator_know_every_kind_of_fact():
     facts = {model for model in tracked_models() if issubclass(model, m.CitedModel)}
     assert set(DELETE_ORDER) == facts
     assert facts <= set(ASSIGNED_IDS.values())
+
+
+def test_tables_are_written_after_the_tables_their_rows_point_at_and_cleared_in_reverse():
+    position = {table_model(key): index for index, key in enumerate(TABLES)}
+    for index, key in enumerate(TABLES):
+        model = table_model(key)
+        for name in TABLES[key][1]:
+            target = model._meta.get_field(name).related_model
+            if target is not None and target is not model and target in position:
+                assert position[target] < index, f"{key}.{name} points at a table written later"
+    assert list(TABLES)[-1] == "citations"  # a citation may point at any record
+    order = [model for model in position if model in DELETE_ORDER]
+    assert order[::-1] == DELETE_ORDER

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from cooperation.partial_dates import PartialDate, from_text
-from cooperation.synthetic.distributions import Choice
+from synthetic.distributions import Choice
 
 FIRST_YEAR, LAST_YEAR = 1995, 2025  # what the facts are about
 

@@ -22,12 +22,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cooperation import models as m
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX, words
-from cooperation.synthetic.dates import PartialDates
-from cooperation.synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
-from cooperation.synthetic.records import Records
-from cooperation.synthetic.sinks import Sink, writer_for
-from cooperation.synthetic.tables import ASSIGNED_IDS, TABLES, table_columns
+from synthetic import words
+from synthetic.dates import PartialDates
+from synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
+from synthetic.marks import SYNTHETIC_URL_PREFIX
+from synthetic.records import Records
+from synthetic.sinks import Sink, writer_for
+from synthetic.tables import ASSIGNED_IDS, TABLES, table_columns
 
 BLOCK = 100  # records that share a few sources; batches are whole blocks
 RECORDS_PER_SOURCE = 20
@@ -135,17 +136,20 @@ class Generator(Records):
 
     @property
     def _phases(self):
-        return [
-            ("agencies", "agencies", self._agency),
-            ("officials", "officials", self._official),  # with their posts
-            ("agreements", "agreements", self._agreement),
-            ("trafficking routes", "routes", self._route),
-            ("training centres", "centres", self._centre),
-            ("training courses", "courses", self._course),
-            ("operations", "operations", self._operation),
-            ("events", "events", self._event),
-            ("assessments", "assessments", self._assessment),
-        ]
+        """(table, count key, maker) in the order the tables are written in, so records exist before others
+        point at them (an operation's legal basis is an agreement)."""
+        makers = {
+            "agencies": ("agencies", self._agency),
+            "officials": ("officials", self._official),  # with their posts
+            "agreements": ("agreements", self._agreement),
+            "trafficking routes": ("routes", self._route),
+            "training centres": ("centres", self._centre),
+            "training courses": ("courses", self._course),
+            "operations": ("operations", self._operation),
+            "events": ("events", self._event),
+            "assessments": ("assessments", self._assessment),
+        }
+        return [(name, *makers[name]) for name in TABLES if name in makers]
 
     def run(self) -> dict[str, int]:
         self.ref = Reference.load()

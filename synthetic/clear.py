@@ -12,23 +12,14 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 
 from cooperation import models as m
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX, is_synthetic, parent_of, synthetic_sources
-from cooperation.synthetic.sinks import sink_for
-from cooperation.synthetic.tables import TABLES, table_columns, table_model
+from cooperation.dependencies import parts_of
+from synthetic.marks import SYNTHETIC_URL_PREFIX, is_synthetic, synthetic_sources
+from synthetic.sinks import sink_for
+from synthetic.tables import ASSIGNED_IDS, TABLES, table_columns, table_model
 
-# Records that point at others come before those they point at (an operation's legal basis is an agreement).
-DELETE_ORDER = [
-    m.Assessment,
-    m.Event,
-    m.Operation,
-    m.TrainingCourse,
-    m.TrainingCentre,
-    m.TraffickingRoute,
-    m.Agreement,
-    m.Post,
-    m.Official,
-    m.Agency,
-]
+# Records that point at others go before those they point at (an operation's legal basis is an agreement):
+# the order the tables are written in, reversed. Sources and citations go last, after every record.
+DELETE_ORDER = [model for model in reversed(ASSIGNED_IDS.values()) if issubclass(model, m.CitedModel)]
 
 
 def _delete(queryset: models.QuerySet) -> int:
@@ -40,21 +31,6 @@ def _delete(queryset: models.QuerySet) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)
         return cursor.rowcount
-
-
-def _parts(model: type[models.Model]) -> list[type[models.Model]]:
-    """The tables of the record's parts: its many-to-many links, and rows that belong to it alone."""
-    parts = [
-        field.remote_field.through
-        for field in model._meta.many_to_many
-        if field.remote_field.through._meta.auto_created
-    ]
-    parts += [
-        related.related_model
-        for related in model._meta.related_objects
-        if not issubclass(related.related_model, m.CitedModel) and parent_of(related.related_model) is related.field
-    ]
-    return parts
 
 
 def _of_synthetic(part: type[models.Model], owner: type[models.Model]) -> models.QuerySet:
@@ -78,7 +54,7 @@ def clear_synthetic_data() -> dict[str, int]:
             deleted[names[model]] = deleted.get(names[model], 0) + rows
 
     for model in DELETE_ORDER:
-        for part in _parts(model):
+        for part in parts_of(model, ASSIGNED_IDS.values()):  # its many-to-many links, its parties, ...
             count(part, _delete(_of_synthetic(part, model)))
         count(model, _delete(model.objects.filter(is_synthetic(model))))
     # The citations of the records just deleted: the synthetic ones, and any an analyst added to such a record.

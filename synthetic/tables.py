@@ -1,10 +1,15 @@
-"""The tables the generator writes, the columns of their rows in order, and which ids it assigns itself."""
+"""The tables the generator writes, the columns of their rows in order, and which ids it assigns itself.
+
+The order the tables are written in (and cleared in, reversed) is not typed here: it comes from the models'
+relations (``cooperation.dependencies``), each record's tables followed by those of its parts.
+"""
 
 from __future__ import annotations
 
 from django.db import models
 
 from cooperation import models as m
+from cooperation.dependencies import dependency_order, parts_of
 
 TRACKED = ("created_at", "updated_at", "version")
 DUPLICATE_CHECK = ("duplicate_key", "confirmed_distinct")  # see cooperation.duplicates
@@ -14,9 +19,11 @@ def _dates(*names: str) -> tuple[str, ...]:
     return tuple(f"{n}{suffix}" for n in names for suffix in ("", "_edtf", "_earliest", "_latest"))
 
 
-# What is written to each table, in the order of the values in its rows. Tables are written in this order,
-# so that a row's foreign keys point at rows already written.
-TABLES: dict[str, tuple[type[models.Model] | tuple[type[models.Model], str], tuple[str, ...]]] = {
+Target = type[models.Model] | tuple[type[models.Model], str]  # a model, or a model's many-to-many field
+
+# What is written to each table (a model, or a many-to-many field's table), in the order of the values in its
+# rows. A table with an "id" column gets its ids from the generator, so that rows can point at it.
+COLUMNS: dict[str, tuple[Target, tuple[str, ...]]] = {
     "sources": (m.Source, ("id", "title", "kind", "publisher_name", "url", "language", *_dates("published"),
                            "retrieved", "text", "authors", "note", *TRACKED)),
     "agencies": (m.Agency, ("id", "name", "acronym", "other_names", "kind", "country", "parent", "website",
@@ -59,28 +66,37 @@ TABLES: dict[str, tuple[type[models.Model] | tuple[type[models.Model], str], tup
                                "modality", "note", *TRACKED)),
 }  # fmt: skip
 
-# The tables whose ids are assigned here (everything a row or a citation points at).
-ASSIGNED_IDS = {
-    "sources": m.Source,
-    "agencies": m.Agency,
-    "officials": m.Official,
-    "posts": m.Post,
-    "agreements": m.Agreement,
-    "trafficking routes": m.TraffickingRoute,
-    "training centres": m.TrainingCentre,
-    "training courses": m.TrainingCourse,
-    "operations": m.Operation,
-    "events": m.Event,
-    "assessments": m.Assessment,
-}
 
-
-def table_model(key: str) -> type[models.Model]:
-    target = TABLES[key][0]
+def _model(target: Target) -> type[models.Model]:
     if isinstance(target, tuple):
         model, name = target
         return model._meta.get_field(name).remote_field.through
     return target
+
+
+def _in_order() -> dict[str, tuple[Target, tuple[str, ...]]]:
+    """COLUMNS in the order the tables are written in: a row's foreign keys point at rows already written.
+
+    Records (the tables whose ids are assigned here, and citations, which may point at any of them) are
+    ordered by their relations, and each is followed by the tables of its parts (an agreement's areas,
+    signatories and parties)."""
+    key_of = {_model(target): key for key, (target, _) in COLUMNS.items()}
+    records = [_model(target) for target, columns in COLUMNS.values() if "id" in columns] + [m.Citation]
+    ordered = [model for record in dependency_order(records) for model in (record, *parts_of(record, records))]
+    unowned = set(key_of) - set(ordered)
+    if unowned:
+        raise LookupError(f"No generated record owns the tables of {sorted(model.__name__ for model in unowned)}.")
+    return {key_of[model]: COLUMNS[key_of[model]] for model in ordered if model in key_of}
+
+
+TABLES = _in_order()
+
+# The tables whose ids are assigned here (everything a row or a citation points at).
+ASSIGNED_IDS = {key: _model(target) for key, (target, columns) in TABLES.items() if "id" in columns}
+
+
+def table_model(key: str) -> type[models.Model]:
+    return _model(TABLES[key][0])
 
 
 def table_columns(key: str) -> tuple[str, list[str]]:

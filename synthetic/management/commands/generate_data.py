@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
-from cooperation.synthetic import SYNTHETIC_URL_PREFIX, present
-from cooperation.synthetic.clear import clear_synthetic_data
-from cooperation.synthetic.generator import TABLES, Generator
-from cooperation.synthetic.sinks import sink_for
+from synthetic.clear import clear_synthetic_data
+from synthetic.generator import TABLES, Generator
+from synthetic.marks import SYNTHETIC_URL_PREFIX, present
+from synthetic.sinks import sink_for
 
 
 class _Terminal:
