@@ -68,11 +68,12 @@ def places_of(model: type[models.Model]) -> Places:
     return places
 
 
-def regions_involved(model: type[models.Model]) -> models.QuerySet:
-    """The regions some record of ``model`` is in: those of its countries and its own, and every region above."""
-    places = places_of(model)
+def regions_involved(model: type[models.Model], places: Places | None = None) -> models.QuerySet:
+    """The regions some record of ``model`` is in: those of its countries and its own, and every region above.
+    ``places``: where a record of ``model`` is, when not in ``PLACES`` (a part, in its record's terms)."""
+    places = places or places_of(model)
     direct = set(
-        m.Country.regions.through.objects.filter(country__in=countries_involved(model)).values_list(
+        m.Country.regions.through.objects.filter(country__in=countries_involved(model, places)).values_list(
             "region_id", flat=True
         )
     )
@@ -87,9 +88,9 @@ def regions_involved(model: type[models.Model]) -> models.QuerySet:
     return m.Region.objects.filter(pk__in=found)
 
 
-def countries_involved(model: type[models.Model]) -> models.QuerySet:
+def countries_involved(model: type[models.Model], places: Places | None = None) -> models.QuerySet:
     """The countries some record of ``model`` involves (for the admin's list of choices)."""
     condition = Q(pk__in=[])
-    for path in places_of(model).countries:
+    for path in (places or places_of(model)).countries:
         condition |= Q(pk__in=model._default_manager.order_by().values(path))
     return m.Country.objects.filter(condition)

@@ -5,14 +5,14 @@ from django.contrib import admin
 from cooperation.models import Agency, Official, Post
 
 from .base import CitedAdmin, PartInline, joined
-from .filters import CollapsedRelatedOnlyFilter, place_filters
+from .filters import resource_filters
 
 
 @admin.register(Agency)
 class AgencyAdmin(CitedAdmin):
     list_display = ("name", "acronym", "kind", "country", "parent")
     list_select_related = ("country", "parent")
-    list_filter = ("kind", *place_filters(Agency))
+    list_filter = resource_filters(Agency)
     search_fields = ("name", "acronym", "other_names", "country__name")
     autocomplete_fields = ("country", "parent")
     fieldsets = (
@@ -37,7 +37,7 @@ class PostInline(PartInline):
 class OfficialAdmin(CitedAdmin):
     list_display = ("name", "country", "post_list")
     list_select_related = ("country",)
-    list_filter = place_filters(Official)
+    list_filter = resource_filters(Official)
     search_fields = ("name", "other_names", "country__name", "posts__title", "posts__agency__name")
     autocomplete_fields = ("country",)
     fieldsets = ((None, {"fields": ("name", "country", "other_names", "description")}),)
@@ -55,7 +55,7 @@ class OfficialAdmin(CitedAdmin):
 class PostAdmin(CitedAdmin):
     list_display = ("official", "title", "agency", "start", "end")
     list_select_related = ("official", "agency")
-    list_filter = (("agency", CollapsedRelatedOnlyFilter), *place_filters(Post))
+    list_filter = resource_filters(Post, "agency")
     search_fields = ("official__name", "title", "agency__name", "agency__acronym", "note")
     autocomplete_fields = ("official", "agency")
     fieldsets = ((None, {"fields": ("official", "title", "agency", "note")}),)

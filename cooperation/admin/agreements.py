@@ -6,18 +6,13 @@ from django.db.models import Prefetch
 from cooperation.models import Agreement, AgreementParty
 
 from .base import CitedAdmin, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
+from .filters import part_filters, resource_filters
 
 
 @admin.register(Agreement)
 class AgreementAdmin(CitedAdmin):
     list_display = ("title", "kind", "status", "party_list", "area_list", "signed", "start")
-    list_filter = (
-        "status",
-        "kind",
-        ("areas", CollapsedRelatedOnlyFilter),
-        *place_filters(Agreement, country="party's country", region="party's region"),
-    )
+    list_filter = resource_filters(Agreement, "area", country="party's country", region="party's region")
     search_fields = (
         "title",
         "summary",
@@ -55,10 +50,6 @@ class AgreementAdmin(CitedAdmin):
 class AgreementPartyAdmin(TrackedAdmin):
     list_display = ("agreement", "country", "region", "agency", "role", "note")
     list_select_related = ("agreement", "country", "region", "agency")
-    list_filter = (
-        "role",
-        ("country", CollapsedRelatedOnlyFilter),
-        in_region_filter("country", "agency__country", region_paths=("region",)),
-    )
+    list_filter = ("role", *part_filters(AgreementParty))
     search_fields = ("agreement__title", "country__name", "region__name", "agency__name", "agency__acronym", "note")
     autocomplete_fields = ("agreement", "country", "region", "agency")

@@ -32,7 +32,7 @@ from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.resources import part_fields, resource_or_none
 
-from .filters import SourcedFilter, date_label, partial_date_filters
+from .filters import SourcedFilter, date_filters, date_label, resource_filters
 from .tabular import CSVAdminMixin
 
 RECORD_FIELDS = ("created_at", "updated_at", "version")
@@ -204,7 +204,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
       in a "Dates" section unless ``fieldsets`` place it; the model's ``clean()`` reads the text on save and
       its ValidationError lands on the field.
     - A partial date named in ``list_display`` is shown as written and sorted by its bounds, and every date
-      (or period) gets a sidebar filter by overlap of its bounds.
+      (or period) counts in the resource's date filter (the API's ``date_from``/``date_to``).
     """
 
     form = TrackedModelForm
@@ -317,7 +317,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         ]
 
     def get_list_filter(self, request: HttpRequest) -> list:
-        return [*super().get_list_filter(request), *partial_date_filters(self.model)]
+        return [*super().get_list_filter(request), *date_filters(self.model)]
 
 
 class PartsFormSet(forms.BaseInlineFormSet):
@@ -459,13 +459,14 @@ class CitedAdmin(TrackedAdmin):
 
 def default_admin(resource) -> type[TrackedAdmin]:
     """The admin of a resource that needs no layout of its own (a vocabulary): its short fields as columns, its
-    choice fields as filters, its search, related records by autocomplete, its parts inline."""
+    filterset's choice and place filters in the sidebar, its search, related records by autocomplete, its parts
+    inline."""
     model = resource.model
     fields = [model._meta.get_field(name) for name in resource.fields if name not in resource.parts]
     shown = [f.name for f in fields if not f.many_to_many and not isinstance(f, models.TextField)]
     attrs = {
         "list_display": shown[:7],
-        "list_filter": [f.name for f in fields if f.choices and not f.is_relation],
+        "list_filter": resource_filters(model),
         "search_fields": resource.search,
         "autocomplete_fields": [f.name for f in fields if f.is_relation],
         "__module__": __name__,

@@ -5,14 +5,14 @@ from django.contrib import admin
 from cooperation.models import Country, Region
 
 from .base import TrackedAdmin, count_of, joined
-from .filters import place_filters
+from .filters import resource_filters
 
 
 @admin.register(Region)
 class RegionAdmin(TrackedAdmin):
     list_display = ("name", "m49_code", "level", "parent", "country_count")
     list_select_related = ("parent",)
-    list_filter = ("level", *place_filters(Region, region="part of"))
+    list_filter = resource_filters(Region, region="part of")
     search_fields = ("name", "m49_code", "description")
     autocomplete_fields = ("parent",)
 
@@ -31,7 +31,7 @@ class RegionAdmin(TrackedAdmin):
 @admin.register(Country)
 class CountryAdmin(TrackedAdmin):
     list_display = ("name", "iso2", "iso3", "iso_numeric", "region_list")
-    list_filter = place_filters(Country)
+    list_filter = resource_filters(Country)
     search_fields = ("name", "official_name", "iso2", "iso3", "iso_numeric")
     autocomplete_fields = ("regions",)
     fieldsets = ((None, {"fields": ("name", "official_name", ("iso2", "iso3", "iso_numeric"), "regions")}),)

@@ -6,18 +6,14 @@ from django.db.models import Prefetch
 from cooperation.models import Event, Operation, OperationOutcome, OperationParticipant
 
 from .base import CitedAdmin, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
+from .filters import CollapsedRelatedOnlyFilter, part_filters, resource_filters
 
 
 @admin.register(Operation)
 class OperationAdmin(CitedAdmin):
     list_display = ("name", "status", "start", "end", "participant_list", "legal_basis")
     list_select_related = ("legal_basis",)
-    list_filter = (
-        "status",
-        *place_filters(Operation, country="participants' country", region="participants' region"),
-        ("outcomes__drug", CollapsedRelatedOnlyFilter),
-    )
+    list_filter = resource_filters(Operation, "drug", country="participants' country", region="participants' region")
     search_fields = ("name", "summary", "participants__country__name", "participants__agency__name")
     autocomplete_fields = ("legal_basis",)
     fieldsets = ((None, {"fields": ("name", "status", "legal_basis", "summary")}),)
@@ -35,7 +31,7 @@ class OperationAdmin(CitedAdmin):
 class OperationParticipantAdmin(TrackedAdmin):
     list_display = ("operation", "country", "agency", "role")
     list_select_related = ("operation", "country", "agency")
-    list_filter = ("role", ("country", CollapsedRelatedOnlyFilter), in_region_filter("country", "agency__country"))
+    list_filter = ("role", *part_filters(OperationParticipant))
     search_fields = ("operation__name", "country__name", "agency__name", "agency__acronym")
     autocomplete_fields = ("operation", "country", "agency")
 
@@ -53,10 +49,7 @@ class OperationOutcomeAdmin(TrackedAdmin):
 class EventAdmin(CitedAdmin):
     list_display = ("title", "kind", "date", "country", "region", "place", "official_list")
     list_select_related = ("country", "region")
-    list_filter = (
-        "kind",
-        *place_filters(Event, country="country (place or concerned)", region="region (place or concerned)"),
-    )
+    list_filter = resource_filters(Event, country="country (place or concerned)", region="region (place or concerned)")
     search_fields = ("title", "summary", "place", "country__name", "region__name", "officials__name")
     autocomplete_fields = ("country", "region", "officials", "agencies", "countries_concerned")
     fieldsets = (

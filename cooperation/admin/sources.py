@@ -2,24 +2,23 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
 from cooperation.models import Citation, Source
-from cooperation.models.sources import cited_models, cited_querysets, normalise_space
+from cooperation.models.sources import cited_querysets, normalise_space
 
 from .base import NOTHING, TrackedAdmin, count_of
-from .filters import CollapsedRelatedOnlyFilter
+from .filters import resource_filters
 
 
 @admin.register(Source)
 class SourceAdmin(TrackedAdmin):
     list_display = ("title", "kind", "publisher_display", "published", "language", "citation_count")
     list_select_related = ("publisher",)
-    list_filter = ("kind", "language", ("publisher", CollapsedRelatedOnlyFilter))
+    list_filter = (*resource_filters(Source, "publisher"), "language")
     search_fields = ("title", "url", "authors", "publisher_name", "publisher__name", "publisher__acronym")
     autocomplete_fields = ("publisher",)
     fieldsets = (
@@ -45,25 +44,11 @@ class SourceAdmin(TrackedAdmin):
         return source.citation_count
 
 
-class RecordTypeFilter(admin.SimpleListFilter):
-    """Citations of one kind of record, named as the admin names them ("Training course", not a content type)."""
-
-    title = "record type"
-    parameter_name = "content_type__id__exact"
-
-    def lookups(self, request, model_admin) -> list[tuple[int, str]]:
-        types = ContentType.objects.filter(cited_models())
-        return sorted(((ct.pk, capfirst(ct.model_class()._meta.verbose_name)) for ct in types), key=lambda t: t[1])
-
-    def queryset(self, request, queryset):
-        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
-
-
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
     list_display = ("short_quote", "record_link", "source_title", "locator", "confidence", "modality")
     list_select_related = ("source", "content_type")
-    list_filter = ("confidence", "modality", RecordTypeFilter, ("source", CollapsedRelatedOnlyFilter))
+    list_filter = resource_filters(Citation, "source", record_type="record type")
     search_fields = ("quote", "locator", "note", "source__title")
     autocomplete_fields = ("source",)
     readonly_fields = ("record_link",)

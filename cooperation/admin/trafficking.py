@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch
 from cooperation.models import Assessment, RouteNode, TraffickingRoute
 
 from .base import CitedAdmin, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
+from .filters import part_filters, resource_filters
 
 # Far past any real route's last stop, and within a small integer.
 PARKED = 10_000
@@ -16,11 +16,8 @@ PARKED = 10_000
 class TraffickingRouteAdmin(CitedAdmin):
     list_display = ("name", "drug", "path", "concealment", "transport_mode", "status", "identified_by")
     list_select_related = ("drug", "identified_by")
-    list_filter = (
-        "status",
-        "transport_mode",
-        ("drug", CollapsedRelatedOnlyFilter),
-        *place_filters(TraffickingRoute, country="country on the route", region="region on the route"),
+    list_filter = resource_filters(
+        TraffickingRoute, "drug", country="country on the route", region="region on the route"
     )
     search_fields = ("name", "concealment", "summary", "drug__name", "nodes__country__name", "nodes__region__name")
     autocomplete_fields = ("drug", "identified_by")
@@ -55,11 +52,7 @@ class TraffickingRouteAdmin(CitedAdmin):
 class RouteNodeAdmin(TrackedAdmin):
     list_display = ("route", "position", "country", "region", "place", "role")
     list_select_related = ("route", "country", "region")
-    list_filter = (
-        "role",
-        ("country", CollapsedRelatedOnlyFilter),
-        in_region_filter("country", region_paths=("region",)),
-    )
+    list_filter = ("role", *part_filters(RouteNode))
     search_fields = ("route__name", "country__name", "region__name", "place")
     autocomplete_fields = ("route", "country", "region")
 
@@ -75,13 +68,8 @@ class AssessmentAdmin(CitedAdmin):
         "assessed_by_agency",
         "assessed_by_official",
     )
-    list_filter = (
-        "role",
-        "trend",
-        "likelihood",
-        ("drug", CollapsedRelatedOnlyFilter),
-        *place_filters(Assessment, country="subject", region="subject's region"),
-        ("assessed_by_agency", CollapsedRelatedOnlyFilter),
+    list_filter = resource_filters(
+        Assessment, "drug", "assessed_by", country="subject", region="subject's region", assessed_by="assessed by"
     )
     search_fields = (
         "claim",

@@ -6,19 +6,20 @@ from django.db.models import Prefetch
 from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse
 
 from .base import CitedAdmin, TrackedAdmin, joined
-from .filters import CollapsedRelatedOnlyFilter, in_region_filter, place_filters
+from .filters import part_filters, resource_filters
 
 
 @admin.register(TrainingCentre)
 class TrainingCentreAdmin(CitedAdmin):
     list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
     list_select_related = ("host_country", "operator", "sponsor_country")
-    list_filter = (
-        "status",
-        ("topics", CollapsedRelatedOnlyFilter),
-        ("host_country", CollapsedRelatedOnlyFilter),
-        ("sponsor_country", CollapsedRelatedOnlyFilter),
-        *place_filters(TrainingCentre, country="host or sponsor", region="host's or sponsor's region"),
+    list_filter = resource_filters(
+        TrainingCentre,
+        "topic",
+        "host_country",
+        "sponsor_country",
+        country="host or sponsor",
+        region="host's or sponsor's region",
     )
     search_fields = ("name", "place", "host_country__name", "operator__name", "operator__acronym", "summary")
     autocomplete_fields = ("host_country", "operator", "sponsor_country", "topics")
@@ -32,10 +33,8 @@ class TrainingCentreAdmin(CitedAdmin):
 class TrainingCourseAdmin(CitedAdmin):
     list_display = ("title", "centre", "provider", "start", "end", "total_trained", "participant_list")
     list_select_related = ("centre", "provider")
-    list_filter = (
-        ("topics", CollapsedRelatedOnlyFilter),
-        ("centre", CollapsedRelatedOnlyFilter),
-        *place_filters(TrainingCourse, country="participants' country", region="participants' region"),
+    list_filter = resource_filters(
+        TrainingCourse, "topic", "centre", country="participants' country", region="participants' region"
     )
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
     autocomplete_fields = ("centre", "provider", "topics")
@@ -54,6 +53,6 @@ class TrainingCourseAdmin(CitedAdmin):
 class CourseParticipantAdmin(TrackedAdmin):
     list_display = ("course", "country", "agency", "trainees")
     list_select_related = ("course", "country", "agency")
-    list_filter = (("country", CollapsedRelatedOnlyFilter), in_region_filter("country"))
+    list_filter = part_filters(CourseParticipant)
     search_fields = ("course__title", "country__name", "agency__name", "agency__acronym")
     autocomplete_fields = ("course", "country", "agency")

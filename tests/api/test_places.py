@@ -17,7 +17,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from cooperation import models as m
-from cooperation.admin.filters import PlaceFilter
+from cooperation.admin.filters import FilterSetFilter
 from cooperation.filtering.filters import MultiValueFilter
 from cooperation.natural_keys import NATURAL_KEYS
 from cooperation.resources import RESOURCES
@@ -180,7 +180,7 @@ def comparisons(user, model) -> list[tuple[dict, dict]]:
             query = dict(parse_qsl(choice["query_string"].lstrip("?")))
             if not query:
                 continue  # "All"
-            if isinstance(spec, PlaceFilter):
+            if isinstance(spec, FilterSetFilter):
                 pairs.append((query, query))
             elif isinstance(spec, FieldListFilter):
                 (name, value), *_ = query.items() if len(query) == 1 else [(None, None)]
