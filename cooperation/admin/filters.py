@@ -88,6 +88,11 @@ class FilterSetFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return present_values(model_admin.model, self.filterset_class.base_filters[self.parameter_name])
 
+    def has_output(self) -> bool:
+        # Shown while in use even if no record has a value: Django applies only the filters it shows, and one
+        # given in the address but not applied would list every record.
+        return bool(self.lookup_choices) or self.value() is not None
+
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() is None:
             return queryset
