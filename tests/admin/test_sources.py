@@ -1,7 +1,6 @@
 """Citations listed across every kind of record: which record each supports, and a filter by kind."""
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
 from cooperation.models import Citation, Event
 from tests.factories import AgreementFactory, EventFactory
@@ -16,9 +15,7 @@ def test_citations_name_and_link_the_record_they_support_and_filter_by_its_kind(
     AgreementFactory(title="Memorandum")
 
     everything = admin_client.get(admin_url(Citation, "changelist"))
-    events_only = admin_client.get(
-        admin_url(Citation, "changelist"), {"content_type__id__exact": ContentType.objects.get_for_model(Event).pk}
-    )
+    events_only = admin_client.get(admin_url(Citation, "changelist"), {"record_type": "event"})
 
     assert len(everything.context["cl"].result_list) == 2
     assert [c.record for c in events_only.context["cl"].result_list] == [event]
