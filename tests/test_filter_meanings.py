@@ -347,3 +347,26 @@ def test_the_admin_offers_the_filters_analysts_use_with_the_apis_parameters(reso
     wanted |= {name for name in ("country", "region", "date_from", "date_to", "date_match") if name in declared}
 
     assert wanted <= offered(filterset_class._meta.model)
+
+
+#: Parts with a country and a region in the admin, and the field naming their record.
+PARTS = {
+    m.AgreementParty: "agreement",
+    m.OperationParticipant: "operation",
+    m.CourseParticipant: "course",
+    m.RouteNode: "route",
+}
+
+
+@pytest.mark.parametrize("part", list(PARTS), ids=lambda model: model.__name__)
+def test_a_parts_country_and_region_are_its_records(part, dataset, admin_client, db):
+    """The parties listed for Peru or South America are those by which the API finds the agreement there (a
+    party given as an agency counts for the agency's country), and so for every kind of part."""
+    record = part._meta.get_field(PARTS[part]).related_model
+    resource = next(name for name, viewset in RESOURCES.items() if viewset.filterset_class._meta.model is record)
+    filterset_class = RESOURCES[resource].filterset_class
+    for name in ("country", "region"):
+        for params in values_of(record, name, filterset_class.base_filters[name]):
+            parts = admin_changelist(admin_client, part, params).queryset
+            listed, _ = api_list(admin_client, resource, params)
+            assert set(parts.values_list(PARTS[part], flat=True)) == listed, (part.__name__, params)
