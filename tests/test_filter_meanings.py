@@ -162,19 +162,21 @@ def key(record) -> str:
 
 
 def related_records(model, spec) -> list:
-    """The records a relation filter points to that some record of ``model`` has (or, for a filter written as a
-    method, any record of its kind that the data use)."""
+    """The records a relation filter points to that some record of ``model`` reaches: through the filter's paths,
+    or, for a filter written as a method (a route's origin), through the resource's places for countries, else a
+    few of its kind."""
     related = spec.extra["model"]
     paths = getattr(spec, "paths", None) or ([spec.field_name] if not spec.method else [])
-    if not paths:  # e.g. a route's origin: the countries of the data's stops, routes and parties
-        return list(related._default_manager.filter(pk__in=m.RouteNode.objects.values("country")).order_by("pk"))
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(pk__in=model._default_manager.values(path))
-    return list(related._default_manager.filter(condition).order_by("pk"))
+    places = next(resource.places for resource in RESOURCES.values() if resource.model is model)
+    if not paths and related is m.Country and places is not None:
+        paths = places.countries
+    if not paths:
+        return list(related._default_manager.order_by("pk")[:PER_FILTER])
+    return reached(model, paths, related)
 
 
-def related_records_by_places(model, paths, related) -> list:
+def reached(model, paths, related) -> list:
+    """The ``related`` records that some record of ``model`` reaches through any of ``paths``."""
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(pk__in=model._default_manager.values(path))
@@ -228,7 +230,7 @@ def values_of(model, name: str, spec) -> list[dict[str, str]]:
     if isinstance(spec, fs.RegionFilter):
         return [{name: key(record)} for record in data_regions()]
     if isinstance(spec, fs.CountryFilter):
-        found = related_records_by_places(model, spec.places.countries, m.Country)
+        found = reached(model, spec.places.countries, m.Country)
         return [{name: record.iso3} for record in found[:PER_FILTER]] + [{name: ",".join(key(r) for r in found)}]
     if isinstance(spec, fs.KeyFilter):
         found = related_records(model, spec)[: None if spec.method else PER_FILTER]  # a method: no paths to follow
