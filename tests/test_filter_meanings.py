@@ -233,7 +233,8 @@ def values_of(model, name: str, spec) -> list[dict[str, str]]:
         found = reached(model, spec.places.countries, m.Country)
         return [{name: record.iso3} for record in found[:PER_FILTER]] + [{name: ",".join(key(r) for r in found)}]
     if isinstance(spec, fs.KeyFilter):
-        found = related_records(model, spec)[: None if spec.method else PER_FILTER]  # a method: no paths to follow
+        # A filter written as a method (a route's origin) matches only some of the records reached: try them all.
+        found = related_records(model, spec)[: None if spec.method else PER_FILTER]
         if spec.extra["model"] in (m.Country, m.Region):
             return [{name: key(record)} for record in found]
         return [{name: str(record.pk)} for record in found] + [{name: key(record)} for record in found]
@@ -244,7 +245,7 @@ def values_of(model, name: str, spec) -> list[dict[str, str]]:
         field = spec.field_name if not spec.method else name
         values = field_values(model, field)
         if spec.lookup_expr == "icontains":
-            return [{name: value[1:-1].swapcase()} for value in values]
+            return [{name: (value[1:-1] if len(value) > 3 else value).swapcase()} for value in values]
         if spec.lookup_expr == "istartswith":
             return [{name: value[:3].swapcase()} for value in values]
         return [{name: value} for value in values]
