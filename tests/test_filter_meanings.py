@@ -366,7 +366,7 @@ def test_a_parts_country_and_region_are_its_records(part, dataset, admin_client,
     """The parties listed for Peru or South America are those by which the API finds the agreement there (a
     party given as an agency counts for the agency's country), and so for every kind of part."""
     record = part._meta.get_field(PARTS[part]).related_model
-    resource = next(name for name, viewset in RESOURCES.items() if viewset.filterset_class._meta.model is record)
+    resource = next(name for name, declared in RESOURCES.items() if declared.model is record)
     filterset_class = RESOURCES[resource].filterset_class
     for name in ("country", "region"):
         for params in values_of(record, name, filterset_class.base_filters[name]):
