@@ -13,6 +13,13 @@ canonical key exactly as written, then ignoring case, then the id form, then loo
 country, an acronym, another name or spelling, a URL with another scheme, ``www.`` or a trailing slash). So an
 exported key resolves to the record it was written for, and an ambiguous value is an error that lists each
 match with the key that names it alone.
+
+Where a value may be an id (a filter parameter, a CSV cell: ``resolve_reference``), ASCII digits are the id,
+except for countries and regions, whose digits are ISO numeric and M49 codes. So a key of digits alone (an
+agency called ``1990``) is written with its id too, unless it is its id, and reads back as the same record.
+
+This module is the one definition: a model's ``natural_key()`` and its manager's ``get_by_natural_key()``
+(``NaturallyKeyed`` in ``models/base.py``, used by ``loaddata``'s natural foreign keys) delegate here.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace
-from django.db.models.lookups import IContains
+from django.db.models.lookups import Exact, IContains
 from django.urls import NoReverseMatch, reverse
 
 from . import models as m
@@ -43,6 +50,26 @@ LISTED = 5
 
 class NaturalKeyError(ValueError):
     """The value names no record, or several."""
+
+
+class UnknownKey(NaturalKeyError):
+    """The value names no record."""
+
+
+class AmbiguousKey(NaturalKeyError):
+    """The value names several records."""
+
+
+MAX_ID = 2**63 - 1
+
+
+def as_id(value: str) -> int | None:
+    """The id written as ``value`` (ASCII digits, 1 to 2**63 - 1), or None. Never raises: "²", 5,000 digits and
+    "1e9" are simply not ids."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def canonical_url(url: str) -> str:
@@ -95,16 +122,25 @@ class NaturalKey:
     clash: Callable[[str], Q] | None = None
     #: Relations the brief form reads.
     select_related: tuple[str, ...] = field(default=())
+    #: Whether a value of digits alone is a key (ISO numeric, M49 codes) rather than an id.
+    digits_are_keys: bool = False
 
     def expression(self, path: str = "") -> models.Expression:
         """The key written for the record at ``path``: canonical, with `` #<id>`` where others share it."""
         key = self.canonical(path)
-        if self.clash is None:
-            return key
         prefix = f"{path}__" if path else ""
-        others = self.model._default_manager.filter(self.clash(prefix)).exclude(pk=OuterRef(f"{prefix}pk"))
-        with_id = Concat(key, Value(" #"), Cast(F(f"{prefix}pk"), CharField()), output_field=CharField())
-        return Case(When(Exists(others), then=with_id), default=key, output_field=CharField())
+        pk = Cast(F(f"{prefix}pk"), CharField())
+        needs_id = Q()
+        if not self.digits_are_keys:
+            # Read back as an id: only the record's own id may be written as digits alone.
+            needs_id |= Q(_Digits(key)) & ~Q(Exact(key, pk))
+        if self.clash is not None:
+            others = self.model._default_manager.filter(self.clash(prefix)).exclude(pk=OuterRef(f"{prefix}pk"))
+            needs_id |= Q(Exists(others))
+        if not needs_id:
+            return key
+        with_id = Concat(key, Value(" #"), pk, output_field=CharField())
+        return Case(When(needs_id, then=with_id), default=key, output_field=CharField())
 
     def key(self, record: models.Model) -> str:
         """The key of one record, as an export writes it."""
@@ -114,7 +150,7 @@ class NaturalKey:
         """The one record ``value`` names. Raises NaturalKeyError naming what went wrong."""
         value = tidy(value)  # as names are stored: NFC, single spaces
         if not value or "\x00" in value:
-            raise NaturalKeyError(f"{value!r} is not a valid {self.model._meta.verbose_name}.")
+            raise UnknownKey(f"{value!r} is not a valid {self.model._meta.verbose_name}.")
         remembered = _resolved.get() if queryset is None else None
         if remembered is not None and (self.model, value) in remembered:
             return remembered[self.model, value]
@@ -126,8 +162,19 @@ class NaturalKey:
                     remembered[self.model, value] = matches[0]
                 return matches[0]
             if matches:
-                raise NaturalKeyError(self.ambiguous(value, matches))
-        raise NaturalKeyError(f"No {self.model._meta.verbose_name} {value!r}.")
+                raise AmbiguousKey(self.ambiguous(value, matches))
+        raise UnknownKey(f"No {self.model._meta.verbose_name} {value!r}.")
+
+    def resolve_reference(self, value: str) -> models.Model:
+        """The one record ``value`` names where an id may be given as text (filters, CSV cells): digits are the
+        id, except where they are keys (countries, regions); anything else is a key, as ``resolve`` reads it."""
+        if value.isdigit() and not self.digits_are_keys:
+            number = as_id(value)
+            record = None if number is None else self.model._default_manager.filter(pk=number).first()
+            if record is None:
+                raise UnknownKey(f"No {self.model._meta.verbose_name} with id {value[:50]}.")
+            return record
+        return self.resolve(value)
 
     def conditions(self, value: str) -> Iterator[Q]:
         """The tiers in the order they are tried: exact, ignoring case, the id form, then the looser ones."""
@@ -191,6 +238,18 @@ def _same(*names: str, nullable: tuple[str, ...] = ()) -> Callable[[str], Q]:
         return condition
 
     return clash
+
+
+class _Digits(models.Func):
+    """``<expression>`` is ASCII digits alone (``LTRIM(x, '0123456789')`` is the same in SQLite and PostgreSQL,
+    and cheaper per row than a regular expression, which SQLite calls back into Python for)."""
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} <> '' AND LTRIM({sql}, '0123456789') = '')", (*params, *params)
 
 
 class _IsNull(models.Func):
@@ -291,8 +350,8 @@ def _vocabulary_lookup(value: str) -> Q:
 NATURAL_KEYS: dict[type[models.Model], NaturalKey] = {
     nk.model: nk
     for nk in (
-        NaturalKey(m.Country, ("iso2", "iso3", "name"), _column("iso2"), (_country_lookup,)),
-        NaturalKey(m.Region, ("m49_code", "name"), _region_key, (_region_lookup,)),
+        NaturalKey(m.Country, ("iso2", "iso3", "name"), _column("iso2"), (_country_lookup,), digits_are_keys=True),
+        NaturalKey(m.Region, ("m49_code", "name"), _region_key, (_region_lookup,), digits_are_keys=True),
         NaturalKey(m.Drug, ("name",), _column("name"), (_exact("name"), _nocase("name"))),
         NaturalKey(m.CooperationArea, ("code", "name"), _column("code"), (_vocabulary_lookup,)),
         NaturalKey(m.TrainingTopic, ("code", "name"), _column("code"), (_vocabulary_lookup,)),

@@ -9,24 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
 from cooperation import models as m
-from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.natural_keys import NaturalKeyError, as_id, natural_key
 from cooperation.partial_dates import PartialDateError, from_text
 from cooperation.roles import data_models
-
-MAX_ID = 2**63 - 1
 
 
 def cited_models() -> list:
     return [model for model in data_models() if issubclass(model, m.CitedModel)]
-
-
-def as_id(value: str) -> int | None:
-    """The id written as ``value`` (ASCII digits, 1 to 2**63 - 1), or None. Never raises: "²", 5,000 digits and
-    "1e9" are simply not ids."""
-    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
-        return None
-    number = int(value)
-    return number if 1 <= number <= MAX_ID else None
 
 
 MAX_VALUES = 100
@@ -98,14 +87,8 @@ class KeyField(MultiValueField):
         super().__init__(**kwargs)
 
     def convert(self, value):
-        # Digits are ids, except for countries (ISO numeric codes) and regions (M49 codes).
-        if value.isdigit() and self.model not in (m.Country, m.Region):
-            number = as_id(value)
-            if number is None or not self.model._default_manager.filter(pk=number).exists():
-                raise ValidationError(f"No {self.model._meta.verbose_name} with id {value[:50]}.")
-            return number
         try:
-            return natural_key(self.model).resolve(value).pk
+            return natural_key(self.model).resolve_reference(value).pk
         except NaturalKeyError as error:
             raise ValidationError(str(error)) from None
 

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from .base import (
     CitedModel,
     DuplicateConstraint,
+    NaturallyKeyed,
     bounds_in_order,
     duplicate_check_fields,
     ends_after_start,
@@ -37,7 +38,7 @@ class AgencyKind(models.TextChoices):
 OTHER_NAMES_HELP = "Other names and spellings, one per line."
 
 
-class Agency(CitedModel):
+class Agency(NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     acronym = models.CharField(max_length=50, blank=True)
     other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
@@ -103,7 +104,7 @@ class Agency(CitedModel):
                     )
 
 
-class Official(CitedModel):
+class Official(NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
     country = models.ForeignKey(

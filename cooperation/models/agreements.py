@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from .base import (
     CitedModel,
+    NaturallyKeyed,
     TrackedModel,
     bounds_in_order,
     check_agency_country,
@@ -19,19 +20,12 @@ from .base import (
 )
 
 
-class VocabularyManager(models.Manager):
-    def get_by_natural_key(self, code: str):
-        return self.get(code=code)
-
-
-class Vocabulary(TrackedModel):
+class Vocabulary(NaturallyKeyed, TrackedModel):
     """A small controlled vocabulary that analysts can extend (cooperation areas, training topics)."""
 
     code = models.SlugField(max_length=50, unique=True, help_text="Stable machine name, e.g. information_exchange.")
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-
-    objects = VocabularyManager()
 
     class Meta:
         abstract = True
@@ -39,9 +33,6 @@ class Vocabulary(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def natural_key(self) -> tuple[str]:
-        return (self.code,)
 
 
 class CooperationArea(Vocabulary):
@@ -70,7 +61,7 @@ class AgreementStatus(models.TextChoices):
     TERMINATED = "terminated", "Terminated"
 
 
-class Agreement(CitedModel):
+class Agreement(NaturallyKeyed, CitedModel):
     """An agreement, or a plan or initiative announced but not (yet) signed."""
 
     title = models.CharField(max_length=500)

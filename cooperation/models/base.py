@@ -217,6 +217,40 @@ class StaleRecordError(Exception):
         )
 
 
+class NaturalKeyManager(models.Manager):
+    """Finds a record by its natural key as ``cooperation.natural_keys`` reads it (``loaddata`` calls this for a
+    natural foreign key such as ``country: [RU]``)."""
+
+    def get_by_natural_key(self, key: str) -> models.Model:
+        # Imported here: natural_keys declares its keys with the models, which import this module.
+        from cooperation.natural_keys import AmbiguousKey, NaturalKeyError, natural_key
+
+        try:
+            return natural_key(self.model).resolve(key, self.get_queryset())
+        except AmbiguousKey as error:
+            raise self.model.MultipleObjectsReturned(str(error)) from None
+        except NaturalKeyError as error:
+            raise self.model.DoesNotExist(str(error)) from None
+
+
+class NaturallyKeyed(models.Model):
+    """A record named outside the database by the natural key ``cooperation.natural_keys`` defines for its model:
+    ``natural_key()`` is the key an export writes for it, ``objects.get_by_natural_key`` reads it back."""
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self) -> tuple[str]:
+        from cooperation.natural_keys import natural_key
+
+        if self.pk is None:
+            # The key is read from the database (whether another record shares it decides its form).
+            raise ValueError(f"An unsaved {self._meta.verbose_name} has no natural key yet.")
+        return (natural_key(type(self)).key(self),)
+
+
 class TrackedModel(models.Model):
     """Timestamps and a version on every record; partial dates normalised on every save.
 

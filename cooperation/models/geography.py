@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import TrackedModel, refuse_cycles
+from .base import NaturalKeyManager, NaturallyKeyed, TrackedModel, refuse_cycles
 
 
 class RegionLevel(models.TextChoices):
@@ -34,13 +34,7 @@ class RegionQuerySet(models.QuerySet):
         return found
 
 
-class RegionManager(models.Manager.from_queryset(RegionQuerySet)):
-    def get_by_natural_key(self, key: str) -> Region:
-        """By M49 code or name: a region's key is the same here as in the API and CSV (natural_keys.py)."""
-        return self.get(m49_code=key) if len(key) == 3 and key.isdigit() else self.get(name=key)
-
-
-class Region(TrackedModel):
+class Region(NaturallyKeyed, TrackedModel):
     m49_code = models.CharField(
         "M49 code",
         max_length=3,
@@ -58,7 +52,7 @@ class Region(TrackedModel):
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
-    objects = RegionManager()
+    objects = NaturalKeyManager.from_queryset(RegionQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -79,9 +73,6 @@ class Region(TrackedModel):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.m49_code or self.name,)
-
     def clean(self) -> None:
         super().clean()
         if self.m49_code == "":
@@ -89,12 +80,7 @@ class Region(TrackedModel):
         refuse_cycles(self)
 
 
-class CountryManager(models.Manager):
-    def get_by_natural_key(self, iso2: str) -> Country:
-        return self.get(iso2=iso2)
-
-
-class Country(TrackedModel):
+class Country(NaturallyKeyed, TrackedModel):
     iso2 = models.CharField(
         "ISO alpha-2", max_length=2, unique=True, validators=[RegexValidator(r"^[A-Z]{2}$", "Two capital letters.")]
     )
@@ -115,7 +101,6 @@ class Country(TrackedModel):
     )
 
     history = HistoricalRecords(m2m_fields=[regions])
-    objects = CountryManager()
 
     class Meta:
         ordering = ["name"]
@@ -128,6 +113,3 @@ class Country(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def natural_key(self) -> tuple[str]:
-        return (self.iso2,)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, TrackedModel, bounds_in_order, partial_date_fields
+from .base import CitedModel, NaturallyKeyed, TrackedModel, bounds_in_order, partial_date_fields
 
 _SPACE = re.compile(r"\s+")
 
@@ -32,12 +32,7 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class SourceManager(models.Manager):
-    def get_by_natural_key(self, url: str) -> Source:
-        return self.get(url=url)
-
-
-class Source(TrackedModel):
+class Source(NaturallyKeyed, TrackedModel):
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=30, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE)
     publisher = models.ForeignKey(
@@ -69,7 +64,6 @@ class Source(TrackedModel):
 
     partial_dates = ("published",)
     history = HistoricalRecords()
-    objects = SourceManager()
 
     class Meta:
         ordering = ["title"]
@@ -85,9 +79,6 @@ class Source(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def natural_key(self) -> tuple[str]:
-        return (self.url,)
 
     def contains_quote(self, quote: str) -> bool:
         return normalise_space(quote) in normalise_space(self.text)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, TrackedModel, bounds_in_order, exactly_one, partial_date_fields
+from .base import CitedModel, NaturallyKeyed, TrackedModel, bounds_in_order, exactly_one, partial_date_fields
 
 
 class DrugGroup(models.TextChoices):
@@ -24,27 +24,18 @@ class DrugGroup(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class DrugManager(models.Manager):
-    def get_by_natural_key(self, name: str) -> Drug:
-        return self.get(name=name)
-
-
-class Drug(TrackedModel):
+class Drug(NaturallyKeyed, TrackedModel):
     name = models.CharField(max_length=100, unique=True)
     group = models.CharField(max_length=40, choices=DrugGroup.choices)
     description = models.TextField(blank=True)
 
     history = HistoricalRecords()
-    objects = DrugManager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
-
-    def natural_key(self) -> tuple[str]:
-        return (self.name,)
 
 
 class TransportMode(models.TextChoices):

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from .agreements import Vocabulary
 from .base import (
     CitedModel,
+    NaturallyKeyed,
     TrackedModel,
     bounds_in_order,
     duplicate_check_fields,
@@ -31,7 +32,7 @@ class CentreStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class TrainingCentre(CitedModel):
+class TrainingCentre(NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300, help_text="Its name, or a description when the sources give none.")
     host_country = models.ForeignKey(
         "cooperation.Country", on_delete=models.PROTECT, related_name="hosted_training_centres"

@@ -162,7 +162,7 @@ class CellError(ValueError):
 
 def resolve_key(model: type[models.Model], text: str) -> models.Model:
     try:
-        return natural_key(model).resolve(text)
+        return natural_key(model).resolve_reference(text)
     except NaturalKeyError as error:
         raise CellError(str(error)) from None
 
