@@ -234,10 +234,13 @@ def _save_unless_duplicate(record: TrackedModel, parts: Mapping[str, list]) -> N
 
 
 @transaction.atomic
-def record_delete(record: TrackedModel, *, user=None, expected_version: int | None = None) -> None:
-    """Delete a record with everything that goes with it (parts, citations, ...); the history keeps them all
-    under one operation mark, so ``record_restore`` can bring them back together, and tombstones let syncing
-    clients see the deletion.
+def record_delete(
+    record: TrackedModel, *, user=None, expected_version: int | None = None, reason: str = ""
+) -> uuid.UUID:
+    """Delete a record with everything that goes with it (parts, citations, ...); their history entries and
+    tombstones share one operation, so ``record_restore`` can bring them back together, and tombstones let
+    syncing clients see the deletion. The entries' change reason is ``reason``, or "deleted". Returns the
+    operation.
 
     With ``expected_version``, refuse (StaleRecordError) if the record changed since that version.
     """
@@ -246,16 +249,18 @@ def record_delete(record: TrackedModel, *, user=None, expected_version: int | No
         raise StaleRecordError(record, expected_version)
     if isinstance(record, Citation):
         _check_not_the_last_citation(record, record.content_type_id, record.object_id)
-    operation = f"deleted together: {uuid.uuid4()}"
+    operation = uuid.uuid4()
     collector = Collector(using=record._state.db or "default")
     collector.collect([record])
     for instances in collector.data.values():
         for instance in instances:
-            instance._change_reason = operation
+            instance._history_operation = operation
+            instance._change_reason = reason[:100] or "deleted"
             _as_history_user(instance, user)
     collector.delete()
     if isinstance(record, Citation):
         _touch_cited_record(record)
+    return operation
 
 
 @transaction.atomic
@@ -277,10 +282,10 @@ def record_restore(deletion: Deletion, *, user=None) -> TrackedModel:
             getattr(record, field.name).set(
                 [getattr(row, f"{target}_id") for row in getattr(last_state, field.name).all()]
             )
-    operation = deleted.history_change_reason or ""
-    if operation.startswith("deleted together: "):
+    operation = deleted.history_operation
+    if operation is not None:
         for history_model in _history_models():
-            for entry in history_model.objects.filter(history_type="-", history_change_reason=operation):
+            for entry in history_model.objects.filter(history_type="-", history_operation=operation):
                 if entry.instance_type is not model or entry.id != record.pk:
                     _recreate(entry, user)
         Deletion.objects.filter(operation=operation, restored_at__isnull=True).update(restored_at=timezone.now())

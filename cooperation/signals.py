@@ -23,7 +23,7 @@ def leave_tombstone(sender, instance, **kwargs) -> None:
         record_id=instance.pk,
         display=str(instance)[:300],
         deleted_by=deleting_user(instance),
-        operation=getattr(instance, "_change_reason", "") or "",
+        operation=getattr(instance, "_history_operation", None),
     )
 
 

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from simple_history.models import HistoricalRecords
 
 from .base import (
     CitedModel,
     DuplicateConstraint,
     NaturallyKeyed,
+    TrackedHistory,
     bounds_in_order,
     duplicate_check_fields,
     ends_after_start,
@@ -59,7 +59,7 @@ class Agency(NaturallyKeyed, CitedModel):
     duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     name_fields = ("name", "acronym")
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -119,7 +119,7 @@ class Official(NaturallyKeyed, CitedModel):
     duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     name_fields = ("name",)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -143,7 +143,7 @@ class Post(CitedModel):
 
     partial_dates = ("start", "end")
     periods = (("start", "end"),)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["id"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from .base import (
     CitedModel,
     NaturallyKeyed,
+    TrackedHistory,
     TrackedModel,
     bounds_in_order,
     check_agency_country,
@@ -36,7 +36,7 @@ class Vocabulary(NaturallyKeyed, TrackedModel):
 
 
 class CooperationArea(Vocabulary):
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta(Vocabulary.Meta):
         pass
@@ -91,7 +91,7 @@ class Agreement(NaturallyKeyed, CitedModel):
     main_date = "signed"
     periods = (("start", "end"),)
     name_fields = ("title",)
-    history = HistoricalRecords(m2m_fields=[areas, signatories])
+    history = TrackedHistory(m2m_fields=[areas, signatories])
 
     class Meta:
         ordering = ["id"]
@@ -139,7 +139,7 @@ class AgreementParty(TrackedModel):
 
     #: What makes two parties the same party, when a client sends the agreement's parties again.
     identity_fields = ("country", "region", "agency", "role")
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["agreement_id", "id"]

@@ -8,7 +8,10 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.dispatch import receiver
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from cooperation.duplicates import KEY_LENGTH
 from cooperation.names import InvalidName, normalise_name
@@ -215,6 +218,40 @@ class StaleRecordError(Exception):
             f"{record._meta.verbose_name} {record.pk} is no longer at version {expected_version}: "
             "it was changed or deleted meanwhile."
         )
+
+
+class HistoryOperation(models.Model):
+    """What a history entry says besides simple-history's own columns: the operation it was part of.
+
+    A deletion takes a record's parts and citations with it; their entries share one operation, so that
+    restoring the record brings them all back. The change reason stays free for people to read.
+    """
+
+    history_operation = models.UUIDField(
+        "deleted together",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,  # a restore looks the operation up in every history table
+        help_text="Shared by the entries of records deleted together (a record, its parts and citations).",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class TrackedHistory(HistoricalRecords):
+    """simple-history's records, with the columns of ``HistoryOperation``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(bases=[HistoryOperation], **kwargs)
+
+
+@receiver(pre_create_historical_record, dispatch_uid="history-operation")
+def _mark_operation(sender, instance, history_instance, **kwargs) -> None:
+    # ``record_delete`` marks each record it deletes with ``_history_operation``.
+    if isinstance(history_instance, HistoryOperation):
+        history_instance.history_operation = getattr(instance, "_history_operation", None)
 
 
 class NaturalKeyManager(models.Manager):

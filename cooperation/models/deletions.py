@@ -17,8 +17,11 @@ class Deletion(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    operation = models.CharField(
-        max_length=100, blank=True, help_text="Shared by the records deleted together (a record and its parts)."
+    operation = models.UUIDField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Shared by the records deleted together (a record and its parts), and by their history entries.",
     )
     restored_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
-from .base import NaturalKeyManager, NaturallyKeyed, TrackedModel, refuse_cycles
+from .base import NaturalKeyManager, NaturallyKeyed, TrackedHistory, TrackedModel, refuse_cycles
 
 
 class RegionLevel(models.TextChoices):
@@ -51,7 +50,7 @@ class Region(NaturallyKeyed, TrackedModel):
     )
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = TrackedHistory()
     objects = NaturalKeyManager.from_queryset(RegionQuerySet)()
 
     class Meta:
@@ -100,7 +99,7 @@ class Country(NaturallyKeyed, TrackedModel):
         "those include it too.",
     )
 
-    history = HistoricalRecords(m2m_fields=[regions])
+    history = TrackedHistory(m2m_fields=[regions])
 
     class Meta:
         ordering = ["name"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from .base import (
     CitedModel,
+    TrackedHistory,
     TrackedModel,
     bounds_in_order,
     check_agency_country,
@@ -43,7 +43,7 @@ class Operation(CitedModel):
     partial_dates = ("start", "end")
     name_fields = ("name",)
     periods = (("start", "end"),)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["id"]
@@ -71,7 +71,7 @@ class OperationParticipant(TrackedModel):
     role = models.CharField(max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT)
 
     identity_fields = ("country", "agency")
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["operation_id", "id"]
@@ -128,7 +128,7 @@ class OperationOutcome(TrackedModel):
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     description = models.CharField(max_length=500, blank=True)
 
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["operation_id", "id"]
@@ -198,7 +198,7 @@ class Event(CitedModel):
 
     partial_dates = ("date",)
     name_fields = ("title",)
-    history = HistoricalRecords(m2m_fields=[officials, agencies, countries_concerned])
+    history = TrackedHistory(m2m_fields=[officials, agencies, countries_concerned])
 
     class Meta:
         ordering = ["id"]

@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, NaturallyKeyed, TrackedModel, bounds_in_order, partial_date_fields
+from .base import CitedModel, NaturallyKeyed, TrackedHistory, TrackedModel, bounds_in_order, partial_date_fields
 
 _SPACE = re.compile(r"\s+")
 
@@ -63,7 +62,7 @@ class Source(NaturallyKeyed, TrackedModel):
     note = models.TextField(blank=True)
 
     partial_dates = ("published",)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["title"]
@@ -138,7 +137,7 @@ class Citation(TrackedModel):
     note = models.TextField(blank=True)
 
     identity_fields = ("source", "quote")
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["id"]

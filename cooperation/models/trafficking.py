@@ -5,9 +5,16 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
-from .base import CitedModel, NaturallyKeyed, TrackedModel, bounds_in_order, exactly_one, partial_date_fields
+from .base import (
+    CitedModel,
+    NaturallyKeyed,
+    TrackedHistory,
+    TrackedModel,
+    bounds_in_order,
+    exactly_one,
+    partial_date_fields,
+)
 
 
 class DrugGroup(models.TextChoices):
@@ -29,7 +36,7 @@ class Drug(NaturallyKeyed, TrackedModel):
     group = models.CharField(max_length=40, choices=DrugGroup.choices)
     description = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -73,7 +80,7 @@ class TraffickingRoute(CitedModel):
 
     partial_dates = ("first_reported",)
     name_fields = ("name",)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["id"]
@@ -105,7 +112,7 @@ class RouteNode(TrackedModel):
     role = models.CharField(max_length=20, choices=NodeRole.choices)
 
     identity_fields = ("position",)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["route_id", "position"]
@@ -185,7 +192,7 @@ class Assessment(CitedModel):
     claim = models.TextField(help_text="The claim in a sentence.")
 
     partial_dates = ("as_of",)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["id"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from .agreements import Vocabulary
 from .base import (
     CitedModel,
     NaturallyKeyed,
+    TrackedHistory,
     TrackedModel,
     bounds_in_order,
     duplicate_check_fields,
@@ -19,7 +19,7 @@ from .base import (
 
 
 class TrainingTopic(Vocabulary):
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta(Vocabulary.Meta):
         pass
@@ -68,7 +68,7 @@ class TrainingCentre(NaturallyKeyed, CitedModel):
 
     partial_dates = ("opened",)
     name_fields = ("name",)
-    history = HistoricalRecords(m2m_fields=[topics])
+    history = TrackedHistory(m2m_fields=[topics])
 
     class Meta:
         ordering = ["name"]
@@ -97,7 +97,7 @@ class TrainingCourse(CitedModel):
     partial_dates = ("start", "end")
     periods = (("start", "end"),)
     name_fields = ("title",)
-    history = HistoricalRecords(m2m_fields=[topics])
+    history = TrackedHistory(m2m_fields=[topics])
 
     class Meta:
         ordering = ["id"]
@@ -121,7 +121,7 @@ class CourseParticipant(TrackedModel):
     trainees = models.PositiveIntegerField(null=True, blank=True, help_text="Number of trainees, when reported.")
 
     identity_fields = ("country",)
-    history = HistoricalRecords()
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["course_id", "id"]
