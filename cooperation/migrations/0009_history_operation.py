@@ -41,6 +41,14 @@ def parsed(reason: str) -> uuid.UUID | None:
         return None  # a reason someone wrote that only looks like a mark: left as it is
 
 
+def check_now(schema_editor) -> None:
+    """Run PostgreSQL's deferred foreign key checks of the rows just updated: the table cannot be altered in
+    this transaction while they are pending. Constraints are deferred again afterwards, as Django has them."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def to_columns(apps, schema_editor):
     # One UPDATE per operation, not per entry: a deletion marks a record and all its parts alike.
     for name in HISTORIES:
@@ -54,6 +62,7 @@ def to_columns(apps, schema_editor):
     tombstones = apps.get_model("cooperation", "Deletion").objects
     for (mark,) in tombstones.filter(operation__startswith=PREFIX).values_list("operation").distinct().iterator():
         tombstones.filter(operation=mark).update(operation_uuid=parsed(mark))
+    check_now(schema_editor)
 
 
 def to_reasons(apps, schema_editor):
@@ -66,6 +75,7 @@ def to_reasons(apps, schema_editor):
     operations = tombstones.filter(operation_uuid__isnull=False).values_list("operation_uuid")
     for (operation,) in operations.distinct().iterator():
         tombstones.filter(operation_uuid=operation).update(operation=f"{PREFIX}{operation}")
+    check_now(schema_editor)
 
 
 class Migration(migrations.Migration):
