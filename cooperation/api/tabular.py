@@ -93,12 +93,8 @@ def read_default_citation(request) -> DefaultCitation | None:
         return None
     text = given["source"].strip()
     try:
-        source = (
-            Source.objects.get(pk=int(text))
-            if text.isascii() and text.isdigit() and len(text) < 19
-            else natural_key(Source).resolve(text)
-        )
-    except (Source.DoesNotExist, NaturalKeyError):
+        source = natural_key(Source).resolve_reference(text)
+    except NaturalKeyError:
         raise ValidationError({"citation_source": [f"No source {text[:200]!r}: give its URL or id."]}) from None
     if not (given["quote"] or "").strip():
         raise ValidationError({"citation_quote": ["Give the quote of the source that supports the rows."]})

@@ -93,7 +93,7 @@ class Command(BaseCommand):
                 raise CommandError("--citation-quote needs --citation-source.")
             return None
         try:
-            source = natural_key(Source).resolve(url)
+            source = natural_key(Source).resolve_reference(url)
         except NaturalKeyError as error:
             raise CommandError(f"--citation-source: {error}") from None
         citation = DefaultCitation(source, quote or "", options["citation_locator"])
