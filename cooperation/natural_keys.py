@@ -126,7 +126,8 @@ class NaturalKey:
     digits_are_keys: bool = False
 
     def expression(self, path: str = "") -> models.Expression:
-        """The key written for the record at ``path``: canonical, with `` #<id>`` where others share it."""
+        """The key written for the record at ``path``: canonical, with `` #<id>`` where others share it or where
+        it is digits, which ``resolve_reference`` would read as an id (unless they are the record's own id)."""
         key = self.canonical(path)
         prefix = f"{path}__" if path else ""
         pk = Cast(F(f"{prefix}pk"), CharField())
@@ -168,13 +169,18 @@ class NaturalKey:
     def resolve_reference(self, value: str) -> models.Model:
         """The one record ``value`` names where an id may be given as text (filters, CSV cells): digits are the
         id, except where they are keys (countries, regions); anything else is a key, as ``resolve`` reads it."""
-        if value.isdigit() and not self.digits_are_keys:
-            number = as_id(value)
-            record = None if number is None else self.model._default_manager.filter(pk=number).first()
-            if record is None:
-                raise UnknownKey(f"No {self.model._meta.verbose_name} with id {value[:50]}.")
-            return record
-        return self.resolve(value)
+        if not value.isdigit() or self.digits_are_keys:
+            return self.resolve(value)
+        number = as_id(value)
+        remembered = _resolved.get()
+        if remembered is not None and (self.model, f"#{number}") in remembered:  # "#12" is resolve's id form
+            return remembered[self.model, f"#{number}"]
+        record = None if number is None else self.model._default_manager.filter(pk=number).first()
+        if record is None:
+            raise UnknownKey(f"No {self.model._meta.verbose_name} with id {value[:50]}.")
+        if remembered is not None:
+            remembered[self.model, f"#{number}"] = record
+        return record
 
     def conditions(self, value: str) -> Iterator[Q]:
         """The tiers in the order they are tried: exact, ignoring case, the id form, then the looser ones."""

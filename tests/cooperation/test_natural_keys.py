@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.core import serializers
+from rest_framework.test import APIClient
 
 from cooperation import models as m
 from cooperation.models.base import NaturallyKeyed
@@ -96,3 +97,15 @@ def test_an_unknown_or_ambiguous_natural_key_raises_what_django_expects(namesake
         m.Official.objects.get_by_natural_key("Nobody")
     with pytest.raises(m.Official.MultipleObjectsReturned, match="names several officials"):
         m.Official.objects.get_by_natural_key("Ilya Vorontsov [RU]")
+
+
+def test_a_csv_export_naming_records_by_digits_imports_back_unchanged(namesakes, editor):
+    editor_client = APIClient()
+    editor_client.force_authenticate(editor)
+    digits = namesakes["agencies"][2]
+    response = editor_client.get("/api/v1/posts/", {"format": "csv"})
+    exported = b"".join(response.streaming_content).decode()
+    assert f"1990 #{digits.pk}," in exported
+    response = editor_client.generic("POST", "/api/v1/posts/import/", exported.encode(), content_type="text/csv")
+    assert response.status_code == 200, response.content
+    assert response.json()["errors"] == [] and response.json()["created"] == response.json()["updated"] == 0
