@@ -23,7 +23,7 @@ from cooperation.models import Agreement
 from tests import factories as f
 
 RECORDS = 40
-TRIES = 5
+TRIES = 3
 URL = "/api/v1/agreements/import/"
 FILES = {
     "forward": "Transfer of seized precursors logged by the Callao port unit, entry",

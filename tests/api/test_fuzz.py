@@ -2,8 +2,8 @@
 through the WSGI application as a superuser, must answer as the schema says (no 5xx, documented status codes,
 content types and bodies).
 
-Two runs of every operation: the fixed cases (derandomized, ``FUZZ_EXAMPLES`` per operation, default 15), the
-same every run, and fresh ones from a random seed per run (``FUZZ_RANDOM_EXAMPLES``, default 8), so each CI run
+Two runs of every operation: the fixed cases (derandomized, ``FUZZ_EXAMPLES`` per operation, default 10), the
+same every run, and fresh ones from a random seed per run (``FUZZ_RANDOM_EXAMPLES``, default 5), so each CI run
 explores new inputs. The seed is printed with a failure; ``FUZZ_SEED=<seed>`` replays it. E.g.
 ``FUZZ_EXAMPLES=1000 FUZZ_RANDOM_EXAMPLES=1000 pytest tests/api/test_fuzz.py`` for a long hunt.
 
@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import SEED_FIXTURE
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
-RANDOM_EXAMPLES = int(os.environ.get("FUZZ_RANDOM_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+RANDOM_EXAMPLES = int(os.environ.get("FUZZ_RANDOM_EXAMPLES", "5"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))
 
 #: Every check of schemathesis runs, `positive_data_acceptance` ("a request that fits the schema is accepted")

@@ -2,31 +2,20 @@
 
 A party or participant given as an agency counts for the agency's country and its regions; a region given as
 a party counts for itself and the regions above it; an event counts for where it took place and the countries
-it concerned. The generic test runs every sidebar filter of every admin that has an API counterpart through
-the three and compares what they list.
+it concerned. tests/test_filter_meanings.py runs every filter of every resource through the three and
+compares what they list; these tests pin the rules themselves.
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import pytest
-from django.contrib import admin
-from django.contrib.admin import FieldListFilter
-from django.contrib.messages.storage.fallback import FallbackStorage
-from django.test import RequestFactory
 
 from cooperation import models as m
-from cooperation.admin.filters import FilterSetFilter
-from cooperation.filtering.filters import MultiValueFilter
-from cooperation.natural_keys import NATURAL_KEYS
-from cooperation.resources import RESOURCES
 from tests import factories as f
 from tests.admin.formdata import admin_url
 from tests.csv.helpers import rows
 
 pytestmark = pytest.mark.django_db
-PLACE = {"country", "region"}
 
 
 def country(code: str) -> m.Country:
@@ -137,85 +126,6 @@ def test_a_party_names_an_agency_with_its_own_country_or_none(editor_client, pla
 
 
 # --- The generic comparison -----------------------------------------------------------------------------------
-def changelist(user, model, params: dict):
-    """The admin's changelist of ``model`` as the view builds it for this request (without rendering it)."""
-    request = RequestFactory().get(admin_url(model, "changelist"), params)
-    request.user = user
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    found = admin.site._registry[model].get_changelist_instance(request)
-    assert not list(request._messages), (model, params, list(request._messages))
-    return found
-
-
-def admin_ids(user, model, params: dict) -> set[int]:
-    return set(changelist(user, model, params).queryset.values_list("pk", flat=True))
-
-
-def api_parameter(filterset_class, path: str) -> str | None:
-    """The API's filter for a relation or field path of the admin (``areas`` -> ``area``), if it has one."""
-    for name, candidate in filterset_class.base_filters.items():
-        paths = getattr(candidate, "paths", None) or [candidate.field_name]
-        if paths == [path] and candidate.lookup_expr == "exact" and not name.endswith("__all"):
-            return name
-    return None
-
-
-def api_value(model_field, value: str) -> str:
-    """An admin's value (a related record's id) as the API takes it (its natural key, or its id)."""
-    related = getattr(model_field, "related_model", None)
-    if related is None:
-        return value
-    record = related._default_manager.get(pk=value)
-    return NATURAL_KEYS[related].key(record) if related in (m.Country, m.Region) else str(record.pk)
-
-
-def comparisons(user, model) -> list[tuple[dict, dict]]:
-    """(admin parameters, API parameters) for every choice of every sidebar filter that the API has too."""
-    shown = changelist(user, model, {})
-    filterset_class = next(r.filterset_class for r in RESOURCES.values() if r.model is model)
-    pairs = []
-    for spec in shown.filter_specs:
-        for choice in spec.choices(shown):
-            query = dict(parse_qsl(choice["query_string"].lstrip("?")))
-            if not query:
-                continue  # "All"
-            if isinstance(spec, FilterSetFilter):
-                pairs.append((query, query))
-            elif isinstance(spec, FieldListFilter):
-                (name, value), *_ = query.items() if len(query) == 1 else [(None, None)]
-                if name is None or "__" in name.removesuffix("__id__exact").removesuffix("__exact"):
-                    continue  # "empty" choices (__isnull): the API has no such parameter
-                path = name.removesuffix("__exact").removesuffix("__id")
-                parameter = api_parameter(filterset_class, path)
-                if parameter is not None:
-                    pairs.append((query, {parameter: api_value(spec.field, value)}))
-    return pairs
-
-
-def test_every_filter_lists_the_same_records_in_the_api_the_export_and_the_admin(client, admin_user, places):
-    compared, differences = set(), []
-    for resource in RESOURCES.values():
-        model = resource.model
-        if model not in admin.site._registry:
-            continue
-        for admin_params, api_params in comparisons(admin_user, model):
-            compared.add((resource.name, *api_params))
-            in_admin = admin_ids(admin_user, model, admin_params)
-            in_api = api_ids(client, resource.name, api_params)
-            # The export shares the list's filtering code; it is checked where "where" is decided.
-            in_export = export_ids(client, resource.name, api_params) if set(api_params) <= PLACE else in_api
-            if not in_admin == in_api == in_export:
-                differences.append((resource.name, api_params, in_admin, in_api, in_export))
-    assert not differences, differences
-    # Every country and region filter of the API has its sidebar twin, and each was tried.
-    for resource in RESOURCES.values():
-        for name in PLACE:
-            if isinstance(resource.filterset_class.base_filters.get(name), MultiValueFilter):
-                assert (resource.name, name) in compared, (resource.name, name)
-    assert {("agreements", "area"), ("agreements", "status"), ("citations", "source")} <= compared
-
-
 def test_an_agency_named_with_its_country_by_a_party_keeps_that_country(editor_client, places):
     police = places["police"]["RU"]  # a party of "Police cooperation" names it with Russia
     response = editor_client.patch(f"/api/v1/agencies/{police.pk}/", {"country": "BO"}, format="json")
