@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import path
 
@@ -37,9 +38,9 @@ def raw_agreements(request):
     agreements = m.Agreement.objects.all()
     if country := request.GET.get("country"):
         country_id = m.Country.objects.filter(iso2=country).values_list("pk", flat=True).get()
-        agreements = agreements.filter(
-            pk__in=m.AgreementParty.objects.filter(country_id=country_id).values("agreement_id")
-        )
+        # A party is the country, or one of its agencies (as the product's `country` filter counts it).
+        parties = m.AgreementParty.objects.filter(Q(country_id=country_id) | Q(agency__country_id=country_id))
+        agreements = agreements.filter(pk__in=parties.values("agreement_id"))
     if status := request.GET.get("status"):
         agreements = agreements.filter(status=status)
     limit = int(request.GET.get("limit", 50))
