@@ -14,7 +14,13 @@ class OperationAdmin(CitedAdmin):
     list_display = ("name", "status", "start", "end", "participant_list", "legal_basis")
     list_select_related = ("legal_basis",)
     list_filter = resource_filters(Operation, "drug", country="participants' country", region="participants' region")
-    search_fields = ("name", "summary", "participants__country__name", "participants__agency__name")
+    search_fields = (
+        "name",
+        "summary",
+        "participants__country__name",
+        "participants__region__name",
+        "participants__agency__name",
+    )
     autocomplete_fields = ("legal_basis",)
     fieldsets = ((None, {"fields": ("name", "status", "legal_basis", "summary")}),)
 

@@ -197,3 +197,12 @@ def test_operation_participants_take_regions_and_the_same_roles(editor_client, c
     exported = b"".join(client.get("/api/v1/operations/", {"format": "csv"}).streaming_content)
     response = editor_client.post("/api/v1/operations/import/", exported, content_type="text/csv")
     assert response.json()["unchanged"] == 1, response.content
+
+
+def test_an_agency_named_with_its_country_by_a_participant_keeps_that_country(editor_client, course):
+    guardia = m.Agency.objects.get(name="Guardia Civil")
+    response = editor_client.patch(f"/api/v1/agencies/{guardia.pk}/", {"country": "PT"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "country": ["Some course participants give this agency with its present country: change them first."]
+    }
