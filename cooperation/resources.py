@@ -82,6 +82,23 @@ class Resource:
         return next(column for column in self.columns if column.name == name)
 
 
+#: A citation's fields as it is entered with the record it supports: the ``citations`` of the API and the CSV,
+#: and the admin's inline.
+CITATION_FIELDS = ("source", "quote", "kind", "locator", "confidence", "modality", "note")
+
+
+def participant_role_filter(record: str) -> f.ChoiceFilter:
+    """``participant_role``: records with a participant in one of these roles (``invited``, ``instructor``)."""
+    return f.ChoiceFilter(
+        field_name="participants__role",
+        choices=m.ParticipantRole.choices,
+        distinct_paths=True,
+        help_text=f"{record} with a participant (country, region or agency) in one or more of these roles: "
+        + ", ".join(code for code, _ in m.ParticipantRole.choices)
+        + ".",
+    )
+
+
 def part_fields(relation) -> list[models.Field]:
     """The fields of a part that are entered with its record: all but its id and its link to the record."""
     return [
@@ -244,9 +261,14 @@ DECLARATIONS = (
         ordering=("title",),
         search=("title", "summary"),
         text_filters={"title": TEXT},
-        relations={"centre": "centre", "provider": "provider", "topic": "topics"},
-        places=Places(countries=PARTICIPANTS),
-        filter_help={"country": "Courses with trainees from these countries."},
+        relations={"centre": "centre", "provider": "provider", "topic": "topics", "agency": "participants__agency"},
+        places=Places(countries=PARTICIPANTS, regions=("participants__region",)),
+        filters={"participant_role": participant_role_filter("Courses")},
+        filter_help={
+            "country": "Courses with these countries among the participants (in any role), or an agency of theirs.",
+            "region": "Courses with a participant in these regions (M49 code or name), directly or as an agency of "
+            "a country there, or the region itself as a participant.",
+        },
     ),
     Resource(
         "operations",
@@ -257,8 +279,13 @@ DECLARATIONS = (
         search=("name", "summary"),
         text_filters={"name": TEXT},
         relations={"agency": "participants__agency", "drug": "outcomes__drug", "legal_basis": "legal_basis"},
-        places=Places(countries=PARTICIPANTS),
-        filter_help={"country": "Operations with these countries among the participants, or an agency of theirs."},
+        places=Places(countries=PARTICIPANTS, regions=("participants__region",)),
+        filters={"participant_role": participant_role_filter("Operations")},
+        filter_help={
+            "country": "Operations with these countries among the participants (in any role), or an agency of theirs.",
+            "region": "Operations with a participant in these regions (M49 code or name), directly or as an agency "
+            "of a country there, or the region itself as a participant.",
+        },
     ),
     Resource(
         "events",
@@ -311,7 +338,8 @@ DECLARATIONS = (
     Resource(
         "citations",
         m.Citation,
-        ("record", "source", "record_type", "record_id", "quote", "locator", "confidence", "modality", "note"),
+        ("record", "source", "record_type", "record_id", "quote", "kind", "locator", "confidence", "modality")
+        + ("note",),
         search=("quote", "note"),
         text_filters={"quote": ("icontains",)},
         relations={"source": "source"},

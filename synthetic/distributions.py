@@ -82,7 +82,11 @@ TRANSPORT_MODE = Choice(
 )
 CENTRE_STATUS = _values(m.CentreStatus, {"planned": 20, "under_construction": 15, "operational": 50, "closed": 15})
 OPERATION_STATUS = _values(m.OperationStatus, {"planned": 15, "ongoing": 20, "completed": 55, "suspended": 10})
-PARTICIPANT_ROLE = _values(m.ParticipantRole, {"lead": 5, "participant": 65, "support": 20, "observer": 10})
+PARTICIPANT_ROLE = _values(
+    m.ParticipantRole,
+    {"lead": 5, "participant": 60, "support": 17, "observer": 8}
+    | {"host": 4, "sponsor": 3, "instructor": 1, "invited": 2},  # roles that are rarer in an operation
+)
 OUTCOME_KIND = _values(m.OutcomeKind, {
     "arrests": 30, "seizure": 50, "laboratory_dismantled": 8, "crop_eradicated": 7, "other": 5,
 })  # fmt: skip

@@ -290,6 +290,7 @@ class Generator(Records):
                     content_type,
                     object_id,
                     quote,
+                    "verbatim",  # the source's text is written from its quotes
                     f"para. {paragraph_of[source][sentence]}",
                     confidence,
                     modality,

@@ -332,9 +332,12 @@ class Records:
         for country_id, _ in countries:
             number = rng.randint(2, 40) if rng.random() < 0.7 else None
             trainees.append(number)
-            agency = self._agency_of(rng, country_id) if rng.random() < 0.2 else self.null
+            # The trainees' agency is one of their country's: a participant's agency of another country is refused.
+            local = self.agencies_by_country.get(country_id)
+            agency = rng.choice(local) if local and rng.random() < 0.2 else self.null
             self.rows["course participants"].append(
-                (key, country_id, agency, str(number) if number is not None else self.null, stamp, stamp, "1")
+                (key, country_id, agency, "participant", str(number) if number is not None else self.null, stamp)
+                + (stamp, "1")
             )
         total = sum(trainees) if None not in trainees and rng.random() < 0.8 else None
         topic_names = join([lower_first(name) for _, name in topics])

@@ -48,7 +48,7 @@ COLUMNS: dict[str, tuple[Target, tuple[str, ...]]] = {
     "training courses": (m.TrainingCourse, ("id", "title", "centre", "provider", *_dates("start", "end"),
                                             "total_trained", "summary", *TRACKED)),
     "training course topics": ((m.TrainingCourse, "topics"), ("trainingcourse", "trainingtopic")),
-    "course participants": (m.CourseParticipant, ("course", "country", "agency", "trainees", *TRACKED)),
+    "course participants": (m.CourseParticipant, ("course", "country", "agency", "role", "trainees", *TRACKED)),
     "operations": (m.Operation, ("id", "name", "status", *_dates("start", "end"), "legal_basis", "summary",
                                  *TRACKED)),
     "operation participants": (m.OperationParticipant, ("operation", "country", "agency", "role", *TRACKED)),
@@ -62,7 +62,7 @@ COLUMNS: dict[str, tuple[Target, tuple[str, ...]]] = {
     "assessments": (m.Assessment, ("id", "subject_country", "subject_region", "drug", "role", "trend",
                                    "likelihood", "market", "assessed_by_agency", "assessed_by_official",
                                    *_dates("as_of"), "claim", *TRACKED)),
-    "citations": (m.Citation, ("source", "content_type", "object_id", "quote", "locator", "confidence",
+    "citations": (m.Citation, ("source", "content_type", "object_id", "quote", "kind", "locator", "confidence",
                                "modality", "note", *TRACKED)),
 }  # fmt: skip
 

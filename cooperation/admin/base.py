@@ -30,7 +30,7 @@ from cooperation import duplicates, services
 from cooperation.history import changed_since
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
-from cooperation.resources import part_fields, resource_or_none
+from cooperation.resources import CITATION_FIELDS, part_fields, resource_or_none
 
 from .filters import SourcedFilter, date_filters, date_label, resource_filters
 from .tabular import CSVAdminMixin
@@ -398,11 +398,12 @@ class CitationFormSet(BaseGenericInlineFormSet):
 
 
 class CitationInline(GenericTabularInline):
-    """The sources of a fact: at least one citation, each with the verbatim quote that supports it."""
+    """The sources of a fact: at least one citation, each with the words that support it (a verbatim quote, a
+    paraphrase or a translation)."""
 
     model = Citation
     formset = CitationFormSet
-    fields = ("source", "quote", "locator", "confidence", "modality", "note")
+    fields = CITATION_FIELDS
     autocomplete_fields = ("source",)
     extra = 0
     min_num = 1  # every fact is sourced

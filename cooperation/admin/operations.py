@@ -14,26 +14,32 @@ class OperationAdmin(CitedAdmin):
     list_display = ("name", "status", "start", "end", "participant_list", "legal_basis")
     list_select_related = ("legal_basis",)
     list_filter = resource_filters(Operation, "drug", country="participants' country", region="participants' region")
-    search_fields = ("name", "summary", "participants__country__name", "participants__agency__name")
+    search_fields = (
+        "name",
+        "summary",
+        "participants__country__name",
+        "participants__region__name",
+        "participants__agency__name",
+    )
     autocomplete_fields = ("legal_basis",)
     fieldsets = ((None, {"fields": ("name", "status", "legal_basis", "summary")}),)
 
     def get_queryset(self, request):
-        participants = OperationParticipant.objects.select_related("country", "agency")
+        participants = OperationParticipant.objects.select_related("country", "region", "agency")
         return super().get_queryset(request).prefetch_related(Prefetch("participants", participants))
 
     @admin.display(description="participants")
     def participant_list(self, operation: Operation) -> str:
-        return joined([participant.agency or participant.country for participant in operation.participants.all()])
+        return joined([p.agency or p.country or p.region for p in operation.participants.all()])
 
 
 @admin.register(OperationParticipant)
 class OperationParticipantAdmin(TrackedAdmin):
-    list_display = ("operation", "country", "agency", "role")
-    list_select_related = ("operation", "country", "agency")
+    list_display = ("operation", "country", "region", "agency", "role")
+    list_select_related = ("operation", "country", "region", "agency")
     list_filter = ("role", *part_filters(OperationParticipant))
-    search_fields = ("operation__name", "country__name", "agency__name", "agency__acronym")
-    autocomplete_fields = ("operation", "country", "agency")
+    search_fields = ("operation__name", "country__name", "region__name", "agency__name", "agency__acronym")
+    autocomplete_fields = ("operation", "country", "region", "agency")
 
 
 @admin.register(OperationOutcome)

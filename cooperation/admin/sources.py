@@ -1,4 +1,4 @@
-"""Provenance: the sources we read and the citations that tie each fact to a verbatim quote."""
+"""Provenance: the sources we read and the citations that tie each fact to its words in them."""
 
 from django import forms
 from django.contrib import admin
@@ -46,14 +46,14 @@ class SourceAdmin(TrackedAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
-    list_display = ("short_quote", "record_link", "source_title", "locator", "confidence", "modality")
+    list_display = ("short_quote", "kind", "record_link", "source_title", "locator", "confidence", "modality")
     list_select_related = ("source", "content_type")
     list_filter = resource_filters(Citation, "source", record_type="record type")
     search_fields = ("quote", "locator", "note", "source__title")
     autocomplete_fields = ("source",)
     readonly_fields = ("record_link",)
     fieldsets = (
-        (None, {"fields": ("source", "quote", "locator", ("confidence", "modality"), "note")}),
+        (None, {"fields": ("source", ("quote", "kind"), "locator", ("confidence", "modality"), "note")}),
         ("Cited by", {"fields": (("content_type", "object_id"), "record_link")}),
     )
 

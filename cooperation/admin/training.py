@@ -1,4 +1,4 @@
-"""Training centres and the courses (cohorts) they run, with trainees per country."""
+"""Training centres and the courses (cohorts) they run, with who took part in what role."""
 
 from django.contrib import admin
 from django.db.models import Prefetch
@@ -41,18 +41,18 @@ class TrainingCourseAdmin(CitedAdmin):
     fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "topics", "total_trained", "summary")}),)
 
     def get_queryset(self, request):
-        participants = CourseParticipant.objects.select_related("country")
+        participants = CourseParticipant.objects.select_related("country", "region", "agency")
         return super().get_queryset(request).prefetch_related(Prefetch("participants", participants))
 
     @admin.display(description="participants")
     def participant_list(self, course: TrainingCourse) -> str:
-        return joined([participant.country for participant in course.participants.all()])
+        return joined([p.agency or p.country or p.region for p in course.participants.all()])
 
 
 @admin.register(CourseParticipant)
 class CourseParticipantAdmin(TrackedAdmin):
-    list_display = ("course", "country", "agency", "trainees")
-    list_select_related = ("course", "country", "agency")
-    list_filter = part_filters(CourseParticipant)
-    search_fields = ("course__title", "country__name", "agency__name", "agency__acronym")
-    autocomplete_fields = ("course", "country", "agency")
+    list_display = ("course", "country", "region", "agency", "role", "trainees")
+    list_select_related = ("course", "country", "region", "agency")
+    list_filter = ("role", *part_filters(CourseParticipant))
+    search_fields = ("course__title", "country__name", "region__name", "agency__name", "agency__acronym")
+    autocomplete_fields = ("course", "country", "region", "agency")

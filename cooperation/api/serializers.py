@@ -22,7 +22,7 @@ from cooperation.api.exceptions import validation_detail
 from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, RecordTypeField, StrictIntegerField
 from cooperation.api.tabular import flag
 from cooperation.duplicates import CONFIRM_PARAMETER
-from cooperation.resources import part_fields
+from cooperation.resources import CITATION_FIELDS, part_fields
 
 STAMPS = ["created_at", "updated_at", "version"]
 
@@ -64,7 +64,7 @@ class CitationInlineSerializer(PartSerializer):
 
     class Meta:
         model = m.Citation
-        fields = ["id", "record", "source", "quote", "locator", "confidence", "modality", "note"]
+        fields = ["id", "record", *CITATION_FIELDS]
 
 
 class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):

@@ -9,7 +9,7 @@ from .agreements import (
     CooperationArea,
     PartyRole,
 )
-from .base import CitedModel, TrackedModel
+from .base import CitedModel, ParticipantRole, TrackedModel
 from .deletions import Deletion
 from .geography import Country, Region, RegionLevel
 from .operations import (
@@ -20,10 +20,9 @@ from .operations import (
     OperationParticipant,
     OperationStatus,
     OutcomeKind,
-    ParticipantRole,
     Unit,
 )
-from .sources import Citation, Confidence, Modality, Source, SourceKind
+from .sources import Citation, CitationKind, Confidence, Modality, Source, SourceKind
 from .trafficking import (
     Assessment,
     AssessmentRole,
@@ -51,6 +50,7 @@ __all__ = [
     "CentreStatus",
     "CitedModel",
     "Citation",
+    "CitationKind",
     "Confidence",
     "CooperationArea",
     "Country",

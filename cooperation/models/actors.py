@@ -92,7 +92,7 @@ class Agency(NaturallyKeyed, CitedModel):
         refuse_cycles(self)
         if self.country_id and "country_id" in (self.changed_fields() or ()):
             # Parties and participants that name this agency with its country must keep naming its country.
-            for relation in ("agreement_parties", "operation_participations"):
+            for relation in ("agreement_parties", "course_participations", "operation_participations"):
                 named = getattr(self, relation).exclude(country=None).exclude(country_id=self.country_id)
                 if named.exists():
                     raise ValidationError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 
 from .base import (
     CitedModel,
@@ -15,6 +14,7 @@ from .base import (
     duplicate_check_fields,
     ends_after_start,
     not_a_duplicate,
+    once_per_role,
     partial_date_fields,
     party_kind,
 )
@@ -145,21 +145,9 @@ class AgreementParty(TrackedModel):
         ordering = ["agreement_id", "id"]
         verbose_name_plural = "agreement parties"
         constraints = [
-            party_kind(with_region=True, name="kind_of_party"),
+            party_kind(name="kind_of_party"),
             # A country is a party once per role; an agency too, with or without its country beside it.
-            *(
-                models.UniqueConstraint(
-                    fields=["agreement", kind, "role"],
-                    condition=condition,
-                    name=f"agreementparty_{kind}_once_per_role",
-                    violation_error_message=f"This {kind} is already a party in this role.",
-                )
-                for kind, condition in (
-                    ("country", Q(country__isnull=False, agency__isnull=True)),
-                    ("region", Q(region__isnull=False)),
-                    ("agency", Q(agency__isnull=False)),
-                )
-            ),
+            *once_per_role("agreement", "This {kind} is already a party in this role."),
         ]
 
     def __str__(self) -> str:

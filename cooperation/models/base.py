@@ -118,14 +118,11 @@ class PartyKindConstraint(models.CheckConstraint):
     model's ``clean()`` checks what a CHECK cannot see: that the country given is the agency's own.
     """
 
-    with_region = True
-
     def validate(self, model, instance, exclude=None, using=None):
-        fields = {"country", "agency"} | ({"region"} if self.with_region else set())
-        if exclude and fields & set(exclude):
+        if exclude and {"country", "region", "agency"} & set(exclude):
             return
         country, agency = instance.country_id is not None, instance.agency_id is not None
-        region = self.with_region and instance.region_id is not None
+        region = instance.region_id is not None
         if not ((region and not (country or agency)) or (not region and (country or agency))):
             raise ValidationError(self.get_violation_error_message(), code=self.violation_error_code)
 
@@ -134,24 +131,80 @@ class PartyKindConstraint(models.CheckConstraint):
         return "django.db.models.CheckConstraint", args, kwargs
 
 
-class ParticipantKindConstraint(PartyKindConstraint):
-    """The same for a participant, which is never a region."""
+def party_kind(*, name: str) -> PartyKindConstraint:
+    """A party is a region alone (when the source names no countries), or a country, an agency, or an agency
+    with its country."""
+    condition = Q(region__isnull=False, country__isnull=True, agency__isnull=True) | (
+        Q(region__isnull=True) & (Q(country__isnull=False) | Q(agency__isnull=False))
+    )
+    return PartyKindConstraint(
+        condition=condition,
+        name=f"%(class)s_{name}",
+        violation_error_message="Give a country, a region or an agency (an agency may come with its own country).",
+    )
 
-    with_region = False
 
-
-def party_kind(*, with_region: bool, name: str) -> PartyKindConstraint:
-    """A party is a region alone, or a country, an agency, or an agency with its country."""
-    condition = Q(country__isnull=False) | Q(agency__isnull=False)
-    if with_region:
-        condition = Q(region__isnull=False, country__isnull=True, agency__isnull=True) | (
-            Q(region__isnull=True) & condition
+def once_per_role(record: str, message: str) -> list[models.UniqueConstraint]:
+    """A country takes a role in ``record`` once; a region too; an agency too, with or without its country
+    beside it. ``message`` names the kind: "This {kind} is already a party in this role."."""
+    return [
+        models.UniqueConstraint(
+            fields=[record, kind, "role"],
+            condition=condition,
+            name=f"%(class)s_{kind}_once_per_role",
+            violation_error_message=message.format(kind=kind),
         )
-        message = "Give a country, a region or an agency (an agency may come with its own country)."
-    else:
-        message = "Give a country or an agency (an agency may come with its own country)."
-    kind = PartyKindConstraint if with_region else ParticipantKindConstraint
-    return kind(condition=condition, name=f"%(class)s_{name}", violation_error_message=message)
+        for kind, condition in (
+            ("country", Q(country__isnull=False, agency__isnull=True)),
+            ("region", Q(region__isnull=False)),
+            ("agency", Q(agency__isnull=False)),
+        )
+    ]
+
+
+class ParticipantRole(models.TextChoices):
+    """The part a country, a region or an agency played in a training course or an operation."""
+
+    PARTICIPANT = "participant", "Participant"
+    LEAD = "lead", "Lead"
+    SUPPORT = "support", "Support"
+    HOST = "host", "Host"
+    SPONSOR = "sponsor", "Sponsor"
+    INSTRUCTOR = "instructor", "Instructor or trainer"
+    INVITED = "invited", "Invited"
+    OBSERVER = "observer", "Observer"
+
+
+def participant_fields(
+    related_name: str,
+) -> tuple[models.ForeignKey, models.ForeignKey, models.ForeignKey, models.CharField]:
+    """``country, region, agency, role``: who took part in a course or an operation, and in what role.
+
+    Declare them with ``country, region, agency, role = participant_fields("course_participations")``, and back
+    them with ``party_kind()`` and ``once_per_role()`` in Meta and ``check_agency_country()`` in ``clean()``.
+    """
+    return (
+        models.ForeignKey(
+            "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name=related_name
+        ),
+        models.ForeignKey(
+            "cooperation.Region",
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name=related_name,
+            help_text='A region or grouping, when the source names no countries ("officers from the Caribbean").',
+        ),
+        models.ForeignKey(
+            "cooperation.Agency",
+            on_delete=models.PROTECT,
+            null=True,
+            blank=True,
+            related_name=related_name,
+            help_text="An agency, when the source names one; with its country, or alone.",
+        ),
+        models.CharField(max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT),
+    )
 
 
 def check_agency_country(record: models.Model) -> None:

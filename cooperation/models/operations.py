@@ -13,7 +13,9 @@ from .base import (
     bounds_in_order,
     check_agency_country,
     ends_after_start,
+    once_per_role,
     partial_date_fields,
+    participant_fields,
     party_kind,
 )
 
@@ -53,46 +55,26 @@ class Operation(CitedModel):
         return self.name
 
 
-class ParticipantRole(models.TextChoices):
-    LEAD = "lead", "Lead"
-    PARTICIPANT = "participant", "Participant"
-    SUPPORT = "support", "Support"
-    OBSERVER = "observer", "Observer"
-
-
 class OperationParticipant(TrackedModel):
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participants")
-    country = models.ForeignKey(
-        "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="operation_participations"
-    )
-    agency = models.ForeignKey(
-        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="operation_participations"
-    )
-    role = models.CharField(max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT)
+    """Who took part in an operation, in what role: a country, a region or grouping (when the source names no
+    countries) or an agency, which may come with its country and then counts for it in every filter."""
 
-    identity_fields = ("country", "agency")
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participants")
+    country, region, agency, role = participant_fields("operation_participations")
+
+    #: What makes two participants the same one, when a client sends the operation's participants again.
+    identity_fields = ("country", "region", "agency", "role")
     history = TrackedHistory()
 
     class Meta:
         ordering = ["operation_id", "id"]
         constraints = [
-            party_kind(with_region=False, name="kind_of_participant"),
-            *(
-                models.UniqueConstraint(
-                    fields=["operation", kind],
-                    condition=condition,
-                    name=f"operationparticipant_{kind}_once",
-                    violation_error_message=f"This {kind} already takes part in this operation.",
-                )
-                for kind, condition in (
-                    ("country", Q(country__isnull=False, agency__isnull=True)),
-                    ("agency", Q(agency__isnull=False)),
-                )
-            ),
+            party_kind(name="kind_of_participant"),
+            *once_per_role("operation", "This {kind} already takes part in this operation in this role."),
         ]
 
     def __str__(self) -> str:
-        return f"{self.agency or self.country} ({self.get_role_display()})"
+        return f"{self.agency or self.country or self.region} ({self.get_role_display()})"
 
     def clean(self) -> None:
         super().clean()

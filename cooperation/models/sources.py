@@ -1,4 +1,5 @@
-"""Provenance: the sources we read and the citations that tie each fact to a verbatim quote."""
+"""Provenance: the sources we read and the citations that tie each fact to their words: a verbatim quote, or a
+paraphrase or translation that says it is one."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class Source(NaturallyKeyed, TrackedModel):
     text = models.TextField(
         "full text",
         blank=True,
-        help_text="The text of the source, when we may keep it: every citation's quote must occur in it verbatim.",
+        help_text="The text of the source, when we may keep it: every verbatim quote of it must occur in it.",
     )
     note = models.TextField(blank=True)
 
@@ -100,6 +101,15 @@ class Modality(models.TextChoices):
     ANALYSIS = "analysis", "Analysis"
 
 
+class CitationKind(models.TextChoices):
+    """Whether a citation's text is the source's own words, or words of ours that render them: only the
+    source's own words can be checked against its text (a paraphrase or translation is not a quote)."""
+
+    VERBATIM = "verbatim", "Verbatim"
+    PARAPHRASE = "paraphrase", "Paraphrase"
+    TRANSLATION = "translation", "Translation"
+
+
 def cited_models() -> Q:
     """The content types a citation may point at: every model that states facts."""
     from django.apps import apps
@@ -128,7 +138,17 @@ class Citation(TrackedModel):
     )
     object_id = models.PositiveBigIntegerField("record id")
     record = GenericForeignKey("content_type", "object_id")
-    quote = models.TextField(help_text="The words of the source that support the fact, verbatim.")
+    quote = models.TextField(
+        help_text="The words of the source that support the fact: verbatim, or paraphrased or translated as its "
+        "kind says."
+    )
+    kind = models.CharField(
+        "kind of text",
+        max_length=20,
+        choices=CitationKind.choices,
+        default=CitationKind.VERBATIM,
+        help_text="Verbatim quotes are checked against the source's full text, when it is stored.",
+    )
     locator = models.CharField(
         max_length=100, blank=True, help_text="Where in the source: paragraph, page, section (e.g. para. 4)."
     )
@@ -156,9 +176,20 @@ class Citation(TrackedModel):
     def clean(self) -> None:
         super().clean()
         self.quote = self.quote.strip()
-        if self.source_id and self.quote and self.source.text and not self.source.contains_quote(self.quote):
+        verbatim = self.kind == CitationKind.VERBATIM
+        if (
+            verbatim
+            and self.source_id
+            and self.quote
+            and self.source.text
+            and not self.source.contains_quote(self.quote)
+        ):
             raise ValidationError(
-                {"quote": "This quote does not occur in the source's full text; copy it verbatim."}, code="not_verbatim"
+                {
+                    "quote": "This quote does not occur in the source's full text; copy it verbatim, or say that it "
+                    "is a paraphrase or a translation."
+                },
+                code="not_verbatim",
             )
         if self.content_type_id and self.object_id is not None:
             model = self.content_type.model_class()

@@ -1,4 +1,4 @@
-"""Training centres and the courses (cohorts) they run, with trainees per country."""
+"""Training centres and the courses (cohorts) they run, with who took part in what role."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ from .base import (
     TrackedHistory,
     TrackedModel,
     bounds_in_order,
+    check_agency_country,
     duplicate_check_fields,
     ends_after_start,
     not_a_duplicate,
+    once_per_role,
     partial_date_fields,
+    participant_fields,
+    party_kind,
 )
 
 
@@ -108,30 +112,29 @@ class TrainingCourse(CitedModel):
 
 
 class CourseParticipant(TrackedModel):
+    """Who took part in a course, in what role: a country, a region or grouping (when the source names no
+    countries) or an agency, which may come with its country and then counts for it in every filter. Trainees
+    come as participants; instructors, hosts, sponsors and the countries invited take the other roles."""
+
     course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="participants")
-    country = models.ForeignKey("cooperation.Country", on_delete=models.PROTECT, related_name="course_participations")
-    agency = models.ForeignKey(
-        "cooperation.Agency",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="course_participations",
-        help_text="The trainees' agency, when known.",
-    )
+    country, region, agency, role = participant_fields("course_participations")
     trainees = models.PositiveIntegerField(null=True, blank=True, help_text="Number of trainees, when reported.")
 
-    identity_fields = ("country",)
+    #: What makes two participants the same one, when a client sends the course's participants again.
+    identity_fields = ("country", "region", "agency", "role")
     history = TrackedHistory()
 
     class Meta:
         ordering = ["course_id", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["course", "country"],
-                name="courseparticipant_country_once_per_course",
-                violation_error_message="This country is already listed for this course.",
-            )
+            party_kind(name="kind_of_participant"),
+            *once_per_role("course", "This {kind} already takes part in this course in this role."),
         ]
 
     def __str__(self) -> str:
-        return f"{self.country}: {self.trainees if self.trainees is not None else 'unknown'} trainees"
+        trainees = f": {self.trainees} trainees" if self.trainees is not None else ""
+        return f"{self.agency or self.country or self.region} ({self.get_role_display()}){trainees}"
+
+    def clean(self) -> None:
+        super().clean()
+        check_agency_country(self)

@@ -29,7 +29,7 @@ from cooperation import json_input
 from cooperation import models as m
 from cooperation.filtering.fields import cited_models
 from cooperation.natural_keys import NaturalKeyError, natural_key
-from cooperation.resources import part_fields
+from cooperation.resources import CITATION_FIELDS, part_fields
 
 SEPARATOR = "|"
 # A cell that starts with one of these is a formula to a spreadsheet: exports prefix it with an apostrophe.
@@ -415,10 +415,7 @@ def columns_for(resource) -> list[Column]:
         relation = model._meta.get_field(relation_name)
         columns.append(PartsColumn(relation_name, relation=relation, order_by=order_by, fields=part_fields(relation)))
     if issubclass(model, m.CitedModel):
-        citation_fields = [
-            m.Citation._meta.get_field(name)
-            for name in ("source", "quote", "locator", "confidence", "modality", "note")
-        ]
+        citation_fields = [m.Citation._meta.get_field(name) for name in CITATION_FIELDS]
         columns.append(PartsColumn("citations", relation=model._meta.get_field("citations"), fields=citation_fields))
         columns.append(CitationSourcesColumn("citation_sources", model=model))
     for stamp in ("created_at", "updated_at", "version"):

@@ -234,8 +234,11 @@ class TestTrainingCourses(ResourceTests):
     def make(self):
         course = f.TrainingCourseFactory(provider=f.AgencyFactory())
         course.topics.set(m.TrainingTopic.objects.all()[:2])
+        nicaragua = m.Country.objects.get(iso2="NI")
         f.CourseParticipantFactory(course=course, country=m.Country.objects.get(iso2="PE"))
-        f.CourseParticipantFactory(course=course, country=m.Country.objects.get(iso2="NI"), agency=f.AgencyFactory())
+        f.CourseParticipantFactory(course=course, country=nicaragua, agency=f.AgencyFactory(country=nicaragua))
+        f.CourseParticipantFactory(course=course, country=None, region=m.Region.objects.get(m49_code="029"))
+        f.CourseParticipantFactory(course=course, country=m.Country.objects.get(iso2="ES"), role="instructor")
         return course
 
     def create_payload(self):
@@ -243,7 +246,11 @@ class TestTrainingCourses(ResourceTests):
             "title": "Tactics, first cohort",
             "centre": f.TrainingCentreFactory().pk,
             "start": "2013-03",
-            "participants": [{"country": "PE", "trainees": 12}, {"country": "NI", "trainees": 8}],
+            "participants": [
+                {"country": "PE", "trainees": 12},
+                {"region": "029", "trainees": 8},
+                {"country": "UY", "role": "invited"},
+            ],
             "total_trained": 20,
             "citations": [citation()],
         }
@@ -260,6 +267,7 @@ class TestOperations(ResourceTests):
         operation = f.OperationFactory(legal_basis=f.AgreementFactory())
         f.OperationParticipantFactory(operation=operation, country=m.Country.objects.get(iso2="CO"))
         f.OperationParticipantFactory(operation=operation, country=None, agency=f.AgencyFactory())
+        f.OperationParticipantFactory(operation=operation, country=None, region=m.Region.objects.get(m49_code="013"))
         f.OperationOutcomeFactory(operation=operation)
         f.OperationOutcomeFactory(operation=operation, kind="arrests", drug=None, quantity=4, unit="persons")
         return operation
@@ -269,7 +277,11 @@ class TestOperations(ResourceTests):
             "name": "Operation Pacific",
             "status": "completed",
             "start": "2013-05",
-            "participants": [{"country": "CO", "role": "lead"}, {"country": "RU"}],
+            "participants": [
+                {"country": "CO", "role": "lead"},
+                {"country": "RU"},
+                {"region": "029", "role": "observer"},
+            ],
             "outcomes": [
                 {"kind": "seizure", "drug": "cocaine", "quantity": 1250.5, "unit": "kg"},
                 {"kind": "arrests", "quantity": 14, "unit": "persons"},
@@ -396,7 +408,8 @@ class TestCitations(ResourceTests):
             "source": f.SourceFactory().pk,
             "record_type": "agreement",
             "record_id": f.AgreementFactory(cited=False).pk,
-            "quote": "Training starts in 2013.",
+            "quote": "Training is to start next year.",
+            "kind": "paraphrase",
             "modality": "planned",
         }
 

@@ -71,6 +71,28 @@ BAD_ROWS = {
     "same country twice in a course": lambda: m.CourseParticipant(
         course=f.CourseParticipantFactory(country=country("PE")).course, country=country("PE")
     ),
+    "course participant with no country, region or agency": lambda: m.CourseParticipant(
+        course=f.TrainingCourseFactory(), country=None, trainees=3
+    ),
+    "course participant in a region and a country": lambda: m.CourseParticipant(
+        course=f.TrainingCourseFactory(), country=country("BZ"), region=region("Caribbean")
+    ),
+    "same region twice in one role in a course": lambda: m.CourseParticipant(
+        course=f.CourseParticipantFactory(country=None, region=region("Caribbean"), role="invited").course,
+        region=region("Caribbean"),
+        role="invited",
+    ),
+    "same agency twice in one role in an operation, once with its country": lambda: m.OperationParticipant(
+        operation=f.OperationParticipantFactory(
+            country=None, agency=f.AgencyFactory(country=country("GT")), role="support"
+        ).operation,
+        agency=m.Agency.objects.get(),
+        country=country("GT"),
+        role="support",
+    ),
+    "operation participant in a region and an agency": lambda: m.OperationParticipant(
+        operation=f.OperationFactory(), region=region("Caribbean"), agency=f.AgencyFactory(), role="observer"
+    ),
     "negative seizure": lambda: m.OperationOutcome(
         operation=f.OperationFactory(),
         kind="seizure",
@@ -164,9 +186,18 @@ def test_a_citation_quote_must_occur_verbatim_in_the_source_text():
     with pytest.raises(ValidationError) as error:
         citation.full_clean()
     assert error.value.message_dict["quote"] == [
-        "This quote does not occur in the source's full text; copy it verbatim."
+        "This quote does not occur in the source's full text; copy it verbatim, or say that it is a paraphrase "
+        "or a translation."
     ]
     citation.quote = "signed  a memorandum\non information exchange"  # spacing and line breaks may differ
+    citation.full_clean()
+
+
+@pytest.mark.parametrize("kind", ["paraphrase", "translation"])
+def test_a_paraphrase_or_a_translation_is_not_checked_against_the_source_text(kind):
+    citation = f.CitationFactory.build(
+        record=f.AgencyFactory(), source=f.SourceFactory(), quote="firmaron un memorando", kind=kind
+    )
     citation.full_clean()
 
 

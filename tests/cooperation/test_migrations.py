@@ -1,0 +1,74 @@
+"""Migrations carry existing data over: a database made by the schema before a migration is migrated, and what
+it held is checked in the schema after it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def around(suffix: str) -> tuple[MigrationExecutor, tuple[str, str], tuple[str, str]]:
+    """An executor, and the migrations just before and at the app's migration named ``*_<suffix>`` (found by
+    name, so the test survives renumbering)."""
+    executor = MigrationExecutor(connection)
+    [name] = [name for app, name in executor.loader.disk_migrations if app == "cooperation" and name.endswith(suffix)]
+    migration = executor.loader.get_migration("cooperation", name)
+    [before] = [dependency for dependency in migration.dependencies if dependency[0] == "cooperation"]
+    return executor, before, ("cooperation", name)
+
+
+def models_at(executor: MigrationExecutor, at: tuple[str, str]):
+    """The app's models as the schema was at migration ``at``: ``models_at(...)("Country")``."""
+    apps = executor.loader.project_state([at]).apps
+    return lambda name: apps.get_model("cooperation", name)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_participants_keep_their_countries_agencies_and_roles_and_citations_become_verbatim():
+    executor, before, after = around("_participants_and_citation_kinds")
+    try:
+        executor.migrate([before])
+        old = models_at(executor, before)
+        country = old("Country").objects.get
+        guatemala, belize, spain = country(iso2="GT"), country(iso2="BZ"), country(iso2="ES")
+        guardia = old("Agency").objects.create(name="Guardia Civil", kind="police", country=spain)
+        unodc = old("Agency").objects.create(name="UNODC", kind="intergovernmental")
+        course = old("TrainingCourse").objects.create(title="Interdiction course", total_trained=200)
+        old("CourseParticipant").objects.create(course=course, country=guatemala, trainees=120)
+        old("CourseParticipant").objects.create(course=course, country=belize)
+        old("CourseParticipant").objects.create(course=course, country=spain, agency=guardia, trainees=3)
+        operation = old("Operation").objects.create(name="Operation Tridente", status="completed")
+        old("OperationParticipant").objects.create(operation=operation, country=guatemala, role="lead")
+        old("OperationParticipant").objects.create(operation=operation, agency=unodc, role="support")
+        source = old("Source").objects.create(title="Report", url="https://example.net/r", text="Tridente ended.")
+        operation_type = ContentType.objects.get(app_label="cooperation", model="operation")
+        old("Citation").objects.create(
+            source=source, content_type_id=operation_type.pk, object_id=operation.pk, quote="Tridente ended."
+        )
+
+        executor.loader.build_graph()
+        executor.migrate([after])
+        new = models_at(executor, after)
+        in_course = new("CourseParticipant").objects.filter(course=course.pk).order_by("pk")
+        assert list(in_course.values_list("country__iso2", "region", "agency__name", "role", "trainees")) == [
+            ("GT", None, None, "participant", 120),
+            ("BZ", None, None, "participant", None),
+            ("ES", None, "Guardia Civil", "participant", 3),
+        ]
+        in_operation = new("OperationParticipant").objects.filter(operation=operation.pk).order_by("pk")
+        assert list(in_operation.values_list("country__iso2", "region", "agency__name", "role")) == [
+            ("GT", None, None, "lead"),
+            (None, None, "UNODC", "support"),
+        ]
+        assert list(new("Citation").objects.values_list("quote", "kind")) == [("Tridente ended.", "verbatim")]
+
+        # What the new schema allows: a region as a participant, one country in two roles.
+        caribbean = new("Region").objects.get(m49_code="029")
+        new("CourseParticipant").objects.create(course_id=course.pk, region=caribbean, role="invited")
+        new("CourseParticipant").objects.create(course_id=course.pk, country_id=guatemala.pk, role="host")
+        assert new("CourseParticipant").objects.filter(course=course.pk).count() == 5
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
