@@ -304,6 +304,7 @@ class StrictFilterExtension(DjangoFilterExtension):
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
         from cooperation.filtering.fields import MAX_TEXT, MAX_VALUES
         from cooperation.filtering.filters import (
+            AllOfFilter,
             ChoiceFilter,
             DateFilter,
             DateMatchFilter,
@@ -326,9 +327,10 @@ class StrictFilterExtension(DjangoFilterExtension):
                 build_parameter_type(field_name, {"type": "string"}, OpenApiParameter.QUERY, description=description)
             ]
         item = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}  # an empty value is a 400, not "any"
-        if isinstance(filter_field, ChoiceFilter):
-            item["enum"] = [code for code, _ in filter_field.extra["choices"]]
-        elif isinstance(filter_field, IdFilter):
+        each = filter_field.of if isinstance(filter_field, AllOfFilter) else filter_field  # "all of": its values
+        if isinstance(each, ChoiceFilter):
+            item["enum"] = [code for code, _ in each.extra["choices"]]
+        elif isinstance(each, IdFilter):
             item = {"type": "integer", "minimum": 1}
         return [
             build_parameter_type(

@@ -195,3 +195,22 @@ def test_an_import_body_must_hold_something(schema, editor_client):
     assert body["minLength"] == 1
     response = editor_client.post("/api/v1/agreements/import/", b"", content_type="text/csv")
     assert response.status_code == 400 and "file" in response.json()
+
+
+def test_an_all_of_parameter_takes_the_values_of_its_filter():
+    """``status__all`` takes what ``status`` takes (an enumeration stays one), so clients and the fuzz test send
+    only values the server accepts."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    checked = 0
+    for path, operations in paths.items():
+        parameters = {p["name"]: p for p in operations.get("get", {}).get("parameters", [])}
+        for name, parameter in parameters.items():
+            if name.endswith("__all"):
+                assert parameter["schema"]["items"] == parameters[name.removesuffix("__all")]["schema"]["items"], (
+                    path,
+                    name,
+                )
+                checked += 1
+    assert checked
