@@ -276,7 +276,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets that share a field name with another ("kind", "role") get a name of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CitationKindEnum": "cooperation.models.sources.CitationKind",
+        "ParticipantRoleEnum": "cooperation.models.base.ParticipantRole",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cooperation.api.schema.closed_request_bodies",
