@@ -60,7 +60,7 @@ MEANING = re.compile(
             # Rules between fields and records.
             r"Cite at least one source|Give exactly one of|Say who makes|This is the only citation",
             r"needs date_from or date_to|M49 regions have an M49 code",
-            r"^There is no \w+ \d+|is not an id\.",  # a record that does not exist; ids beyond the database's range
+            r"^There is no [\w ]+ \d+|is not an id\.",  # a record that does not exist; ids beyond the database's range
             # Known gap: text of blanks only is trimmed, then refused as blank; the schema has no pattern for it yet.
             r"This field may not be blank|Give the words to search for|Give a value, or leave the parameter out",
         ]
