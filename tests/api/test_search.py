@@ -67,7 +67,12 @@ def test_nested_citations_name_their_record_without_a_query_each(client):
 def found():
     peru = m.Country.objects.get(iso2="PE")
     agency = f.AgencyFactory(name="Dirección Antidrogas", acronym="DIRANDRO", country=peru)
-    other = f.AgencyFactory(name="Dirección Antidrogas", acronym="", other_names="Antinarcotics Directorate")
+    other = f.AgencyFactory(
+        name="Dirección Antidrogas",
+        acronym="",
+        other_names="Antinarcotics Directorate",
+        country=m.Country.objects.get(iso2="BO"),  # the same name in another country: not a duplicate
+    )
     agreement = f.AgreementFactory(title="Memorandum", summary="Plantain shipments are inspected.")
     route = f.TraffickingRouteFactory(name="Ecuador route", cited=False)
     f.CitationFactory(
