@@ -7,7 +7,7 @@ class CooperationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cooperation import login_guard, signals  # noqa: F401  (login_guard counts failed logins)
+        from cooperation import checks, login_guard, signals  # noqa: F401  (registered by importing them)
         from cooperation.api import schema  # noqa: F401  (registers the OpenAPI extensions)
 
         signals.connect()

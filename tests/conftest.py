@@ -3,12 +3,20 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
 SEED_FIXTURE = SEED_DIR / "insightcrime-russia-latin-america.yaml"
 SEED_ARTICLE = SEED_DIR / "insightcrime-russia-latin-america.txt"
 SEED_URL = "https://insightcrime.org/news/brief/russia-influence-latin-america-drug-war/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with nothing counted: rate limits and export slots live in the cache (this process's
+    memory in the tests), which the test database's rollback does not clear."""
+    cache.clear()
 
 
 @pytest.fixture

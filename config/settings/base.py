@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from .env import env_bool, env_int, env_list, env_rate, env_str
+from .env import env_bool, env_cache, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -172,15 +172,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Cache ----------------------------------------------------------------------------------------
-# The API's rate limits count requests here, so the cache must be shared by every worker process: a table in
-# the database (created by migration 0005), which needs no other server.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cooperation_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
-}
+# The API's rate limits and the running CSV exports per client are counted here, on every request: in memory
+# (locmem://, the default: right for one process, e.g. `make run`) or in Redis (CACHE_URL=redis://host:6379/0),
+# which every web process of a deployment shares. Never in the database: that would cost a read, a COUNT and a
+# write on every API read.
+CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
 
 LOGGING = {
     "version": 1,

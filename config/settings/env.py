@@ -59,3 +59,29 @@ def env_rate(name: str, default: str) -> str:
             f"{name}={raw!r} is not a rate; write it as <count>/<second|minute|hour|day>, e.g. 300/minute, or off."
         )
     return raw
+
+
+_CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+}
+
+
+def env_cache(name: str, default: str) -> dict:
+    """A cache, as Django's CACHES entry, from a URL: ``locmem://`` (this process's memory) or
+    ``redis://[:password@]host:port/db`` (``rediss://`` over TLS), which every process shares."""
+    raw = os.environ.get(name, "").strip() or default
+    scheme, separator, rest = raw.partition("://")
+    if not separator or scheme not in _CACHE_BACKENDS:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a cache URL; use locmem:// (one process) or redis://host:6379/0 (shared)."
+        )
+    if scheme == "locmem":
+        return {"BACKEND": _CACHE_BACKENDS[scheme], "LOCATION": rest or "cooperation"}
+    # A Redis server that hangs must not hang every request that counts in it: a second to connect and to answer.
+    return {
+        "BACKEND": _CACHE_BACKENDS[scheme],
+        "LOCATION": raw,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from rest_framework import parsers, renderers, status
@@ -11,7 +13,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Valida
 from rest_framework.response import Response
 
 from cooperation.api.jobs import accepted
-from cooperation.api.throttling import ExportSlots
+from cooperation.api.throttling import ExportSlots, release
 from cooperation.jobs import services as jobs
 from cooperation.models import Source
 from cooperation.natural_keys import NaturalKeyError, natural_key
@@ -117,7 +119,7 @@ def export_response(view, request, queryset) -> StreamingHttpResponse:
         return stream_response(view, request, queryset, lambda blocks: slots.hold(slot, blocks))
     except BaseException:
         if slot is not None:
-            cache.delete(slot)  # refused (a bad parameter) before it streamed
+            release(slot)  # refused (a bad parameter) before it streamed
         raise
 
 
@@ -144,10 +146,26 @@ def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
     if total is not None:
         headers["X-Total-Count"] = str(total)
     response = StreamingHttpResponse(
-        hold(stream_csv(resource, queryset, options)), content_type="text/csv; charset=utf-8", headers=headers
+        hold(Started(stream_csv(resource, queryset, options))), content_type="text/csv; charset=utf-8", headers=headers
     )
     response["Content-Disposition"] = f'attachment; filename="{file_name(resource, filtered)}"'
     return response
+
+
+class Started:
+    """An export's blocks with its query already sent, before the response's status goes out: a database that
+    cannot be reached is then a 503 with Retry-After, not a 200 cut short after the header line."""
+
+    def __init__(self, blocks: Iterator[bytes]):
+        self.blocks = blocks
+        self.first = list(itertools.islice(blocks, 2))  # the header line, then the first block of rows
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.first
+        yield from self.blocks
+
+    def close(self) -> None:
+        self.blocks.close()
 
 
 def import_response(view, request) -> Response:

@@ -1,13 +1,24 @@
 """Rate limits for the API, read from settings on each request (DRF's own throttles read theirs once, at import,
-so tests could not change them). The settings are read by config.settings.env.env_rate: "off" means no limit."""
+so tests could not change them). The settings are read by config.settings.env.env_rate: "off" means no limit.
 
+The counts live in the cache (CACHE_URL). When a shared cache cannot be reached, requests go through uncounted
+and the failure is logged (and /healthz says the cache is down): limits are a protection, and an outage of the
+cache must not turn every API request into an error."""
+
+import contextlib
+import logging
 import time
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 from rest_framework import throttling
 from rest_framework.exceptions import Throttled
+
+logger = logging.getLogger(__name__)
+#: What a cache backend raises when its server cannot be reached (the in-memory one raises nothing).
+CACHE_OUTAGE = (RedisError, OSError)
 
 
 def configured_rate(name: str) -> str | None:
@@ -15,14 +26,25 @@ def configured_rate(name: str) -> str | None:
     return None if rate == "off" else rate
 
 
-class AnonymousRateThrottle(throttling.AnonRateThrottle):
+class CountedInTheCache:
+    """A DRF rate throttle that lets the request through, uncounted, while the cache is down."""
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_OUTAGE:
+            logger.exception("Rate limits: the cache cannot be reached; the request goes through uncounted.")
+            return True
+
+
+class AnonymousRateThrottle(CountedInTheCache, throttling.AnonRateThrottle):
     """Anonymous clients, counted by address."""
 
     def get_rate(self):
         return configured_rate("API_THROTTLE_ANON")
 
 
-class UserRateThrottle(throttling.UserRateThrottle):
+class UserRateThrottle(CountedInTheCache, throttling.UserRateThrottle):
     """Authenticated clients, counted by user."""
 
     def get_rate(self):
@@ -53,10 +75,14 @@ class ExportSlots:
         limit = settings.CSV_EXPORTS_PER_CLIENT
         if not limit:
             return None
-        for number in range(limit):
-            key = f"{self.prefix}:{number}"
-            if cache.add(key, "running", self.SLOT_SECONDS):
-                return key
+        try:
+            for number in range(limit):
+                key = f"{self.prefix}:{number}"
+                if cache.add(key, "running", self.SLOT_SECONDS):
+                    return key
+        except CACHE_OUTAGE:
+            logger.exception("Export slots: the cache cannot be reached; the export runs uncounted.")
+            return None
         raise Throttled(
             wait=self.RETRY_AFTER,
             detail=f"At most {limit} CSV exports at once per client: wait for one to finish.",
@@ -76,7 +102,8 @@ class HeldStream:
         renewed = time.monotonic()
         for block in self.blocks:
             if time.monotonic() - renewed > self.seconds / 3:
-                cache.touch(self.key, self.seconds)
+                with cache_outage_logged("Export slots: could not renew a slot"):
+                    cache.touch(self.key, self.seconds)
                 renewed = time.monotonic()
             yield block
 
@@ -84,4 +111,18 @@ class HeldStream:
         close = getattr(self.blocks, "close", None)
         if close is not None:
             close()
-        cache.delete(self.key)
+        release(self.key)
+
+
+def release(key: str) -> None:
+    """Give up an export's slot (if the cache is down, the slot expires by itself)."""
+    with cache_outage_logged("Export slots: could not give up a slot"):
+        cache.delete(key)
+
+
+@contextlib.contextmanager
+def cache_outage_logged(what: str) -> Iterator[None]:
+    try:
+        yield
+    except CACHE_OUTAGE:
+        logger.exception("%s: the cache cannot be reached.", what)

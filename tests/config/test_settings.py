@@ -58,18 +58,31 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
+def deployment_checklist(**env: str) -> subprocess.CompletedProcess:
+    production = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "ALLOWED_HOSTS": "example.org"}
+    return manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=A_REAL_KEY, **production, **env)
+
+
 def test_production_settings_pass_the_deployment_checklist():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=A_REAL_KEY,
-        ALLOWED_HOSTS="example.org",
-    )
+    result = deployment_checklist(CACHE_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_checklist_wants_a_cache_every_web_process_shares():
+    """In each process's memory, rate limits count per process: gunicorn's three would give a client thrice its
+    rate. One process may keep it in memory."""
+    result = deployment_checklist(CACHE_URL="locmem://")
+    assert result.returncode != 0
+    assert "cooperation.W001" in result.stderr and "CACHE_URL=redis://" in result.stderr
+    assert deployment_checklist(CACHE_URL="locmem://", GUNICORN_WORKERS="1").returncode == 0
+
+
+@pytest.mark.parametrize("url", ["memcached://127.0.0.1", "redis:/127.0.0.1", "db://cooperation_cache"])
+def test_a_cache_url_that_cannot_be_read_stops_the_start_naming_it(url):
+    result = run_python(PRINT_ENGINE, DJANGO_SETTINGS_MODULE="config.settings.development", CACHE_URL=url)
+    assert result.returncode != 0
+    assert f"CACHE_URL={url!r} is not a cache URL" in result.stderr
 
 
 def test_development_settings_fail_the_deployment_checklist():

@@ -20,7 +20,6 @@ import urllib.request
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from knox.models import AuthToken
 
 from cooperation import models as m
@@ -83,15 +82,12 @@ def import_survives_a_worker_restart_and_writes_all_or_nothing(rows: int, bad_fi
     body = drugs_csv(rows)
     # Over the size threshold a file becomes a job by itself; a smaller one is sent to a job explicitly.
     path = "/api/v1/drugs/import/" + ("" if len(body) > settings.CSV_IMPORT_BACKGROUND_BYTES else "?background=true")
-    # SQLite: the API's rate limit writes to the database cache, which waits for the import's write lock (see
-    # the README); the polls here go through the API, so the limit is off there.
-    throttles = {"API_THROTTLE_ANON": "off", "API_THROTTLE_USER": "off"} if connection.vendor == "sqlite" else {}
-    with gunicorn(GUNICORN_WORKERS="1", **throttles) as base:
+    with gunicorn(GUNICORN_WORKERS="1") as base:
         status, headers, job = Client(base, token).post_csv(path, body)
         assert status == 202, job
         assert headers["Location"] == job["url"] and job["status"] == "queued"
     # The web process that took the file has stopped; the job waits in the database for a worker.
-    with gunicorn(GUNICORN_WORKERS="2", **throttles) as base:
+    with gunicorn(GUNICORN_WORKERS="2") as base:
         client = Client(base, token)
         job["url"] = base + urllib.parse.urlsplit(job["url"]).path
         first_worker = worker(**WORKER_SETTINGS)
