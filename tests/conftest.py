@@ -1,3 +1,5 @@
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -5,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
 SEED_FIXTURE = SEED_DIR / "insightcrime-russia-latin-america.yaml"
@@ -17,6 +21,25 @@ def fresh_cache():
     """Each test starts with nothing counted: rate limits and export slots live in the cache (this process's
     memory in the tests), which the test database's rollback does not clear."""
     cache.clear()
+
+
+@contextlib.contextmanager
+def data_for_the_module(django_db_blocker) -> Iterator[None]:
+    """A transaction for a whole module's data, rolled back at its end, which requests through the WSGI handler
+    see: like Django's test client, the handler must not close the connection (and its transaction) per
+    request. For modules whose tests only read (a module-scoped fixture yields inside it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

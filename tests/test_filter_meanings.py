@@ -20,8 +20,7 @@ import django_filters
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -33,6 +32,7 @@ from cooperation.natural_keys import natural_key
 from cooperation.resources import RESOURCES
 from tests import factories as f
 from tests.admin.formdata import admin_url
+from tests.conftest import data_for_the_module
 from tests.csv.helpers import rows
 
 #: Values tried per filter; enough to see "any of", without a request per record.
@@ -140,20 +140,9 @@ def build() -> None:
 
 @pytest.fixture(scope="module")
 def dataset(django_db_setup, django_db_blocker) -> Iterator[None]:
-    # Like Django's test client: the handler must not close the connection (and its transaction) per request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            build()
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    with data_for_the_module(django_db_blocker):
+        build()
+        yield
 
 
 # --- Values for a filter, by its type ---------------------------------------------------------------------

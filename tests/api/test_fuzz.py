@@ -25,8 +25,6 @@ import schemathesis
 from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
@@ -34,7 +32,7 @@ from knox.models import AuthToken
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.conftest import SEED_FIXTURE
+from tests.conftest import SEED_FIXTURE, data_for_the_module
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 RANDOM_EXAMPLES = int(os.environ.get("FUZZ_RANDOM_EXAMPLES", "25"))
@@ -121,21 +119,10 @@ fresh_schema.hook(before_generate_path_parameters)
 def tokens(django_db_setup, django_db_blocker):
     """The seed and two superusers with a token each, for the whole module: rolled back at its end. The
     second one is for the logout operations, which revoke its tokens."""
-    # Like Django's test client: the handler must not close the connection (and its transaction) per request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
-            users = [get_user_model().objects.create_superuser(name, password="-") for name in ("fuzz", "logout")]
-            yield {"token": AuthToken.objects.create(users[0])[1], "logout": users[1]}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    with data_for_the_module(django_db_blocker):
+        call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
+        users = [get_user_model().objects.create_superuser(name, password="-") for name in ("fuzz", "logout")]
+        yield {"token": AuthToken.objects.create(users[0])[1], "logout": users[1]}
 
 
 def call_and_validate(case, tokens) -> None:
