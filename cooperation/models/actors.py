@@ -16,6 +16,7 @@ from .base import (
     duplicate_check_fields,
     ends_after_start,
     not_a_duplicate,
+    optional,
     partial_date_fields,
     refuse_cycles,
 )
@@ -43,17 +44,10 @@ class Agency(NaturallyKeyed, CitedModel):
     acronym = models.CharField(max_length=50, blank=True)
     other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
     kind = models.CharField(max_length=30, choices=AgencyKind.choices)
-    country = models.ForeignKey(
-        "cooperation.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="agencies",
-        help_text="Empty for an international organisation.",
+    country = optional(
+        "cooperation.Country", related_name="agencies", help_text="Empty for an international organisation."
     )
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="units", verbose_name="part of"
-    )
+    parent = optional("self", related_name="units", verbose_name="part of")
     website = models.URLField(max_length=500, blank=True)
     description = models.TextField(blank=True)
     duplicate_key, confirmed_distinct = duplicate_check_fields()
@@ -107,11 +101,8 @@ class Agency(NaturallyKeyed, CitedModel):
 class Official(NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
-    country = models.ForeignKey(
+    country = optional(
         "cooperation.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="officials",
         help_text="The country the official serves or is a national of.",
     )

@@ -15,6 +15,7 @@ from .base import (
     ends_after_start,
     not_a_duplicate,
     once_per_role,
+    optional,
     partial_date_fields,
     party_kind,
 )
@@ -71,13 +72,7 @@ class Agreement(NaturallyKeyed, CitedModel):
         CooperationArea, blank=True, related_name="agreements", verbose_name="cooperation areas"
     )
     summary = models.TextField(blank=True)
-    announced_by = models.ForeignKey(
-        "cooperation.Official",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="announced_agreements",
-    )
+    announced_by = optional("cooperation.Official", related_name="announced_agreements")
     signatories = models.ManyToManyField(
         "cooperation.Official", blank=True, related_name="signed_agreements", verbose_name="signatory officials"
     )
@@ -125,15 +120,9 @@ class AgreementParty(TrackedModel):
     come with its own country. A party given as an agency counts for the agency's country in every filter."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
-    country = models.ForeignKey(
-        "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
-    )
-    region = models.ForeignKey(
-        "cooperation.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
-    )
-    agency = models.ForeignKey(
-        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
-    )
+    country = optional("cooperation.Country", related_name="agreement_parties")
+    region = optional("cooperation.Region", related_name="agreement_parties")
+    agency = optional("cooperation.Agency", related_name="agreement_parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.PARTY)
     note = models.CharField(max_length=500, blank=True, help_text='E.g. "several countries, not named".')
 

@@ -26,6 +26,12 @@ from cooperation.partial_dates import (
 )
 
 
+def optional(to, related_name: str, **options) -> models.ForeignKey:
+    """A reference the source may not give: empty allowed, and protected (a record others refer to cannot be
+    deleted from under them; delete or re-point the referrers first)."""
+    return models.ForeignKey(to, on_delete=models.PROTECT, null=True, blank=True, related_name=related_name, **options)
+
+
 def partial_date_fields(label: str) -> tuple[models.CharField, models.CharField, models.DateField, models.DateField]:
     """The four columns of one partial date: ``<name>``, ``<name>_edtf``, ``<name>_earliest``, ``<name>_latest``.
 
@@ -184,22 +190,14 @@ def participant_fields(
     them with ``party_kind()`` and ``once_per_role()`` in Meta and ``check_agency_country()`` in ``clean()``.
     """
     return (
-        models.ForeignKey(
-            "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name=related_name
-        ),
-        models.ForeignKey(
+        optional("cooperation.Country", related_name=related_name),
+        optional(
             "cooperation.Region",
-            on_delete=models.PROTECT,
-            null=True,
-            blank=True,
             related_name=related_name,
             help_text='A region or grouping, when the source names no countries ("officers from the Caribbean").',
         ),
-        models.ForeignKey(
+        optional(
             "cooperation.Agency",
-            on_delete=models.PROTECT,
-            null=True,
-            blank=True,
             related_name=related_name,
             help_text="An agency, when the source names one; with its country, or alone.",
         ),

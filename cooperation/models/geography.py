@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from .base import NaturalKeyManager, NaturallyKeyed, TrackedHistory, TrackedModel, refuse_cycles
+from .base import NaturalKeyManager, NaturallyKeyed, TrackedHistory, TrackedModel, optional, refuse_cycles
 
 
 class RegionLevel(models.TextChoices):
@@ -45,9 +45,7 @@ class Region(NaturallyKeyed, TrackedModel):
     )
     name = models.CharField(max_length=200, unique=True)
     level = models.CharField(max_length=20, choices=RegionLevel.choices, default=RegionLevel.GROUPING)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="part of"
-    )
+    parent = optional("self", related_name="children", verbose_name="part of")
     description = models.TextField(blank=True)
 
     history = TrackedHistory()

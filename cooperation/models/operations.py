@@ -14,6 +14,7 @@ from .base import (
     check_agency_country,
     ends_after_start,
     once_per_role,
+    optional,
     partial_date_fields,
     participant_fields,
     party_kind,
@@ -32,11 +33,8 @@ class Operation(CitedModel):
     status = models.CharField(max_length=20, choices=OperationStatus.choices, db_index=True)
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
-    legal_basis = models.ForeignKey(
+    legal_basis = optional(
         "cooperation.Agreement",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="operations",
         help_text="The agreement the operation was carried out under, if any.",
     )
@@ -103,9 +101,7 @@ class Unit(models.TextChoices):
 class OperationOutcome(TrackedModel):
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=30, choices=OutcomeKind.choices)
-    drug = models.ForeignKey(
-        "cooperation.Drug", on_delete=models.PROTECT, null=True, blank=True, related_name="operation_outcomes"
-    )
+    drug = optional("cooperation.Drug", related_name="operation_outcomes")
     quantity = models.DecimalField(max_digits=16, decimal_places=3, null=True, blank=True)
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     description = models.CharField(max_length=500, blank=True)
@@ -156,17 +152,10 @@ class Event(CitedModel):
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     date, date_edtf, date_earliest, date_latest = partial_date_fields("date")
-    country = models.ForeignKey(
-        "cooperation.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="events",
-        help_text="Where it took place (a country or a region, not both).",
+    country = optional(
+        "cooperation.Country", related_name="events", help_text="Where it took place (a country or a region, not both)."
     )
-    region = models.ForeignKey(
-        "cooperation.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
-    )
+    region = optional("cooperation.Region", related_name="events")
     place = models.CharField(max_length=200, blank=True, help_text="Town or venue, when known.")
     officials = models.ManyToManyField("cooperation.Official", blank=True, related_name="events")
     agencies = models.ManyToManyField("cooperation.Agency", blank=True, related_name="events")

@@ -12,7 +12,15 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from .base import CitedModel, NaturallyKeyed, TrackedHistory, TrackedModel, bounds_in_order, partial_date_fields
+from .base import (
+    CitedModel,
+    NaturallyKeyed,
+    TrackedHistory,
+    TrackedModel,
+    bounds_in_order,
+    optional,
+    partial_date_fields,
+)
 
 _SPACE = re.compile(r"\s+")
 
@@ -35,11 +43,8 @@ class SourceKind(models.TextChoices):
 class Source(NaturallyKeyed, TrackedModel):
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=30, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE)
-    publisher = models.ForeignKey(
+    publisher = optional(
         "cooperation.Agency",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="publications",
         help_text="The organisation that published it, when it is in the database.",
     )

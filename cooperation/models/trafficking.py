@@ -13,6 +13,7 @@ from .base import (
     TrackedModel,
     bounds_in_order,
     exactly_one,
+    optional,
     partial_date_fields,
 )
 
@@ -69,9 +70,7 @@ class TraffickingRoute(CitedModel):
     transport_mode = models.CharField(
         max_length=20, choices=TransportMode.choices, blank=True, help_text="Empty when the sources do not say."
     )
-    identified_by = models.ForeignKey(
-        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="identified_routes"
-    )
+    identified_by = optional("cooperation.Agency", related_name="identified_routes")
     status = models.CharField(max_length=20, choices=RouteStatus.choices, db_index=True)
     first_reported, first_reported_edtf, first_reported_earliest, first_reported_latest = partial_date_fields(
         "first reported"
@@ -102,12 +101,8 @@ class RouteNode(TrackedModel):
 
     route = models.ForeignKey(TraffickingRoute, on_delete=models.CASCADE, related_name="nodes")
     position = models.PositiveSmallIntegerField(help_text="1 for the first stop, then 2, 3, ...")
-    country = models.ForeignKey(
-        "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="route_nodes"
-    )
-    region = models.ForeignKey(
-        "cooperation.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="route_nodes"
-    )
+    country = optional("cooperation.Country", related_name="route_nodes")
+    region = optional("cooperation.Region", related_name="route_nodes")
     place = models.CharField(max_length=200, blank=True, help_text="Port, city or border crossing, when known.")
     role = models.CharField(max_length=20, choices=NodeRole.choices)
 
@@ -159,13 +154,9 @@ class Likelihood(models.TextChoices):
 class Assessment(CitedModel):
     """A claim about a country's or region's place in the drug trade, and who makes it."""
 
-    subject_country = models.ForeignKey(
-        "cooperation.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
-    )
-    subject_region = models.ForeignKey(
-        "cooperation.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
-    )
-    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments")
+    subject_country = optional("cooperation.Country", related_name="assessments")
+    subject_region = optional("cooperation.Region", related_name="assessments")
+    drug = optional(Drug, related_name="assessments")
     role = models.CharField(max_length=30, choices=AssessmentRole.choices)
     trend = models.CharField(max_length=20, choices=Trend.choices, blank=True, help_text="Empty when not stated.")
     likelihood = models.CharField(
@@ -174,20 +165,13 @@ class Assessment(CitedModel):
         default=Likelihood.ESTABLISHED,
         help_text="How firmly the assessor states it (\u201cpossibly\u201d is possible).",
     )
-    market = models.ForeignKey(
+    market = optional(
         "cooperation.Region",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="market_assessments",
         help_text="The market it serves, e.g. Europe for \u201can entry point for cocaine into Europe\u201d.",
     )
-    assessed_by_agency = models.ForeignKey(
-        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
-    )
-    assessed_by_official = models.ForeignKey(
-        "cooperation.Official", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
-    )
+    assessed_by_agency = optional("cooperation.Agency", related_name="assessments")
+    assessed_by_official = optional("cooperation.Official", related_name="assessments")
     as_of, as_of_edtf, as_of_earliest, as_of_latest = partial_date_fields("as of")
     claim = models.TextField(help_text="The claim in a sentence.")
 

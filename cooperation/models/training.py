@@ -16,6 +16,7 @@ from .base import (
     ends_after_start,
     not_a_duplicate,
     once_per_role,
+    optional,
     partial_date_fields,
     participant_fields,
     party_kind,
@@ -42,21 +43,9 @@ class TrainingCentre(NaturallyKeyed, CitedModel):
         "cooperation.Country", on_delete=models.PROTECT, related_name="hosted_training_centres"
     )
     place = models.CharField(max_length=200, blank=True, help_text="Town or site, when known.")
-    operator = models.ForeignKey(
-        "cooperation.Agency",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="operated_training_centres",
-        verbose_name="operating agency",
-    )
-    sponsor_country = models.ForeignKey(
-        "cooperation.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="sponsored_training_centres",
-        verbose_name="sponsoring country",
+    operator = optional("cooperation.Agency", related_name="operated_training_centres", verbose_name="operating agency")
+    sponsor_country = optional(
+        "cooperation.Country", related_name="sponsored_training_centres", verbose_name="sponsoring country"
     )
     status = models.CharField(max_length=20, choices=CentreStatus.choices, db_index=True)
     opened, opened_edtf, opened_earliest, opened_latest = partial_date_fields("opened")
@@ -88,10 +77,8 @@ class TrainingCourse(CitedModel):
     """One cohort: a course given at a centre (or elsewhere) by a provider, with trainees per country."""
 
     title = models.CharField(max_length=300)
-    centre = models.ForeignKey(TrainingCentre, on_delete=models.PROTECT, null=True, blank=True, related_name="courses")
-    provider = models.ForeignKey(
-        "cooperation.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="training_courses"
-    )
+    centre = optional(TrainingCentre, related_name="courses")
+    provider = optional("cooperation.Agency", related_name="training_courses")
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
     topics = models.ManyToManyField(TrainingTopic, blank=True, related_name="training_courses")
