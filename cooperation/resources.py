@@ -87,16 +87,27 @@ class Resource:
 CITATION_FIELDS = ("source", "quote", "kind", "locator", "confidence", "modality", "note")
 
 
-def participant_role_filter(record: str) -> f.ChoiceFilter:
-    """``participant_role``: records with a participant in one of these roles (``invited``, ``instructor``)."""
-    return f.ChoiceFilter(
-        field_name="participants__role",
-        choices=m.ParticipantRole.choices,
-        distinct_paths=True,
-        help_text=f"{record} with a participant (country, region or agency) in one or more of these roles: "
-        + ", ".join(code for code, _ in m.ParticipantRole.choices)
-        + ".",
-    )
+def with_participants(records: str) -> dict:
+    """What a record with participants (a course, an operation) declares about them, as ``Resource`` keywords:
+    it involves the participants' countries and regions, and filters by their roles (``participant_role``)."""
+    return {
+        "places": Places(countries=PARTICIPANTS, regions=("participants__region",)),
+        "filters": {
+            "participant_role": f.ChoiceFilter(
+                field_name="participants__role",
+                choices=m.ParticipantRole.choices,
+                distinct_paths=True,
+                help_text=f"{records} with a participant (country, region or agency) in one or more of these roles: "
+                + ", ".join(code for code, _ in m.ParticipantRole.choices)
+                + ".",
+            )
+        },
+        "filter_help": {
+            "country": f"{records} with these countries among the participants (in any role), or an agency of theirs.",
+            "region": f"{records} with a participant in these regions (M49 code or name), directly or as an agency "
+            "of a country there, or the region itself as a participant.",
+        },
+    }
 
 
 def part_fields(relation) -> list[models.Field]:
@@ -262,13 +273,7 @@ DECLARATIONS = (
         search=("title", "summary"),
         text_filters={"title": TEXT},
         relations={"centre": "centre", "provider": "provider", "topic": "topics", "agency": "participants__agency"},
-        places=Places(countries=PARTICIPANTS, regions=("participants__region",)),
-        filters={"participant_role": participant_role_filter("Courses")},
-        filter_help={
-            "country": "Courses with these countries among the participants (in any role), or an agency of theirs.",
-            "region": "Courses with a participant in these regions (M49 code or name), directly or as an agency of "
-            "a country there, or the region itself as a participant.",
-        },
+        **with_participants("Courses"),
     ),
     Resource(
         "operations",
@@ -279,13 +284,7 @@ DECLARATIONS = (
         search=("name", "summary"),
         text_filters={"name": TEXT},
         relations={"agency": "participants__agency", "drug": "outcomes__drug", "legal_basis": "legal_basis"},
-        places=Places(countries=PARTICIPANTS, regions=("participants__region",)),
-        filters={"participant_role": participant_role_filter("Operations")},
-        filter_help={
-            "country": "Operations with these countries among the participants (in any role), or an agency of theirs.",
-            "region": "Operations with a participant in these regions (M49 code or name), directly or as an agency "
-            "of a country there, or the region itself as a participant.",
-        },
+        **with_participants("Operations"),
     ),
     Resource(
         "events",
