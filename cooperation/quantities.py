@@ -251,8 +251,14 @@ def normalise_quantity(quantity: Quantity, record) -> dict[str, str]:
     )
     setattr(record, min_column, None)
     setattr(record, max_column, None)
-    if value is not None and not isinstance(value, int | Decimal):
+    try:  # as the column reads it ("2.500" from a fixture or a form is 2.500)
+        value, high = (
+            record._meta.get_field(column).to_python(v) for column, v in ((name, value), (high_column, high))
+        )
+    except ValidationError:
         return {}  # not a number: clean_fields says so
+    if isinstance(value, float) or isinstance(high, float):
+        return {}
     if value is not None and not qualifier:
         qualifier = Qualifier.EXACT  # a bare number is exact
     setattr(record, qualifier_column, qualifier)
