@@ -205,14 +205,13 @@ class QuantityValue:
             return number_text(self.value)
         return f"{Qualifier(self.qualifier).label} {number_text(self.value)}"
 
-    def store(self, quantity: Quantity, record) -> None:
-        """Set the record's columns to this quantity (the bounds follow on save)."""
+    def columns(self, quantity: Quantity) -> dict:
+        """The values of the quantity's entered columns (its bounds follow on save)."""
         if self.qualifier == Qualifier.BETWEEN:
             values = (self.low, Qualifier.BETWEEN, self.high)
         else:
             values = (self.value, self.qualifier, None)
-        for column, value in zip((quantity.name, quantity.qualifier, quantity.high), values, strict=True):
-            setattr(record, column, value)
+        return dict(zip((quantity.name, quantity.qualifier, quantity.high), values, strict=True))
 
 
 def number_text(value) -> str:
@@ -346,3 +345,18 @@ def from_text(text: str) -> QuantityValue | None:
         if words.startswith(phrase) and (phrase[-1] in ".~" or words[len(phrase) : len(phrase) + 1] == " "):
             return QuantityValue(qualifier, parse_number(words[len(phrase) :]))
     return QuantityValue(Qualifier.EXACT, parse_number(words))
+
+
+def columns_from_text(quantity: Quantity, text: str) -> dict:
+    """A quantity written as text as the values of its columns (value, qualifier, high end). Raises
+    QuantityTextError, saying what to write instead."""
+    value = from_text(text)
+    if value is None:
+        return {quantity.name: None, quantity.qualifier: "", quantity.high: None}
+    numbers = [n for n in (value.value, value.low, value.high) if n is not None]
+    if quantity.integer and any(n != int(n) for n in numbers):
+        raise QuantityTextError(f"{text.strip()!r}: a count is a whole number.")
+    columns = value.columns(quantity)
+    if quantity.integer:
+        columns = {k: int(v) if isinstance(v, Decimal) else v for k, v in columns.items()}
+    return columns

@@ -87,9 +87,7 @@ class QuantityField(serializers.Field):
                 f"not {json_type(data)}.",
                 code="invalid",
             )
-        record = type("Columns", (), {})()
-        value.store(self.quantity, record)
-        return {column: getattr(record, column) for column in (self.quantity.name, *self.quantity.columns[1:3])}
+        return value.columns(self.quantity)
 
     def _read_object(self, data: dict) -> QuantityValue:
         unknown = [key for key in data if key not in KEYS]

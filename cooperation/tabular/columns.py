@@ -29,7 +29,7 @@ from cooperation import json_input
 from cooperation import models as m
 from cooperation.filtering.fields import cited_models
 from cooperation.natural_keys import NaturalKeyError, natural_key
-from cooperation.quantities import Quantity, QuantityTextError, from_text
+from cooperation.quantities import Quantity, QuantityTextError, columns_from_text
 from cooperation.resources import CITATION_FIELDS, part_fields
 
 SEPARATOR = "|"
@@ -236,24 +236,12 @@ def read_value(model_field: models.Field, text: str) -> Any:
     return text
 
 
-def read_quantity(quantity: Quantity, model: type[models.Model], text: str) -> dict[str, Any]:
+def read_quantity(quantity: Quantity, text: str) -> dict[str, Any]:
     """A quantity written as a person writes it ("about 2.5", "between 3 and 5", "41") as its columns."""
     try:
-        value = from_text(text)
+        return columns_from_text(quantity, text)
     except QuantityTextError as error:
         raise CellError(str(error)) from None
-    if value is None:
-        return {quantity.name: None, quantity.qualifier: "", quantity.high: None}
-    numbers = [n for n in (value.value, value.low, value.high) if n is not None]
-    if quantity.integer and any(n != int(n) for n in numbers):
-        raise CellError(f"{text.strip()!r}: a count is a whole number.")
-    holder = type("Columns", (), {})()
-    value.store(quantity, holder)
-    columns = {column: getattr(holder, column) for column in (quantity.name, quantity.qualifier, quantity.high)}
-    if quantity.integer:
-        for column in (quantity.name, quantity.high):
-            columns[column] = None if columns[column] is None else int(columns[column])
-    return columns
 
 
 def cell_json_error(error: json_input.JSONInputError) -> str:
@@ -311,7 +299,7 @@ class QuantityColumn(Column):
         return QuantityText(self.quantity)
 
     def read(self, text, unescape):
-        return read_quantity(self.quantity, self.model, text)
+        return read_quantity(self.quantity, text)
 
 
 @dataclass
@@ -419,7 +407,7 @@ class PartsColumn(Column):
                     if name in quantities:
                         if isinstance(raw, bool) or not isinstance(raw, int | float | str | None):
                             raise CellError('write a number or a phrase such as "about 8".')
-                        values |= read_quantity(quantities[name], self.part_model, "" if raw is None else str(raw))
+                        values |= read_quantity(quantities[name], "" if raw is None else str(raw))
                     elif raw is None:
                         values[name] = None if part_field.null else part_field.get_default()
                     elif part_field.is_relation:
