@@ -137,7 +137,10 @@ class Quantity:
         name, qualifier, high, low_bound, high_bound = self.columns
         empty = Q(**{qualifier: "", f"{name}__isnull": True, f"{high}__isnull": True})
         single = Q(**{f"{qualifier}__in": SINGLE, f"{name}__isnull": False, f"{high}__isnull": True})
-        between = Q(**{qualifier: Qualifier.BETWEEN, f"{name}__isnull": False, f"{high}__gt": F(name)})
+        # NULL compared is unknown, which a CHECK lets through: both ends are asked for explicitly.
+        between = Q(
+            **{qualifier: Qualifier.BETWEEN, f"{name}__isnull": False, f"{high}__isnull": False, f"{high}__gt": F(name)}
+        )
         derived = (
             Q(**{f"{low_bound}__isnull": True})
             | Q(**{f"{high_bound}__isnull": True})
