@@ -293,7 +293,9 @@ class QuantityFieldExtension(OpenApiSerializerFieldExtension):
         obj = {"type": "object", "properties": properties}
         if direction == "response":
             return {**obj, "required": list(properties), "nullable": True, "description": described}
+        # ``text`` is read-only: a record read may be sent back with it (it is ignored), as with ``id``.
         del properties["text"]
+        obj["additionalProperties"] = False
         return {
             "oneOf": [{**number, "description": "A number as the source gives it: exact."}, obj],
             "nullable": True,
