@@ -355,9 +355,18 @@ class StrictFilterExtension(DjangoFilterExtension):
             DateMatchFilter,
             IdFilter,
             MultiValueFilter,
+            QuantityFilter,
             SearchFilter,
         )
 
+        if isinstance(filter_field, QuantityFilter):  # one number, within what a quantity holds
+            schema = {
+                "type": "number",
+                "minimum": filter_field.extra["min_value"],
+                "maximum": filter_field.extra["max_value"],
+            }
+            description = str(filter_field.extra.get("help_text") or "")
+            return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter | DateMatchFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")

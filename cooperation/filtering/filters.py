@@ -54,8 +54,6 @@ class QuantityFilter(filters.Filter):
         self.quantity, self.bound = quantity, bound
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", 10**13)
-        kwargs.setdefault("max_digits", 20)
-        kwargs.setdefault("decimal_places", 3)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value):
