@@ -81,6 +81,10 @@ class Records:
                 return f"{kind}:{pk}"
         return ""
 
+    def _exact(self, value: str) -> tuple[str, str, str, str]:
+        """A quantity's columns (value, qualifier, lower and upper bound) for a number as the source gives it."""
+        return (value, "", value, value) if value == self.null else (value, "exact", value, value)
+
     def _fk(self, value: str | None) -> int | None:
         return None if value == self.null else int(value)
 
@@ -303,7 +307,20 @@ class Records:
         name = f"{kind} in {host}"
         check = self._duplicate_check("training centres", [comparable(name), self._fk(host_id)])
         self.rows["training centres"].append(
-            (key, name, host_id, place, operator, sponsor_id, status, *opened, expected, "", *check, *tracked)
+            (
+                key,
+                name,
+                host_id,
+                place,
+                operator,
+                sponsor_id,
+                status,
+                *opened,
+                *self._exact(expected),
+                "",
+                *check,
+                *tracked,
+            )
         )
         self.rows["training centre topics"].extend((key, pk) for pk, _ in topics)
         run_by = f", run by the {self._agency_name(operator)}," if operator != self.null else ""
@@ -336,14 +353,16 @@ class Records:
             local = self.agencies_by_country.get(country_id)
             agency = rng.choice(local) if local and rng.random() < 0.2 else self.null
             self.rows["course participants"].append(
-                (key, country_id, agency, "participant", str(number) if number is not None else self.null, stamp)
+                (key, country_id, agency, "participant", *self._exact(str(number) if number is not None else self.null))
+                + (stamp,)
                 + (stamp, "1")
             )
         total = sum(trainees) if None not in trainees and rng.random() < 0.8 else None
         topic_names = join([lower_first(name) for _, name in topics])
         title = f"{rng.choice(words.COURSE_KINDS)} {lower_first(topics[0][1])}"
         self.rows["training courses"].append(
-            (key, title, centre, provider, *start, *end, str(total) if total is not None else self.null, "", *tracked)
+            (key, title, centre, provider, *start, *end, *self._exact(str(total) if total is not None else self.null))
+            + ("", *tracked)
         )
         self.rows["training course topics"].extend((key, pk) for pk, _ in topics)
         who = f"{total} officers" if total is not None else "Officers"
@@ -411,7 +430,9 @@ class Records:
             else:
                 description = "Weapons and cash seized."
                 results.append("the seizure of weapons and cash")
-            self.rows["operation outcomes"].append((key, kind, drug, quantity, unit, description, stamp, stamp, "1"))
+            self.rows["operation outcomes"].append(
+                (key, kind, drug, *self._exact(quantity), unit, description, stamp, stamp, "1")
+            )
         if results:
             outcome = f"led to {join(results)}"
         else:

@@ -19,6 +19,11 @@ def _dates(*names: str) -> tuple[str, ...]:
     return tuple(f"{n}{suffix}" for n in names for suffix in ("", "_edtf", "_earliest", "_latest"))
 
 
+def _quantity(name: str) -> tuple[str, ...]:
+    """A quantity's columns but its high end (only ranges have one: the synthetic numbers are exact)."""
+    return (name, f"{name}_qualifier", f"{name}_min", f"{name}_max")
+
+
 Target = type[models.Model] | tuple[type[models.Model], str]  # a model, or a model's many-to-many field
 
 # What is written to each table (a model, or a many-to-many field's table), in the order of the values in its
@@ -42,17 +47,19 @@ COLUMNS: dict[str, tuple[Target, tuple[str, ...]]] = {
                                                 *TRACKED)),
     "route nodes": (m.RouteNode, ("route", "position", "country", "region", "place", "role", *TRACKED)),
     "training centres": (m.TrainingCentre, ("id", "name", "host_country", "place", "operator", "sponsor_country",
-                                            "status", *_dates("opened"), "expected_countries", "summary",
+                                            "status", *_dates("opened"), *_quantity("expected_countries"), "summary",
                                             *DUPLICATE_CHECK, *TRACKED)),
     "training centre topics": ((m.TrainingCentre, "topics"), ("trainingcentre", "trainingtopic")),
     "training courses": (m.TrainingCourse, ("id", "title", "centre", "provider", *_dates("start", "end"),
-                                            "total_trained", "summary", *TRACKED)),
+                                            *_quantity("total_trained"), "summary", *TRACKED)),
     "training course topics": ((m.TrainingCourse, "topics"), ("trainingcourse", "trainingtopic")),
-    "course participants": (m.CourseParticipant, ("course", "country", "agency", "role", "trainees", *TRACKED)),
+    "course participants": (m.CourseParticipant, ("course", "country", "agency", "role", *_quantity("trainees"),
+                                                       *TRACKED)),
     "operations": (m.Operation, ("id", "name", "status", *_dates("start", "end"), "legal_basis", "summary",
                                  *TRACKED)),
     "operation participants": (m.OperationParticipant, ("operation", "country", "agency", "role", *TRACKED)),
-    "operation outcomes": (m.OperationOutcome, ("operation", "kind", "drug", "quantity", "unit", "description",
+    "operation outcomes": (m.OperationOutcome, ("operation", "kind", "drug", *_quantity("quantity"), "unit",
+                                                "description",
                                                 *TRACKED)),
     "events": (m.Event, ("id", "title", "kind", *_dates("date"), "country", "region", "place", "summary",
                          *TRACKED)),

@@ -97,11 +97,27 @@ def build() -> None:
 
     topics = list(m.TrainingTopic.objects.order_by("pk")[:2])
     centre = f.TrainingCentreFactory(
-        host_country=nicaragua, sponsor_country=russia, operator=police["RU"], opened="2012-05"
+        host_country=nicaragua, sponsor_country=russia, operator=police["RU"], opened="2012-05", expected_countries=7
     )
     centre.topics.set(topics)
-    f.TrainingCentreFactory(host_country=peru, status="planned", opened="after 2015")
-    course = f.TrainingCourseFactory(title="Course", centre=centre, provider=police["RU"], start="2013", end="")
+    f.TrainingCentreFactory(
+        host_country=peru,
+        status="planned",
+        opened="after 2015",
+        expected_countries=3,
+        expected_countries_high=5,
+        expected_countries_qualifier="between",
+    )
+    course = f.TrainingCourseFactory(
+        title="Course",
+        centre=centre,
+        provider=police["RU"],
+        start="2013",
+        end="",
+        total_trained=300,
+        total_trained_qualifier="more_than",
+    )
+    f.TrainingCourseFactory(title="Course", total_trained=35, total_trained_qualifier="about")
     course.topics.set(topics[:1])
     f.CourseParticipantFactory(course=course, country=colombia, agency=police["CO"])
     f.CourseParticipantFactory(course=course, country=peru)
@@ -227,6 +243,11 @@ def values_of(model, name: str, spec) -> list[dict[str, str]]:
         if spec.extra["model"] in (m.Country, m.Region):
             return [{name: key(record)} for record in found]
         return [{name: str(record.pk)} for record in found] + [{name: key(record)} for record in found]
+    if isinstance(spec, fs.QuantityFilter):
+        # A bound some record has, and one between two: "at least 301" finds "more than 300" and nothing less.
+        column = spec.quantity.min if spec.bound == "min" else spec.quantity.max
+        bounds = sorted({b for b in model._default_manager.values_list(column, flat=True) if b is not None})
+        return [{name: str(bound)} for bound in bounds[:PER_FILTER]] + [{name: str(bounds[0] + 1)}]
     if isinstance(spec, fs.IdFilter):
         ids = [str(pk) for pk in model._default_manager.order_by("pk").values_list(spec.field_name, flat=True)]
         return [{name: ids[0]}, {name: ",".join(ids[-PER_FILTER:])}]

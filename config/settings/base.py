@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CitationKindEnum": "cooperation.models.sources.CitationKind",
         "ParticipantRoleEnum": "cooperation.models.base.ParticipantRole",
+        "QualifierEnum": "cooperation.quantities.Qualifier",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -30,6 +30,7 @@ from cooperation import duplicates, services
 from cooperation.history import changed_since
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
+from cooperation.quantities import EXAMPLES, QuantityTextError, columns_from_text
 from cooperation.resources import CITATION_FIELDS, part_fields, resource_or_none
 
 from .filters import SourcedFilter, date_filters, date_label, resource_filters
@@ -110,6 +111,61 @@ def partial_date_column(model: type[models.Model], name: str) -> Callable[[model
     return column
 
 
+def quantity_column(model: type[models.Model], name: str) -> Callable[[models.Model], str]:
+    """A changelist column for a quantity: as the source gives it ("about 2.5"), sorted by its lower bound."""
+    quantity = next(q for q in model.quantities if q.name == name)
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=quantity.min)
+    def column(record: models.Model) -> str:
+        value = quantity.value(record)
+        return str(value) if value is not None else NOTHING
+
+    column.__name__ = f"{name}_column"
+    return column
+
+
+def quantity_columns(model: type[models.Model]) -> set[str]:
+    """A model's quantity columns that its one text field stands for in a form (qualifier and high end)."""
+    return {column for quantity in getattr(model, "quantities", ()) for column in quantity.columns[1:3]}
+
+
+class QuantitiesForm(forms.ModelForm):
+    """A quantity in one text field, as a person writes it: "41", "about 2.5", "more than 300", "between 3 and
+    5" (the model's qualifier and high end follow from it, and its bounds on save)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for quantity in getattr(self._meta.model, "quantities", ()):
+            if quantity.name not in self.fields:
+                continue
+            number = self.fields[quantity.name]
+            self.fields[quantity.name] = forms.CharField(
+                label=number.label,
+                required=False,
+                max_length=100,
+                help_text=f"As the source gives it, e.g. {EXAMPLES}.",
+                widget=forms.TextInput(attrs={"size": 16, "placeholder": "e.g. about 2.5"}),
+            )
+            value = quantity.value(self.instance)
+            self.initial[quantity.name] = str(value) if value is not None else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        for quantity in getattr(self._meta.model, "quantities", ()):
+            if quantity.name not in self.fields or quantity.name not in cleaned:
+                continue
+            try:
+                columns = columns_from_text(quantity, cleaned[quantity.name] or "")
+            except QuantityTextError as error:
+                self.add_error(quantity.name, str(error))
+                continue
+            # The qualifier and high end are not fields of the form: set here, validated with the record.
+            setattr(self.instance, quantity.qualifier, columns[quantity.qualifier])
+            setattr(self.instance, quantity.high, columns[quantity.high])
+            cleaned[quantity.name] = columns[quantity.name]
+        return cleaned
+
+
 def joined(values: Sequence[Any], limit: int = 4) -> str:
     """A short list for a changelist cell: "Peru, Russia" or "A, B, C, D (+3 more)"."""
     shown = ", ".join(str(value) for value in values[:limit])
@@ -128,7 +184,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return NOTHING if value in ("", None, []) else value
 
 
-class TrackedModelForm(forms.ModelForm):
+class TrackedModelForm(QuantitiesForm):
     """Carries the version the analyst opened, so that saving over someone else's newer change is refused."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -293,7 +349,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         placed = set(admin.utils.flatten_fieldsets(fieldsets)) if self.fieldsets else set()
         if not self.fieldsets:
             # Django's single default section: keep its order, minus what gets a section of its own below.
-            apart = date_fields(self.model) | set(RECORD_FIELDS)
+            apart = date_fields(self.model) | set(RECORD_FIELDS) | quantity_columns(self.model)
             fieldsets[0][1]["fields"] = [f for f in fieldsets[0][1]["fields"] if f not in apart]
         missing_dates = [date_row(name) for name in self.model.partial_dates if name not in placed]
         if missing_dates:  # right after the main section: when something happened matters as much as what
@@ -311,8 +367,13 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         return fieldsets
 
     def get_list_display(self, request: HttpRequest) -> list:
+        quantities = {quantity.name for quantity in self.model.quantities}
         return [
-            partial_date_column(self.model, item) if item in self.model.partial_dates else item
+            partial_date_column(self.model, item)
+            if item in self.model.partial_dates
+            else quantity_column(self.model, item)
+            if item in quantities
+            else item
             for item in super().get_list_display(request)
         ]
 
@@ -358,6 +419,7 @@ class PartInline(admin.TabularInline):
     """
 
     formset = PartsFormSet
+    form = QuantitiesForm
     extra = 1
     #: Related records shown in each row, fetched with it.
     related: tuple[str, ...] = ()
@@ -380,7 +442,8 @@ class PartInline(admin.TabularInline):
 def part_inline(relation, **options) -> type[PartInline]:
     """The inline of a record's part (``Agreement.parties``): the fields the API and the CSV enter it with, related
     records by autocomplete and fetched with the rows. ``options`` set the inline's own (``extra=2``)."""
-    entered = part_fields(relation)
+    inner = quantity_columns(relation.related_model)
+    entered = [f for f in part_fields(relation) if f.name not in inner]
     related = tuple(f.name for f in entered if f.is_relation)
     attrs = {
         "model": relation.related_model,

@@ -258,6 +258,51 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
         }
 
 
+class QuantityFieldExtension(OpenApiSerializerFieldExtension):
+    """A quantity: an object as the source gives it (qualifier, value or low and high); a bare number in requests
+    too, which is exact."""
+
+    target_class = "cooperation.api.quantities.QuantityField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from cooperation.quantities import Qualifier
+
+        field = self.target
+        whole = field.quantity.integer
+        number = {"type": "integer" if whole else "number", "minimum": 0, "maximum": field.maximum}
+        nullable = {**number, "nullable": True}
+        qualifiers = ", ".join(f"`{code}`" for code in Qualifier.values)
+        properties = {
+            "qualifier": {
+                "type": "string",
+                "enum": Qualifier.values,
+                "description": f"How precise the source is: {qualifiers}. Default in a request: exact.",
+            },
+            "value": {**nullable, "description": "The number the source gives (null for a range)."},
+            "low": {**nullable, "description": "The low end of a range (`between` only)."},
+            "high": {**nullable, "description": "The high end of a range (`between` only), above `low`."},
+            "text": {
+                "type": "string",
+                "readOnly": True,
+                "description": 'As a person would write it: "41", "about 2.5", "more than 300", "between 3 and 5".',
+            },
+        }
+        described = field.help_text or ""
+        if not whole and field.quantity.whole_units:
+            described += f" A whole number in {', '.join(field.quantity.whole_units)}."
+        obj = {"type": "object", "properties": properties}
+        if direction == "response":
+            return {**obj, "required": list(properties), "nullable": True, "description": described}
+        # ``text`` is read-only: a record read may be sent back with it (it is ignored), as with ``id``.
+        del properties["text"]
+        obj["additionalProperties"] = False
+        return {
+            "oneOf": [{**number, "description": "A number as the source gives it: exact."}, obj],
+            "nullable": True,
+            "description": described + " Null: not reported.",
+        }
+
+
 class RecordTypeFieldExtension(OpenApiSerializerFieldExtension):
     """A citation's ``record_type``: one of the kinds of record that state facts."""
 
@@ -310,9 +355,18 @@ class StrictFilterExtension(DjangoFilterExtension):
             DateMatchFilter,
             IdFilter,
             MultiValueFilter,
+            QuantityFilter,
             SearchFilter,
         )
 
+        if isinstance(filter_field, QuantityFilter):  # one number, within what a quantity holds
+            schema = {
+                "type": "number",
+                "minimum": filter_field.extra["min_value"],
+                "maximum": filter_field.extra["max_value"],
+            }
+            description = str(filter_field.extra.get("help_text") or "")
+            return [build_parameter_type(field_name, schema, OpenApiParameter.QUERY, description=description)]
         if not isinstance(filter_field, MultiValueFilter | SearchFilter | DateFilter | DateMatchFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = str(filter_field.extra.get("help_text") or "")

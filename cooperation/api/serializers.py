@@ -20,6 +20,7 @@ from cooperation import services
 from cooperation.api.briefs import RecordBriefField
 from cooperation.api.exceptions import validation_detail
 from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, RecordTypeField, StrictIntegerField
+from cooperation.api.quantities import QuantityField
 from cooperation.api.tabular import flag
 from cooperation.duplicates import CONFIRM_PARAMETER
 from cooperation.resources import CITATION_FIELDS, part_fields
@@ -119,6 +120,10 @@ class RecordSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         many_to_many, parts = self._relations()
         defaults = {}
         for name, field in self.fields.items():
+            if isinstance(field, QuantityField):
+                if field.quantity.name not in attrs:
+                    defaults.update(field.nothing())
+                continue
             if field.read_only or field.source in attrs:
                 continue
             if field.source in many_to_many or name in parts:
@@ -190,23 +195,35 @@ class CitationFieldsSerializer(RecordSerializer):
     record_id = StrictIntegerField(source="object_id", min_value=1, max_value=2**63 - 1)
 
 
-#: Options of a part's fields that its model cannot say.
-PART_FIELD_OPTIONS = {
-    # The model's CheckConstraint (not negative) and its 16 digits, said where the schema shows them. The field
-    # rounds to its 3 decimals. Whole units only at the very top: SQLite reads a decimal back as a float of 15
-    # digits, and 9,999,999,999,999.9 would come back as 10**13, more than the column's 16 digits hold.
-    m.OperationOutcome: {"quantity": {"min_value": 0, "max_value": 10**13 - 1}},
-}
 #: Serializers whose fields are not all the model's: the model -> the base that declares the others.
 BASES = {m.Citation: CitationFieldsSerializer}
 
 
+def quantity_names(model, names) -> list[str]:
+    """Field names with each quantity as its object and its two bounds (``total_trained``, ``total_trained_min``,
+    ``total_trained_max``), its other columns left out (the object holds them)."""
+    quantities = {quantity.name: quantity for quantity in getattr(model, "quantities", ())}
+    inner = {column for quantity in quantities.values() for column in quantity.columns[1:]}
+    shown = []
+    for name in names:
+        if name in quantities:
+            shown += [name, quantities[name].min, quantities[name].max]
+        elif name not in inner:
+            shown.append(name)
+    return shown
+
+
+def quantity_fields(model) -> dict[str, QuantityField]:
+    return {quantity.name: QuantityField(quantity, model=model) for quantity in getattr(model, "quantities", ())}
+
+
 def api_fields(resource) -> list[str]:
     """The fields a resource's serializer shows: id, api_url and display, the declared fields (a partial date
-    as its four fields), the parts not placed among them, the citations, the stamps."""
+    as its four fields, a quantity as its object and its bounds), the parts not placed among them, the
+    citations, the stamps."""
     dates = set(getattr(resource.model, "partial_dates", ()))
     names = ["id", "api_url", "display"]
-    for name in resource.fields:
+    for name in quantity_names(resource.model, resource.fields):
         names += [f"{name}{suffix}" for suffix in ("", "_edtf", "_earliest", "_latest")] if name in dates else [name]
     names += [name for name in resource.parts if name not in resource.fields]
     if resource.cited:
@@ -221,13 +238,10 @@ def part_serializer(relation) -> type[PartSerializer]:
     meta = type(
         "Meta",
         (),
-        {
-            "model": model,
-            "fields": ["id", *(f.name for f in part_fields(relation))],
-            "extra_kwargs": PART_FIELD_OPTIONS.get(model, {}),
-        },
+        {"model": model, "fields": ["id", *quantity_names(model, [f.name for f in part_fields(relation)])]},
     )
-    return type(f"{model.__name__}Serializer", (PartSerializer,), {"Meta": meta, "__module__": __name__})
+    attrs = {"Meta": meta, "__module__": __name__, **quantity_fields(model)}
+    return type(f"{model.__name__}Serializer", (PartSerializer,), attrs)
 
 
 @functools.cache
@@ -239,6 +253,7 @@ def serializer_for(resource) -> type[RecordSerializer]:
         "basename": model._meta.model_name,
         "Meta": type("Meta", (), {"model": model, "fields": api_fields(resource)}),
         "__module__": __name__,
+        **quantity_fields(model),
     }
     for name in resource.parts:
         described = {"help_text": resource.field_help[name]} if name in resource.field_help else {}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import django_filters as filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
@@ -38,6 +40,29 @@ class DateFilter(filters.Filter):
 
 class DateMatchFilter(filters.Filter):
     field_class = DateMatchField
+
+
+class QuantityFilter(filters.Filter):
+    """``<quantity>__gte`` / ``<quantity>__lte``: records whose quantity is certainly at least (at most) this
+    number, by the bounds the source allows (``cooperation.quantities``): "more than 300" is at least 301,
+    "between 3 and 5" at least 3 and at most 5, "about 2.5" is taken at its value, "at least 14" has no upper
+    bound and so is never "at most" anything. A quantity not reported never matches."""
+
+    field_class = forms.DecimalField
+
+    def __init__(self, *args, quantity=None, bound: str = "min", **kwargs):
+        self.quantity, self.bound = quantity, bound
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 10**13)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        if value is None:
+            return qs
+        if self.quantity.integer:  # a count is whole: "at least 2.5" is at least 3
+            value = math.ceil(value) if self.bound == "min" else math.floor(value)
+        column = self.quantity.min if self.bound == "min" else self.quantity.max
+        return qs.filter(**{f"{column}__{'gte' if self.bound == 'min' else 'lte'}": value})
 
 
 #: date_match=<mode> -> the condition a single date or a period meets for the window [date_from, date_to].

@@ -20,6 +20,7 @@ from cooperation.filtering.filters import (
     IdFilter,
     KeyFilter,
     MultiValueFilter,
+    QuantityFilter,
     SearchFilter,
     in_region,
     involving_country,
@@ -114,7 +115,8 @@ def filterset_for(resource) -> type[RecordFilterSet]:
     - ``country`` and ``region`` where the resource declares its places;
     - a choice filter for each choice field it shows (``status=signed``);
     - a relation filter for each declared relation, by id or natural key, "all of" too when many-valued;
-    - text filters and ``q`` as declared; ``date_from``/``date_to`` over the model's partial dates.
+    - text filters and ``q`` as declared; ``date_from``/``date_to`` over the model's partial dates;
+    - ``<quantity>__gte`` and ``<quantity>__lte`` for each quantity it shows, by the quantity's bounds.
     """
     model = resource.model
     declared: dict[str, filters.Filter] = {}
@@ -135,6 +137,21 @@ def filterset_for(resource) -> type[RecordFilterSet]:
             declared[name] = KeyFilter(model=related, field_name=paths[0], distinct_paths=many)
         else:
             declared[name] = KeyFilter(model=related, paths=list(paths), distinct_paths=many)
+    for quantity in getattr(model, "quantities", ()):
+        if quantity.name in resource.fields:
+            label = model._meta.get_field(quantity.name).verbose_name
+            declared[f"{quantity.name}__gte"] = QuantityFilter(
+                quantity=quantity,
+                bound="min",
+                help_text=f"The {label} is certainly at least this: its lower bound is (“more than 300” is "
+                "at least 301, “between 3 and 5” at least 3, “about 40” counts as 40).",
+            )
+            declared[f"{quantity.name}__lte"] = QuantityFilter(
+                quantity=quantity,
+                bound="max",
+                help_text=f"The {label} is certainly at most this: its upper bound is (“fewer than 10” is "
+                "at most 9; “at least 14” has none and never matches).",
+            )
     declared |= {name: copy.deepcopy(each) for name, each in resource.filters.items()}
     for name, text in resource.filter_help.items():
         declared[name].extra["help_text"] = text

@@ -24,6 +24,7 @@ from cooperation.partial_dates import (
     from_edtf,
     from_text,
 )
+from cooperation.quantities import Quantity, normalise_quantity
 
 
 def optional(to, related_name: str, **options) -> models.ForeignKey:
@@ -359,12 +360,16 @@ class TrackedModel(models.Model):
     name_fields: ClassVar[tuple[str, ...]] = ()
     #: The date lists order by with ``?ordering=date`` (its earliest bound); None: the first partial date.
     main_date: ClassVar[str | None] = None
+    #: The quantities the model declares with ``Quantity.fields`` (``cooperation.quantities``).
+    quantities: ClassVar[tuple[Quantity, ...]] = ()
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
         self.normalise_partial_dates()
+        for quantity in self.quantities:
+            normalise_quantity(quantity, self)  # an invalid one is left for the database's constraints to refuse
         read_version = self.version
         if not self._state.adding:
             # Compare-and-set: the UPDATE only applies if the row is still at the version this copy was read
@@ -376,6 +381,8 @@ class TrackedModel(models.Model):
             stamped = {"updated_at", "version"}
             for name in self.partial_dates:
                 stamped |= {name, f"{name}_edtf", f"{name}_earliest", f"{name}_latest"}
+            for quantity in self.quantities:
+                stamped |= set(quantity.columns)
             kwargs["update_fields"] = set(kwargs["update_fields"]) | stamped
         try:
             super().save(*args, **kwargs)
@@ -399,6 +406,11 @@ class TrackedModel(models.Model):
     def clean(self) -> None:
         super().clean()
         self.normalise_partial_dates()
+        errors: dict[str, str] = {}
+        for quantity in self.quantities:
+            errors |= normalise_quantity(quantity, self)
+        if errors:
+            raise ValidationError(errors)
         for start, end in self.periods:
             starts, ends = getattr(self, f"{start}_earliest"), getattr(self, f"{end}_latest")
             if starts and ends and ends < starts:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from cooperation.quantities import Quantity
+
 from .base import (
     CitedModel,
     TrackedHistory,
@@ -98,33 +100,35 @@ class Unit(models.TextChoices):
     LABORATORY = "laboratories", "laboratories"
 
 
+#: An outcome's amount: a whole number when it counts persons, laboratories or units.
+OUTCOME_QUANTITY = Quantity("quantity", unit="unit", whole_units=(Unit.PERSON, Unit.LABORATORY, Unit.UNIT))
+
+
 class OperationOutcome(TrackedModel):
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=30, choices=OutcomeKind.choices)
     drug = optional("cooperation.Drug", related_name="operation_outcomes")
-    quantity = models.DecimalField(max_digits=16, decimal_places=3, null=True, blank=True)
+    quantity, quantity_qualifier, quantity_high, quantity_min, quantity_max = OUTCOME_QUANTITY.fields("quantity")
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     description = models.CharField(max_length=500, blank=True)
 
+    quantities = (OUTCOME_QUANTITY,)
     history = TrackedHistory()
 
     class Meta:
         ordering = ["operation_id", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
-                name="operationoutcome_quantity_not_negative",
-                violation_error_message="A quantity cannot be negative.",
-            ),
-            models.CheckConstraint(
                 condition=Q(quantity__isnull=True, unit="") | (Q(quantity__isnull=False) & ~Q(unit="")),
                 name="operationoutcome_quantity_has_unit",
                 violation_error_message="Give a quantity and its unit together.",
             ),
+            *OUTCOME_QUANTITY.constraints(),
         ]
 
     def __str__(self) -> str:
-        amount = f" {self.quantity.normalize():f} {self.unit}" if self.quantity is not None else ""
+        quantity = OUTCOME_QUANTITY.value(self)
+        amount = f" {quantity} {self.unit}" if quantity is not None else ""
         drug = f" of {self.drug}" if self.drug_id else ""
         return f"{self.get_kind_display()}{amount}{drug}"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from cooperation.quantities import Quantity
+
 from .agreements import Vocabulary
 from .base import (
     CitedModel,
@@ -21,6 +23,10 @@ from .base import (
     participant_fields,
     party_kind,
 )
+
+EXPECTED_COUNTRIES = Quantity("expected_countries")
+TOTAL_TRAINED = Quantity("total_trained")
+TRAINEES = Quantity("trainees")
 
 
 class TrainingTopic(Vocabulary):
@@ -50,16 +56,22 @@ class TrainingCentre(NaturallyKeyed, CitedModel):
     status = models.CharField(max_length=20, choices=CentreStatus.choices, db_index=True)
     opened, opened_edtf, opened_earliest, opened_latest = partial_date_fields("opened")
     topics = models.ManyToManyField(TrainingTopic, blank=True, related_name="training_centres")
-    expected_countries = models.PositiveSmallIntegerField(
+    (
+        expected_countries,
+        expected_countries_qualifier,
+        expected_countries_high,
+        expected_countries_min,
+        (expected_countries_max),
+    ) = EXPECTED_COUNTRIES.fields(
         "expected participating countries",
-        null=True,
-        blank=True,
         help_text="How many countries are to send trainees, even when the sources do not name them.",
+        small=True,
     )
     summary = models.TextField(blank=True)
     duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     partial_dates = ("opened",)
+    quantities = (EXPECTED_COUNTRIES,)
     name_fields = ("name",)
     history = TrackedHistory(m2m_fields=[topics])
 
@@ -67,7 +79,7 @@ class TrainingCentre(NaturallyKeyed, CitedModel):
         ordering = ["name"]
         # An export asks, for each centre it names, whether another has the same name (natural_keys.py).
         indexes = [models.Index(fields=["name"], name="trainingcentre_name_idx")]
-        constraints = [bounds_in_order("opened"), not_a_duplicate()]
+        constraints = [bounds_in_order("opened"), not_a_duplicate(), *EXPECTED_COUNTRIES.constraints()]
 
     def __str__(self) -> str:
         return self.name
@@ -82,17 +94,25 @@ class TrainingCourse(CitedModel):
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
     topics = models.ManyToManyField(TrainingTopic, blank=True, related_name="training_courses")
-    total_trained = models.PositiveIntegerField(null=True, blank=True, help_text="Trainees in all, when reported.")
+    total_trained, total_trained_qualifier, total_trained_high, total_trained_min, total_trained_max = (
+        TOTAL_TRAINED.fields("total trained", help_text="Trainees in all, when reported.")
+    )
     summary = models.TextField(blank=True)
 
     partial_dates = ("start", "end")
     periods = (("start", "end"),)
+    quantities = (TOTAL_TRAINED,)
     name_fields = ("title",)
     history = TrackedHistory(m2m_fields=[topics])
 
     class Meta:
         ordering = ["id"]
-        constraints = [bounds_in_order("start"), bounds_in_order("end"), ends_after_start()]
+        constraints = [
+            bounds_in_order("start"),
+            bounds_in_order("end"),
+            ends_after_start(),
+            *TOTAL_TRAINED.constraints(),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -105,10 +125,13 @@ class CourseParticipant(TrackedModel):
 
     course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="participants")
     country, region, agency, role = participant_fields("course_participations")
-    trainees = models.PositiveIntegerField(null=True, blank=True, help_text="Number of trainees, when reported.")
+    trainees, trainees_qualifier, trainees_high, trainees_min, trainees_max = TRAINEES.fields(
+        "trainees", help_text="Number of trainees, when reported."
+    )
 
     #: What makes two participants the same one, when a client sends the course's participants again.
     identity_fields = ("country", "region", "agency", "role")
+    quantities = (TRAINEES,)
     history = TrackedHistory()
 
     class Meta:
@@ -116,10 +139,12 @@ class CourseParticipant(TrackedModel):
         constraints = [
             party_kind(name="kind_of_participant"),
             *once_per_role("course", "This {kind} already takes part in this course in this role."),
+            *TRAINEES.constraints(),
         ]
 
     def __str__(self) -> str:
-        trainees = f": {self.trainees} trainees" if self.trainees is not None else ""
+        trainees = TRAINEES.value(self)
+        trainees = f": {trainees} trainees" if trainees is not None else ""
         return f"{self.agency or self.country or self.region} ({self.get_role_display()}){trainees}"
 
     def clean(self) -> None:

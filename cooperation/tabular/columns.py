@@ -29,6 +29,7 @@ from cooperation import json_input
 from cooperation import models as m
 from cooperation.filtering.fields import cited_models
 from cooperation.natural_keys import NaturalKeyError, natural_key
+from cooperation.quantities import Quantity, QuantityTextError, columns_from_text
 from cooperation.resources import CITATION_FIELDS, part_fields
 
 SEPARATOR = "|"
@@ -126,6 +127,58 @@ class JSONObjectWithoutEmpty(models.Func):
         return self.as_sql(compiler, connection, template="json_patch('{}', json_object(%(expressions)s))")
 
 
+class NumberText(models.Func):
+    """A number as text without trailing zeros: 2.5, not PostgreSQL's 2.500 (SQLite stores 2.5 already)."""
+
+    output_field = TextField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"trim_scale({inner})::text", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({inner} AS TEXT)", params
+
+
+class QuantityText(models.Func):
+    """A quantity as a person writes it: "41", "about 2.5", "more than 300", "between 3 and 5"; NULL when not
+    reported. ``as_json``: in a part's JSON object, an exact number stays a JSON number (as files had it)."""
+
+    output_field = TextField()
+
+    def __init__(self, quantity: Quantity, *, as_json: bool = False):
+        self.quantity, self.as_json = quantity, as_json
+        super().__init__(F(quantity.qualifier), F(quantity.name), F(quantity.high))
+
+    def as_sql(self, compiler, connection, **extra):
+        from cooperation.quantities import Qualifier
+
+        postgres = connection.vendor == "postgresql"
+        (qualifier, q_params), (value, v_params), (high, h_params) = (
+            compiler.compile(e) for e in self.source_expressions
+        )
+        assert not (q_params or v_params or h_params), "a quantity's columns take no parameters"
+
+        def number(sql: str) -> str:
+            if postgres:
+                return f"trim_scale({sql})::text" if not self.quantity.integer else f"({sql})::text"
+            return f"CAST({sql} AS TEXT)"
+
+        whens = [f"WHEN {qualifier} = 'between' THEN 'between ' || {number(value)} || ' and ' || {number(high)}"]
+        for code in Qualifier.values:
+            if code not in (Qualifier.BETWEEN, Qualifier.EXACT):
+                whens.append(f"WHEN {qualifier} = '{code}' THEN '{Qualifier(code).label} ' || {number(value)}")
+        text = f"CASE {' '.join(whens)} WHEN {qualifier} = 'exact' THEN {number(value)} ELSE NULL END"
+        if not self.as_json:
+            return text, []
+        exact = f"trim_scale({value})" if postgres and not self.quantity.integer else value
+        if postgres:
+            return f"CASE WHEN {qualifier} = 'exact' THEN to_json({exact}) ELSE to_json({text}) END", []
+        return f"CASE WHEN {qualifier} = 'exact' THEN {exact} ELSE {text} END", []
+
+
 class Aggregated(Subquery):
     """One cell from the rows of a correlated sub-query selecting ``value`` (and ``sort_key`` to order by):
     joined with "|", or a JSON array."""
@@ -183,6 +236,14 @@ def read_value(model_field: models.Field, text: str) -> Any:
     return text
 
 
+def read_quantity(quantity: Quantity, text: str) -> dict[str, Any]:
+    """A quantity written as a person writes it ("about 2.5", "between 3 and 5", "41") as its columns."""
+    try:
+        return columns_from_text(quantity, text)
+    except QuantityTextError as error:
+        raise CellError(str(error)) from None
+
+
 def cell_json_error(error: json_input.JSONInputError) -> str:
     """A JSON cell's error, the item named as the other errors of parts name it ("Item 2, role: ...")."""
     item = re.match(r"\[(\d+)\]\.?", error.path)
@@ -224,6 +285,21 @@ class FieldColumn(Column):
         if unescape and isinstance(self.model_field, models.CharField | models.TextField):
             text = unescape_formula(text)
         return read_value(self.model_field, text)
+
+
+@dataclass
+class QuantityColumn(Column):
+    """A quantity in one cell as a person writes it ("about 2.5", "more than 300", "between 3 and 5", or a bare
+    number: exact); its bounds follow in the read-only ``<name>_min`` and ``<name>_max`` columns."""
+
+    quantity: Quantity = None
+    model: type[models.Model] = None
+
+    def select(self, escape):
+        return QuantityText(self.quantity)
+
+    def read(self, text, unescape):
+        return read_quantity(self.quantity, text)
 
 
 @dataclass
@@ -278,10 +354,19 @@ class PartsColumn(Column):
     def part_model(self) -> type[models.Model]:
         return self.relation.related_model
 
+    @property
+    def quantities(self) -> dict[str, Quantity]:
+        return {quantity.name: quantity for quantity in getattr(self.part_model, "quantities", ())}
+
     def select(self, escape):
         members = {}
+        inner = {column for quantity in self.quantities.values() for column in quantity.columns[1:]}
         for part_field in self.fields:
-            if part_field.is_relation:
+            if part_field.name in inner:
+                continue  # in the quantity's cell
+            if part_field.name in self.quantities:
+                members[part_field.name] = QuantityText(self.quantities[part_field.name], as_json=True)
+            elif part_field.is_relation:
                 members[part_field.name] = key_expression(part_field.related_model, part_field.name)
             elif isinstance(part_field, models.CharField | models.TextField):
                 members[part_field.name] = NullIf(F(part_field.name), Value(""))
@@ -307,7 +392,9 @@ class PartsColumn(Column):
             raise CellError(cell_json_error(error)) from None
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise CellError('Write a JSON array of objects, e.g. [{"country": "PE", "role": "party"}].')
-        by_name = {f.name: f for f in self.fields}
+        quantities = self.quantities
+        inner = {column for quantity in quantities.values() for column in quantity.columns[1:]}
+        by_name = {f.name: f for f in self.fields if f.name not in inner}
         parts = []
         for number, item in enumerate(items, 1):
             unknown = sorted(set(item) - set(by_name))
@@ -317,7 +404,11 @@ class PartsColumn(Column):
             for name, raw in item.items():
                 part_field = by_name[name]
                 try:
-                    if raw is None:
+                    if name in quantities:
+                        if isinstance(raw, bool) or not isinstance(raw, int | float | str | None):
+                            raise CellError('write a number or a phrase such as "about 8".')
+                        values |= read_quantity(quantities[name], "" if raw is None else str(raw))
+                    elif raw is None:
                         values[name] = None if part_field.null else part_field.get_default()
                     elif part_field.is_relation:
                         values[name] = resolve_key(part_field.related_model, str(raw))
@@ -395,6 +486,12 @@ def columns_for(resource) -> list[Column]:
             ]
             for bound in ("earliest", "latest"):
                 columns.append(DerivedColumn(f"{field_name}_{bound}", expression=IsoDate(F(f"{field_name}_{bound}"))))
+            continue
+        quantity = next((q for q in getattr(model, "quantities", ()) if q.name == field_name), None)
+        if quantity is not None:
+            columns.append(QuantityColumn(field_name, quantity=quantity, model=model))
+            for bound in (quantity.min, quantity.max):
+                columns.append(DerivedColumn(bound, expression=NumberText(F(bound))))
             continue
         if field_name == "record_type":
             columns.append(RecordTypeColumn("record_type"))

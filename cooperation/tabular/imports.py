@@ -54,6 +54,7 @@ from cooperation.tabular.columns import (
     KeyColumn,
     KeysColumn,
     PartsColumn,
+    QuantityColumn,
     RecordTypeColumn,
     resolve_key,
     unescape_formula,
@@ -260,6 +261,8 @@ class _Importer:
                         parts[column.relation.name] = value
                     elif isinstance(column, RecordTypeColumn):
                         values["content_type"] = value
+                    elif isinstance(column, QuantityColumn):
+                        values.update(value)  # its value, qualifier and high end
                     else:
                         values[column.model_field.name] = value
             except CellError as error:

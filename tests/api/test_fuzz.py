@@ -62,6 +62,10 @@ MEANING = re.compile(
             # Rules between fields and records.
             r"Cite at least one source|Give exactly one of|Say who makes|This is the only citation",
             r"needs date_from or date_to|M49 regions have an M49 code",
+            # A quantity's qualifier and its numbers (cooperation/quantities.py): a range has low below high, the
+            # other qualifiers a value; an outcome's unit says whether it counts whole things.
+            r"needs a low and a high end|needs a value|Only a range|high end is above|below its high end",
+            r"gives low and high, not a value|Nothing is fewer than|is a whole number",
             r"^There is no [\w ]+ \d+|is not an id\.",  # a record that does not exist; ids beyond the database's range
             # Known gap: text of blanks only is trimmed, then refused as blank; the schema has no pattern for it yet.
             r"This field may not be blank|Give the words to search for|Give a value, or leave the parameter out",

@@ -248,15 +248,20 @@ class TestTrainingCourses(ResourceTests):
             "start": "2013-03",
             "participants": [
                 {"country": "PE", "trainees": 12},
-                {"region": "029", "trainees": 8},
+                {"region": "029", "trainees": {"qualifier": "about", "value": 8}},
                 {"country": "UY", "role": "invited"},
             ],
-            "total_trained": 20,
+            "total_trained": {"qualifier": "more_than", "value": 20},
             "citations": [citation()],
         }
 
     def update_payload(self):
-        return {"total_trained": 21}
+        return {"title": "Tactics, second cohort", "total_trained": {"qualifier": "between", "low": 21, "high": 25}}
+
+    def check_created(self, record):
+        assert (record.total_trained_qualifier, record.total_trained_min) == ("more_than", 21)
+        trainees = [(p.trainees_qualifier, p.trainees) for p in record.participants.order_by("pk")]
+        assert trainees == [("exact", 12), ("about", 8), ("", None)]
 
 
 class TestOperations(ResourceTests):

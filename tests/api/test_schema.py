@@ -174,7 +174,7 @@ def test_an_ordering_by_several_fields_as_the_schema_writes_it_is_taken(client):
 def test_a_quantity_is_documented_as_stored_and_every_documented_number_is_taken(schema, editor_client):
     drug = editor_client.get("/api/v1/drugs/", {"limit": 1}).json()["results"][0]["id"]
     cited = [{"source": f.SourceFactory().url, "quote": "Training starts in 2013."}]
-    quantity = schema["components"]["schemas"]["OperationOutcomeRequest"]["properties"]["quantity"]
+    quantity = schema["components"]["schemas"]["OperationOutcomeRequest"]["properties"]["quantity"]["oneOf"][0]
     assert quantity["minimum"] == 0 and quantity["maximum"] == 10**13 - 1 and not quantity.get("exclusiveMaximum")
     for value, stored in [(1.2345678901234567, 1.235), (9999999999999, 9999999999999), (0.1, 0.1)]:
         outcome = {"kind": "seizure", "drug": drug, "quantity": value, "unit": "kg"}
@@ -183,7 +183,7 @@ def test_a_quantity_is_documented_as_stored_and_every_documented_number_is_taken
             {"name": f"Op {value}", "status": "completed", "outcomes": [outcome], "citations": cited},
         )
         assert response.status_code == 201, response.content
-        assert response.json()["outcomes"][0]["quantity"] == stored
+        assert response.json()["outcomes"][0]["quantity"]["value"] == stored
     for beyond in (-1, 9999999999999.4):
         outcome = {"kind": "seizure", "drug": drug, "quantity": beyond, "unit": "kg"}
         body = {"name": "Op", "status": "completed", "outcomes": [outcome], "citations": cited}

@@ -104,6 +104,37 @@ BAD_ROWS = {
         operation=f.OperationFactory(), kind="arrests", quantity=Decimal("4"), unit=""
     ),
     "participant with no country or agency": lambda: m.OperationParticipant(operation=f.OperationFactory()),
+    # Quantities as precise as the source (cooperation.quantities).
+    "range without its high end": lambda: f.TrainingCourseFactory.build(
+        centre=None, total_trained=3, total_trained_qualifier="between"
+    ),
+    "range from high to low": lambda: f.TrainingCourseFactory.build(
+        centre=None, total_trained=5, total_trained_qualifier="between", total_trained_high=3
+    ),
+    "qualifier without a value": lambda: m.CourseParticipant(
+        course=f.TrainingCourseFactory(), country=country("PE"), trainees_qualifier="about"
+    ),
+    "high end of a single value": lambda: f.TrainingCentreFactory.build(
+        expected_countries=3, expected_countries_qualifier="at_least", expected_countries_high=5
+    ),
+    "unknown qualifier": lambda: f.TrainingCourseFactory.build(
+        centre=None, total_trained=300, total_trained_qualifier="roughly"
+    ),
+    "fractional arrests": lambda: m.OperationOutcome(
+        operation=f.OperationFactory(),
+        kind="arrests",
+        quantity=Decimal("2.5"),
+        quantity_qualifier="about",
+        unit="persons",
+    ),
+    "laboratories up to a fraction": lambda: m.OperationOutcome(
+        operation=f.OperationFactory(),
+        kind="laboratory_dismantled",
+        quantity=Decimal("1"),
+        quantity_qualifier="between",
+        quantity_high=Decimal("2.5"),
+        unit="laboratories",
+    ),
     "assessment of nothing": lambda: f.AssessmentFactory.build(
         subject_country=None, assessed_by_agency=f.AgencyFactory()
     ),
@@ -170,6 +201,16 @@ def test_the_database_refuses_bounds_in_the_wrong_order(factory, date):
         type(record).objects.filter(pk=record.pk).update(
             **{f"{date}_earliest": dt.date(2013, 1, 1), f"{date}_latest": dt.date(2012, 1, 1)}
         )
+
+
+@pytest.mark.parametrize(
+    ("factory", "quantity"),
+    [(f.TrainingCourseFactory, "total_trained"), (f.CourseParticipantFactory, "trainees")],
+)
+def test_the_database_refuses_quantity_bounds_in_the_wrong_order(factory, quantity):
+    record = factory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(record).objects.filter(pk=record.pk).update(**{f"{quantity}_min": 10, f"{quantity}_max": 9})
 
 
 def test_a_region_cannot_be_part_of_itself():

@@ -72,3 +72,69 @@ def test_participants_keep_their_countries_agencies_and_roles_and_citations_beco
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_numbers_stored_before_qualifiers_become_exact_quantities_with_their_bounds():
+    from decimal import Decimal
+
+    from django.db import IntegrityError, transaction
+
+    executor, before, after = around("_quantities")
+    try:
+        executor.migrate([before])
+        old = models_at(executor, before)
+        country = old("Country").objects.get
+        nicaragua, peru = country(iso2="NI"), country(iso2="PE")
+        centre = old("TrainingCentre").objects.create(name="Centre", host_country=nicaragua, status="planned")
+        counted = old("TrainingCentre").objects.create(
+            name="Centre", host_country=peru, status="planned", expected_countries=7, duplicate_key="other"
+        )
+        course = old("TrainingCourse").objects.create(title="Interdiction course", total_trained=200)
+        old("CourseParticipant").objects.create(course=course, country=nicaragua, trainees=120)
+        old("CourseParticipant").objects.create(course=course, country=peru)
+        operation = old("Operation").objects.create(name="Operation Tridente", status="completed")
+        outcome = old("OperationOutcome").objects
+        outcome.create(operation=operation, kind="seizure", quantity=Decimal("2.5"), unit="t")
+        outcome.create(operation=operation, kind="arrests", quantity=Decimal("41"), unit="persons")
+        outcome.create(operation=operation, kind="other", description="Weapons seized.")
+
+        executor.loader.build_graph()
+        executor.migrate([after])
+        new = models_at(executor, after)
+        centres = new("TrainingCentre").objects.order_by("pk")
+        columns = ("expected_countries", "expected_countries_qualifier", "expected_countries_min")
+        assert list(centres.values_list(*columns, "expected_countries_max")) == [
+            (None, "", None, None),
+            (7, "exact", 7, 7),
+        ]
+        assert centre.pk < counted.pk
+        columns = ("total_trained", "total_trained_qualifier", "total_trained_min", "total_trained_max")
+        assert new("TrainingCourse").objects.filter(pk=course.pk).values_list(*columns).get() == (
+            200,
+            "exact",
+            200,
+            200,
+        )
+        trainees = new("CourseParticipant").objects.filter(course=course.pk).order_by("pk")
+        assert list(trainees.values_list("trainees", "trainees_qualifier", "trainees_min", "trainees_max")) == [
+            (120, "exact", 120, 120),
+            (None, "", None, None),
+        ]
+        outcomes = new("OperationOutcome").objects.filter(operation=operation.pk).order_by("pk")
+        rows = outcomes.values_list("quantity", "quantity_qualifier", "quantity_high", "quantity_min", "quantity_max")
+        assert [tuple(None if v is None else v if isinstance(v, str) else Decimal(v) for v in row) for row in rows] == [
+            (Decimal("2.5"), "exact", None, Decimal("2.5"), Decimal("2.5")),
+            (Decimal("41"), "exact", None, Decimal("41"), Decimal("41")),
+            (None, "", None, None, None),
+        ]
+
+        # The new schema's rules hold in the database: a range needs its high end, above its low end.
+        for high in (None, 2):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                new("TrainingCourse").objects.create(
+                    title="Ranged", total_trained=3, total_trained_qualifier="between", total_trained_high=high
+                )
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
