@@ -57,3 +57,11 @@ def normalise_name(text: str) -> str:
 def comparable(text: str) -> str:
     """The form in which two names are compared: the normal form, case-folded (``"Straße"`` is ``"STRASSE"``)."""
     return tidy(text).casefold()
+
+
+def search_form(text: str) -> str:
+    """The form in which a name is searched by its beginning: case-folded and without accents, so that
+    "bogota" finds "Bogotá" and "SAN JOSE" finds "San José" (letters without a decomposition, such as "ø",
+    stay as they are)."""
+    decomposed = unicodedata.normalize("NFKD", tidy(text).casefold())
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))

@@ -2,9 +2,10 @@
 
 A country is ``PE`` (or ``PER``, ``604``, ``Peru``), a region its M49 code (or its name, for a grouping of
 our own), an agency ``Name [RU]`` (the country's ISO code in brackets; no brackets for an international one),
-a source its URL. Each referenced model has one ``NaturalKey``: the canonical key written on export (in SQL,
-so that exports stream; ``key()`` reads the same expression for one record), the lookups accepted on input,
-and the brief form that nests the record in another one.
+a place ``Lima [PE]`` (or ``geonames:3936456``, its GeoNames id), a source its URL. Each referenced model has
+one ``NaturalKey``: the canonical key written on export (in SQL, so that exports stream; ``key()`` reads the
+same expression for one record), the lookups accepted on input, and the brief form that nests the record in
+another one.
 
 A written key names one record, always: where records share a canonical key (two officials called Ivan
 Petrov in Russia, two agreements with one title), each is written with its id after it,
@@ -349,6 +350,15 @@ def _source_id(value: str) -> Q | None:
     return Q(pk=int(value)) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
+_GEONAMES = re.compile(r"^geonames:\s*(?P<id>[0-9]{1,10})$", re.IGNORECASE)
+
+
+def _geonames_id(value: str) -> Q | None:
+    """``geonames:3936456``: the gazetteer's place with that GeoNames id."""
+    written = _GEONAMES.match(value)
+    return Q(geonames_id=int(written["id"])) if written else None
+
+
 def _vocabulary_lookup(value: str) -> Q:
     return Q(code=value) | Q(name__iexact=value)
 
@@ -376,6 +386,14 @@ NATURAL_KEYS: dict[type[models.Model], NaturalKey] = {
             _key_in_country,
             (_in_country("name"), _in_country("name__iexact"), _anywhere, _aliases(acronym=False)),
             clash=_same("name", "country", nullable=("country",)),
+            select_related=("country",),
+        ),
+        NaturalKey(
+            m.Place,
+            ("name", "country", "geonames_id"),
+            _key_in_country,
+            (_in_country("name"), _in_country("name__iexact"), _geonames_id, _anywhere, _aliases(acronym=False)),
+            clash=_same("name", "country"),
             select_related=("country",),
         ),
         NaturalKey(

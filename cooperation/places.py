@@ -6,7 +6,8 @@ cannot count a record differently.
 
 A record involves a country through any of its country paths: an agreement through its parties, a party given
 as an agency counting for the agency's country; an event through where it took place and the countries it
-concerned. It is in a region when one of those countries is in the region (or a region under it), or when
+concerned; a record at a place (an operation in Callao, an agreement signed in Lima) through the place's
+country. It is in a region when one of those countries is in the region (or a region under it), or when
 one of its region paths (a party that is a region, a route's stop) is that region or under it.
 """
 
@@ -56,6 +57,8 @@ class Places:
 
 PARTIES = ("parties__country", "parties__agency__country")
 PARTICIPANTS = ("participants__country", "participants__agency__country")
+#: A record at a place (signed in Lima, a course in Bogotá) involves the place's country.
+PLACE = ("place__country",)
 
 
 def places_of(model: type[models.Model]) -> Places:

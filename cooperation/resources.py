@@ -23,7 +23,7 @@ from django.db import models
 from cooperation import models as m
 from cooperation.filtering import filters as f
 from cooperation.filtering.fields import cited_models
-from cooperation.places import PARTICIPANTS, PARTIES, Places
+from cooperation.places import PARTICIPANTS, PARTIES, PLACE, Places
 
 TEXT = ("exact", "icontains", "istartswith")
 
@@ -87,11 +87,12 @@ class Resource:
 CITATION_FIELDS = ("source", "quote", "kind", "locator", "confidence", "modality", "note")
 
 
-def with_participants(records: str) -> dict:
+def with_participants(records: str, *, there: str = "") -> dict:
     """What a record with participants (a course, an operation) declares about them, as ``Resource`` keywords:
-    it involves the participants' countries and regions, and filters by their roles (``participant_role``)."""
+    it involves the participants' countries and regions, and filters by their roles (``participant_role``).
+    ``there``: how the record is at its place ("given there"), when it has one: it involves the place's country."""
     return {
-        "places": Places(countries=PARTICIPANTS, regions=("participants__region",)),
+        "places": Places(countries=(*PARTICIPANTS, *(PLACE if there else ())), regions=("participants__region",)),
         "filters": {
             "participant_role": f.ChoiceFilter(
                 field_name="participants__role",
@@ -103,7 +104,8 @@ def with_participants(records: str) -> dict:
             )
         },
         "filter_help": {
-            "country": f"{records} with these countries among the participants (in any role), or an agency of theirs.",
+            "country": f"{records} with these countries among the participants (in any role), or an agency of theirs"
+            + (f", or {there}." if there else "."),
             "region": f"{records} with a participant in these regions (M49 code or name), directly or as an agency "
             "of a country there, or the region itself as a participant.",
         },
@@ -131,6 +133,13 @@ def _same_source(queryset, name, value):
     from cooperation.natural_keys import same_source
 
     return queryset.filter(same_source(value)) if value else queryset
+
+
+def _place_origin(queryset, name, origins):
+    """``origin``: places from the gazetteer (with a GeoNames id), or those analysts added."""
+    if not origins or set(origins) == {"gazetteer", "analysts"}:
+        return queryset
+    return queryset.filter(geonames_id__isnull=origins[0] == "analysts")
 
 
 def vocabulary(name: str, model: type[models.Model]) -> Resource:
@@ -174,6 +183,23 @@ DECLARATIONS = (
         ordering=("name", "group"),
         search=("name", "description"),
         text_filters={"name": TEXT},
+    ),
+    Resource(
+        "places",
+        m.Place,
+        ("name", "country", "latitude", "longitude", "geonames_id", "population", "other_names", "description"),
+        ordering=("name", "population", "geonames_id"),
+        search=("name", "other_names"),
+        text_filters={"name": TEXT},
+        places=Places(countries=("country",)),
+        filters={
+            "geonames_id": f.IdFilter(field_name="geonames_id", help_text="The place with this GeoNames id."),
+            "origin": f.ChoiceFilter(
+                method=_place_origin,
+                choices=[("gazetteer", "From the GeoNames gazetteer"), ("analysts", "Added by analysts")],
+                help_text="gazetteer: places from the GeoNames gazetteer; analysts: places analysts added.",
+            ),
+        },
     ),
     vocabulary("cooperation-areas", m.CooperationArea),
     vocabulary("training-topics", m.TrainingTopic),
@@ -231,15 +257,20 @@ DECLARATIONS = (
         "agreements",
         m.Agreement,
         ("title", "kind", "status", "areas", "summary", "announced_by", "signatories")
-        + ("announced", "signed", "start", "end"),
+        + ("announced", "signed", "place", "start", "end"),
         parts={"parties": "id"},
         ordering=("title", "status", "kind"),
         search=("title", "summary"),
         text_filters={"title": TEXT},
-        relations={"area": "areas", "agency": "parties__agency", "official": ("announced_by", "signatories")},
-        places=Places(countries=PARTIES, regions=("parties__region",)),
+        relations={
+            "area": "areas",
+            "agency": "parties__agency",
+            "official": ("announced_by", "signatories"),
+            "place": "place",
+        },
+        places=Places(countries=(*PARTIES, *PLACE), regions=("parties__region",)),
         filter_help={
-            "country": "Agreements with these countries among the parties, or an agency of theirs.",
+            "country": "Agreements with these countries among the parties, or an agency of theirs, or signed there.",
             "region": "Agreements with a party in these regions (M49 code or name), directly or as an agency of "
             "a country there, or the region itself as a party.",
         },
@@ -250,15 +281,16 @@ DECLARATIONS = (
         ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
         + ("topics", "expected_countries", "summary"),
         ordering=("name", "status"),
-        search=("name", "place", "summary"),
+        search=("name", "place__name", "summary"),
         text_filters={"name": TEXT},
         relations={
             "host_country": "host_country",
             "sponsor_country": "sponsor_country",
             "operator": "operator",
             "topic": "topics",
+            "place": "place",
         },
-        places=Places(countries=("host_country", "sponsor_country")),
+        places=Places(countries=("host_country", "sponsor_country", *PLACE)),
         filter_help={
             "country": "Host or sponsoring country.",
             "region": "Host or sponsoring country in these regions.",
@@ -267,24 +299,36 @@ DECLARATIONS = (
     Resource(
         "training-courses",
         m.TrainingCourse,
-        ("title", "centre", "provider", "start", "end", "topics", "total_trained", "participants", "summary"),
+        ("title", "centre", "provider", "place", "start", "end", "topics", "total_trained", "participants")
+        + ("summary",),
         parts={"participants": "id"},
         ordering=("title",),
         search=("title", "summary"),
         text_filters={"title": TEXT},
-        relations={"centre": "centre", "provider": "provider", "topic": "topics", "agency": "participants__agency"},
-        **with_participants("Courses"),
+        relations={
+            "centre": "centre",
+            "provider": "provider",
+            "topic": "topics",
+            "agency": "participants__agency",
+            "place": "place",
+        },
+        **with_participants("Courses", there="given there"),
     ),
     Resource(
         "operations",
         m.Operation,
-        ("name", "status", "start", "end", "legal_basis", "summary"),
+        ("name", "status", "start", "end", "place", "legal_basis", "summary"),
         parts={"participants": "id", "outcomes": "id"},
         ordering=("name", "status"),
         search=("name", "summary"),
         text_filters={"name": TEXT},
-        relations={"agency": "participants__agency", "drug": "outcomes__drug", "legal_basis": "legal_basis"},
-        **with_participants("Operations"),
+        relations={
+            "agency": "participants__agency",
+            "drug": "outcomes__drug",
+            "legal_basis": "legal_basis",
+            "place": "place",
+        },
+        **with_participants("Operations", there="carried out there"),
     ),
     Resource(
         "events",
@@ -292,11 +336,11 @@ DECLARATIONS = (
         ("title", "kind", "date", "country", "region", "place", "officials", "agencies", "countries_concerned")
         + ("summary",),
         ordering=("title", "kind"),
-        search=("title", "summary", "place"),
+        search=("title", "summary", "place__name"),
         text_filters={"title": TEXT},
-        relations={"official": "officials", "agency": "agencies"},
-        places=Places(countries=("country", "countries_concerned"), regions=("region",)),
-        filter_help={"country": "Where it took place, or what it concerned."},
+        relations={"official": "officials", "agency": "agencies", "place": "place"},
+        places=Places(countries=("country", "countries_concerned", *PLACE), regions=("region",)),
+        filter_help={"country": "Where it took place (its country, or its place's), or what it concerned."},
     ),
     # --- Drug trade -----------------------------------------------------------------------------------
     Resource(

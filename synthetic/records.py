@@ -300,27 +300,16 @@ class Records:
         if status in ("operational", "closed"):
             opened = self.dates.maybe(rng, 0.8, self.dates.day(rng))
         kind = rng.choice(words.CENTRE_KINDS)
-        place = f"near {rng.choice(words.PLACES)}" if rng.random() < 0.5 else ""
+        _place = (
+            f"near {rng.choice(words.PLACES)}" if rng.random() < 0.5 else ""
+        )  # drawn as before, so the rest of the data stays the same; not written (places are records now)
         topics = rng.sample(self.ref.topics, rng.randint(1, 4))
         expected = str(rng.randint(2, 20)) if rng.random() < 0.4 else self.null
         tracked = self._tracked(rng, created)
         name = f"{kind} in {host}"
         check = self._duplicate_check("training centres", [comparable(name), self._fk(host_id)])
         self.rows["training centres"].append(
-            (
-                key,
-                name,
-                host_id,
-                place,
-                operator,
-                sponsor_id,
-                status,
-                *opened,
-                *self._exact(expected),
-                "",
-                *check,
-                *tracked,
-            )
+            (key, name, host_id, operator, sponsor_id, status, *opened, *self._exact(expected), "", *check, *tracked)
         )
         self.rows["training centre topics"].extend((key, pk) for pk, _ in topics)
         run_by = f", run by the {self._agency_name(operator)}," if operator != self.null else ""
@@ -455,7 +444,7 @@ class Records:
             country, where = self._country(rng)
         elif draw < 0.85:
             region, where = rng.choice(self.ref.regions)
-        place = rng.choice(words.PLACES) if where and rng.random() < 0.3 else ""
+        _place = rng.choice(words.PLACES) if where and rng.random() < 0.3 else ""
         officials = self.counts["officials"]
         people = rng.sample(range(officials), min(officials, OFFICIALS_PER_EVENT(rng)))
         agencies = rng.sample(range(self.counts["agencies"]), AGENCIES_PER_EVENT(rng))
@@ -468,7 +457,7 @@ class Records:
         quote = f"{speaker} {words.EVENT_VERBS[kind]}{place_phrase}{phrase(date)}{about}."
         title = f"{words.EVENT_TITLES[kind]}{place_phrase}"
         self.rows["events"].append(
-            (key, title, kind, *date, country, region, place, quote if rng.random() < 0.5 else "", *tracked)
+            (key, title, kind, *date, country, region, quote if rng.random() < 0.5 else "", *tracked)
         )
         first_official, first_agency = self.first_ids["officials"], self.first_ids["agencies"]
         self.rows["event officials"].extend((key, str(first_official + offset)) for offset in people)

@@ -48,6 +48,16 @@ class CitedFactory(DjangoModelFactory):
             CitationFactory(record=obj)
 
 
+class PlaceFactory(DjangoModelFactory):
+    """A place analysts add: not from the gazetteer (no GeoNames id)."""
+
+    class Meta:
+        model = m.Place
+
+    name = factory.Sequence(lambda n: f"Puerto Nuevo {n}")
+    country = existing(m.Country)
+
+
 class AgencyFactory(CitedFactory):
     class Meta:
         model = m.Agency

@@ -31,3 +31,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
+
+# The gazetteer's larger places only (about 1,200 of 34,000: Lima, Callao, Bogotá, Santo Domingo, San Jose US),
+# so that creating each test database stays fast and serialized rollbacks reload a small table; see
+# cooperation/gazetteer.py. tests/cooperation/test_gazetteer.py loads the whole gazetteer once.
+GAZETTEER_MIN_POPULATION = 500_000

@@ -21,9 +21,9 @@ class AgreementAdmin(CitedAdmin):
         "parties__agency__name",
         "parties__agency__acronym",
     )
-    autocomplete_fields = ("areas", "announced_by", "signatories")
+    autocomplete_fields = ("areas", "announced_by", "signatories", "place")
     fieldsets = (
-        (None, {"fields": ("title", ("kind", "status"), "areas", "summary")}),
+        (None, {"fields": ("title", ("kind", "status"), "areas", "place", "summary")}),
         ("Officials", {"fields": (("announced_by", "signatories"),)}),
     )
     part_options = {"parties": {"extra": 2}}  # most agreements have two parties

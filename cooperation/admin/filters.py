@@ -65,6 +65,8 @@ def present_values(model: type[Model], spec: fs.filters.Filter) -> list[tuple[st
         return keyed(countries_involved(model, spec.places))
     if isinstance(spec, fs.RegionFilter):
         return keyed(regions_involved(model, spec.places))
+    if isinstance(spec, fs.ChoiceFilter) and spec.method is not None:
+        return [(code, str(label)) for code, label in spec.extra["choices"]]  # a rule (a place's origin), no column
     paths = getattr(spec, "paths", None) or [spec.field_name]
     if isinstance(spec, fs.ChoiceFilter):
         used = {value for path in paths for value in records.values_list(path, flat=True).distinct()}

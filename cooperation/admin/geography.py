@@ -1,8 +1,8 @@
-"""Reference geography: UN M49 regions (and analysts' own groupings) and ISO 3166-1 countries."""
+"""Reference geography: UN M49 regions (and analysts' own groupings), ISO 3166-1 countries and places."""
 
 from django.contrib import admin
 
-from cooperation.models import Country, Region
+from cooperation.models import Country, Place, Region
 
 from .base import TrackedAdmin, count_of, joined
 from .filters import resource_filters
@@ -42,3 +42,27 @@ class CountryAdmin(TrackedAdmin):
     @admin.display(description="regions")
     def region_list(self, country: Country) -> str:
         return joined(country.regions.all())
+
+
+@admin.register(Place)
+class PlaceAdmin(TrackedAdmin):
+    """The gazetteer's places and those analysts add. Search (and every place autocomplete) finds places by the
+    beginning of their name through an index: "bogota", "san jose, cr", or a GeoNames id."""
+
+    list_display = ("name", "country", "population", "geonames_id", "latitude", "longitude")
+    list_select_related = ("country",)
+    list_filter = resource_filters(Place)
+    search_fields = ("search_name",)  # what get_search_results searches (by prefix, on its index)
+    search_help_text = 'The beginning of the name ("bogota"), with the country ("san jose, cr"), or a GeoNames id.'
+    autocomplete_fields = ("country",)
+    fieldsets = (
+        (None, {"fields": ("name", "country", ("latitude", "longitude"), "other_names", "description")}),
+        ("Gazetteer", {"fields": ("geonames_id", "population")}),
+    )
+    ordering = ("-population", "name", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country")  # autocomplete shows "Lima, PE"
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.named(search_term), False

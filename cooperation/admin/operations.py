@@ -11,8 +11,7 @@ from .filters import CollapsedRelatedOnlyFilter, part_filters, resource_filters
 
 @admin.register(Operation)
 class OperationAdmin(CitedAdmin):
-    list_display = ("name", "status", "start", "end", "participant_list", "legal_basis")
-    list_select_related = ("legal_basis",)
+    list_display = ("name", "status", "start", "end", "place", "participant_list", "legal_basis")
     list_filter = resource_filters(Operation, "drug", country="participants' country", region="participants' region")
     search_fields = (
         "name",
@@ -21,8 +20,9 @@ class OperationAdmin(CitedAdmin):
         "participants__region__name",
         "participants__agency__name",
     )
-    autocomplete_fields = ("legal_basis",)
-    fieldsets = ((None, {"fields": ("name", "status", "legal_basis", "summary")}),)
+    list_select_related = ("legal_basis", "place__country")
+    autocomplete_fields = ("legal_basis", "place")
+    fieldsets = ((None, {"fields": ("name", "status", "place", "legal_basis", "summary")}),)
 
     def get_queryset(self, request):
         participants = OperationParticipant.objects.select_related("country", "region", "agency")
@@ -54,10 +54,10 @@ class OperationOutcomeAdmin(TrackedAdmin):
 @admin.register(Event)
 class EventAdmin(CitedAdmin):
     list_display = ("title", "kind", "date", "country", "region", "place", "official_list")
-    list_select_related = ("country", "region")
+    list_select_related = ("country", "region", "place__country")
     list_filter = resource_filters(Event, country="country (place or concerned)", region="region (place or concerned)")
-    search_fields = ("title", "summary", "place", "country__name", "region__name", "officials__name")
-    autocomplete_fields = ("country", "region", "officials", "agencies", "countries_concerned")
+    search_fields = ("title", "summary", "place__name", "country__name", "region__name", "officials__name")
+    autocomplete_fields = ("country", "region", "place", "officials", "agencies", "countries_concerned")
     fieldsets = (
         (None, {"fields": ("title", "kind", ("country", "region", "place"), "summary")}),
         ("Who and about whom", {"fields": ("officials", "agencies", "countries_concerned")}),

@@ -12,7 +12,7 @@ from .filters import part_filters, resource_filters
 @admin.register(TrainingCentre)
 class TrainingCentreAdmin(CitedAdmin):
     list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
-    list_select_related = ("host_country", "operator", "sponsor_country")
+    list_select_related = ("host_country", "place__country", "operator", "sponsor_country")
     list_filter = resource_filters(
         TrainingCentre,
         "topic",
@@ -21,8 +21,8 @@ class TrainingCentreAdmin(CitedAdmin):
         country="host or sponsor",
         region="host's or sponsor's region",
     )
-    search_fields = ("name", "place", "host_country__name", "operator__name", "operator__acronym", "summary")
-    autocomplete_fields = ("host_country", "operator", "sponsor_country", "topics")
+    search_fields = ("name", "place__name", "host_country__name", "operator__name", "operator__acronym", "summary")
+    autocomplete_fields = ("host_country", "place", "operator", "sponsor_country", "topics")
     fieldsets = (
         (None, {"fields": ("name", "status", ("host_country", "place"), ("operator", "sponsor_country"))}),
         ("Training", {"fields": ("topics", "expected_countries", "summary")}),
@@ -37,8 +37,8 @@ class TrainingCourseAdmin(CitedAdmin):
         TrainingCourse, "topic", "centre", country="participants' country", region="participants' region"
     )
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
-    autocomplete_fields = ("centre", "provider", "topics")
-    fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "topics", "total_trained", "summary")}),)
+    autocomplete_fields = ("centre", "provider", "place", "topics")
+    fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "place", "topics", "total_trained", "summary")}),)
 
     def get_queryset(self, request):
         participants = CourseParticipant.objects.select_related("country", "region", "agency")

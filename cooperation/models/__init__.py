@@ -11,7 +11,7 @@ from .agreements import (
 )
 from .base import CitedModel, ParticipantRole, TrackedModel
 from .deletions import Deletion
-from .geography import Country, Region, RegionLevel
+from .geography import Country, Place, Region, RegionLevel
 from .operations import (
     Event,
     EventKind,
@@ -70,6 +70,7 @@ __all__ = [
     "OperationStatus",
     "OutcomeKind",
     "ParticipantRole",
+    "Place",
     "PartyRole",
     "Post",
     "Region",

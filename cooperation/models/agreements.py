@@ -19,6 +19,7 @@ from .base import (
     partial_date_fields,
     party_kind,
 )
+from .geography import place_field
 
 
 class Vocabulary(NaturallyKeyed, TrackedModel):
@@ -78,6 +79,7 @@ class Agreement(NaturallyKeyed, CitedModel):
     )
     announced, announced_edtf, announced_earliest, announced_latest = partial_date_fields("announced")
     signed, signed_edtf, signed_earliest, signed_latest = partial_date_fields("signed")
+    place = place_field("agreements_signed", "Where it was signed (a city or town), when known.", "place signed")
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
     duplicate_key, confirmed_distinct = duplicate_check_fields()

@@ -21,6 +21,7 @@ from .base import (
     participant_fields,
     party_kind,
 )
+from .geography import place_field, place_in_country
 
 
 class OperationStatus(models.TextChoices):
@@ -40,6 +41,7 @@ class Operation(CitedModel):
         related_name="operations",
         help_text="The agreement the operation was carried out under, if any.",
     )
+    place = place_field("operations", "Where it took place (a city, town or port), when known.")
     summary = models.TextField(blank=True)
 
     partial_dates = ("start", "end")
@@ -160,7 +162,7 @@ class Event(CitedModel):
         "cooperation.Country", related_name="events", help_text="Where it took place (a country or a region, not both)."
     )
     region = optional("cooperation.Region", related_name="events")
-    place = models.CharField(max_length=200, blank=True, help_text="Town or venue, when known.")
+    place = place_field("events", "The city or town, when known; its country is where the event took place.")
     officials = models.ManyToManyField("cooperation.Official", blank=True, related_name="events")
     agencies = models.ManyToManyField("cooperation.Agency", blank=True, related_name="events")
     countries_concerned = models.ManyToManyField(
@@ -188,3 +190,9 @@ class Event(CitedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.place_id is not None and self.country_id is None and self.region_id is None:
+            self.country_id = self.place.country_id  # "in Lima" is in Peru
+        place_in_country(self, "country")

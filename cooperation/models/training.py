@@ -23,6 +23,7 @@ from .base import (
     participant_fields,
     party_kind,
 )
+from .geography import place_field, place_in_country
 
 EXPECTED_COUNTRIES = Quantity("expected_countries")
 TOTAL_TRAINED = Quantity("total_trained")
@@ -48,7 +49,9 @@ class TrainingCentre(NaturallyKeyed, CitedModel):
     host_country = models.ForeignKey(
         "cooperation.Country", on_delete=models.PROTECT, related_name="hosted_training_centres"
     )
-    place = models.CharField(max_length=200, blank=True, help_text="Town or site, when known.")
+    place = place_field(
+        "training_centres", "The town or site, or the nearest one (its country is the host country), when known."
+    )
     operator = optional("cooperation.Agency", related_name="operated_training_centres", verbose_name="operating agency")
     sponsor_country = optional(
         "cooperation.Country", related_name="sponsored_training_centres", verbose_name="sponsoring country"
@@ -84,6 +87,10 @@ class TrainingCentre(NaturallyKeyed, CitedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        place_in_country(self, "host_country")
+
 
 class TrainingCourse(CitedModel):
     """One cohort: a course given at a centre (or elsewhere) by a provider, with trainees per country."""
@@ -93,6 +100,7 @@ class TrainingCourse(CitedModel):
     provider = optional("cooperation.Agency", related_name="training_courses")
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
     end, end_edtf, end_earliest, end_latest = partial_date_fields("end")
+    place = place_field("training_courses", "Where it was given (a city or town), when known.")
     topics = models.ManyToManyField(TrainingTopic, blank=True, related_name="training_courses")
     total_trained, total_trained_qualifier, total_trained_high, total_trained_min, total_trained_max = (
         TOTAL_TRAINED.fields("total trained", help_text="Trainees in all, when reported.")

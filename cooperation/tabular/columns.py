@@ -81,6 +81,21 @@ class PlainText(models.Func):
         return compiler.compile(NullIf(Cast(self.source_expressions[0], TextField()), Value("")))
 
 
+class PlainNumber(models.Func):
+    """A decimal as written, without the zeros its column's scale pads it with: PostgreSQL's numeric(8, 6) holds
+    -12.05 as -12.050000, SQLite as -12.05; both are written -12.05."""
+
+    output_field = TextField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"trim_scale({inner})::text", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(Cast(self.source_expressions[0], TextField()))
+
+
 class IsoTimestamp(models.Func):
     """A timestamp as ISO 8601 in UTC, e.g. 2026-11-28T23:15:19.688033Z."""
 
@@ -277,6 +292,8 @@ class FieldColumn(Column):
             return IsoTimestamp(source)
         if isinstance(self.model_field, models.DateField):
             return IsoDate(source)
+        if isinstance(self.model_field, models.DecimalField):
+            return PlainNumber(source)
         if isinstance(self.model_field, models.CharField | models.TextField) and not self.model_field.choices:
             return EscapedText(source) if escape else PlainText(source)
         return PlainText(source)

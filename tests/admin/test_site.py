@@ -96,6 +96,7 @@ def regions(n):
 ROW_BUILDERS = {
     m.Region: regions,
     m.Country: existing(m.Country),  # all ISO countries are there already
+    m.Place: batch(f.PlaceFactory),  # analysts' places, besides the gazetteer's
     m.Agency: batch(f.AgencyFactory),
     m.Official: officials,
     m.Post: batch(f.PostFactory),

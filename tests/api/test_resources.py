@@ -108,6 +108,32 @@ class TestTrainingTopics(ResourceTests):
         return {"name": "Dog handling and detection"}
 
 
+class TestPlaces(ResourceTests):
+    resource, model = "places", m.Place
+    invalid_filter = {"origin": "hearsay"}
+    few_rows = {"origin": "analysts"}  # not the gazetteer's
+
+    def make(self):
+        return f.PlaceFactory(latitude="-12.05", longitude="-77.15", other_names="Puerto\nEl Puerto")
+
+    def create_payload(self):
+        return {
+            "name": f"San José {next(SEQUENCE)}",
+            "country": "CR",
+            "latitude": 9.93333,
+            "longitude": -84.08333,
+            "other_names": "San Jose",
+            "description": "A district an analyst added.",
+        }
+
+    def update_payload(self):
+        return {"population": 31430}
+
+    def check_created(self, record):
+        assert record.country.iso2 == "CR" and record.geonames_id is None
+        assert record.search_name.startswith("san jose")
+
+
 class TestAgencies(ResourceTests):
     resource, model = "agencies", m.Agency
     invalid_filter = {"kind": "bakery"}
@@ -323,7 +349,7 @@ class TestEvents(ResourceTests):
         }
 
     def update_payload(self):
-        return {"place": "Managua"}
+        return {"summary": "Met in Managua."}
 
 
 class TestTraffickingRoutes(ResourceTests):

@@ -138,3 +138,52 @@ def test_numbers_stored_before_qualifiers_become_exact_quantities_with_their_bou
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_places_written_as_text_become_places_in_the_records_country():
+    executor, before, after = around("_places")
+    try:
+        executor.migrate([before])
+        old = models_at(executor, before)
+        country, region = old("Country").objects.get, old("Region").objects.get
+        peru, costa_rica, dominican = country(iso2="PE"), country(iso2="CR"), country(iso2="DO")
+        # Nauru as the data had it before: in Polynesia.
+        nauru = country(iso2="NR")
+        nauru.regions.set([region(m49_code="061")])
+        event = old("Event").objects.create
+        in_lima = event(title="Signing", kind="signing", country=peru, place="Lima")
+        in_callao = event(title="Seizure shown", kind="other", country=peru, place="  callao ")
+        in_san_jose = event(title="Visit", kind="visit", country=costa_rica, place="San José")
+        again_san_jose = event(title="Second visit", kind="visit", country=costa_rica, place="san josé")
+        in_a_region = event(
+            title="Tour", kind="tour", region=region(m49_code="419"), place="Caracas", summary="A tour."
+        )
+        nowhere = event(title="Statement", kind="statement")
+        centre = old("TrainingCentre").objects.create(
+            name="Centre outside Santo Domingo", host_country=dominican, status="planned", place="Santo Domingo"
+        )
+
+        executor.loader.build_graph()
+        executor.migrate([after])
+        new = models_at(executor, after)
+        events = {e.pk: e for e in new("Event").objects.select_related("place__country")}
+        lima = events[in_lima.pk].place
+        assert (lima.name, lima.country.iso2, lima.geonames_id) == ("Lima", "PE", 3936456)
+        assert events[in_callao.pk].place.geonames_id == 3946083  # matched ignoring case and spaces
+        # Not in the test database's gazetteer (only its larger places): an analyst's place, made once.
+        san_jose = events[in_san_jose.pk].place
+        assert (san_jose.name, san_jose.country.iso2, san_jose.geonames_id) == ("San José", "CR", None)
+        assert events[again_san_jose.pk].place == san_jose
+        # No country to put a place in: the text stays, in the summary.
+        assert events[in_a_region.pk].place is None
+        assert events[in_a_region.pk].summary == "A tour.\n\nPlace (as recorded): Caracas"
+        assert events[nowhere.pk].place is None and events[nowhere.pk].summary == ""
+        centre_place = new("TrainingCentre").objects.get(pk=centre.pk).place
+        assert (centre_place.name, centre_place.country.iso2) == ("Santo Domingo", "DO")
+        assert centre_place.geonames_id == 3492908
+        # The reference data was loaded again: Nauru is in Micronesia only.
+        assert list(new("Country").objects.get(iso2="NR").regions.values_list("m49_code", flat=True)) == ["057"]
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))

@@ -62,3 +62,28 @@ def test_loading_again_adds_nothing_and_keeps_analysts_edits():
     assert (Country.objects.count(), Region.objects.count(), Drug.objects.count()) == counts_before
     assert CooperationArea.objects.get(code="training").name == "Training and capacity building"
     assert Country.objects.get(iso2="PE").regions.count() == 1
+
+
+def test_nauru_is_in_micronesia():
+    nauru = Country.objects.get(iso2="NR")
+    assert [(r.m49_code, r.name) for r in nauru.regions.all()] == [("057", "Micronesia")]
+    assert "NR" in countries_under("Oceania") and "NR" not in countries_under("Polynesia")
+
+
+def test_reloading_removes_the_links_the_data_no_longer_has():
+    """A database loaded from older data (Nauru in Polynesia, a grouping with a member it no longer lists) is
+    brought in line; what analysts added (their own grouping and its members) stays."""
+    nauru, peru = Country.objects.get(iso2="NR"), Country.objects.get(iso2="PE")
+    nauru.regions.set([Region.objects.get(m49_code="061")])
+    soviet = Region.objects.get(name="Former Soviet Union")
+    soviet.countries.add(peru)
+    andean = Region.objects.create(name="Andean Community", level="grouping")
+    andean.countries.add(peru)
+
+    load_reference_data()
+
+    assert [r.m49_code for r in nauru.regions.all()] == ["057"]
+    assert "PE" not in countries_under("Former Soviet Union") and len(countries_under("Former Soviet Union")) == 15
+    assert sorted(r.name for r in peru.regions.all()) == ["Andean Community", "South America"]
+    load_reference_data()  # and again: nothing more changes
+    assert sorted(r.name for r in peru.regions.all()) == ["Andean Community", "South America"]

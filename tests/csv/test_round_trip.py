@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("seed")
 IDS_AND_STAMPS = {"id", "created_at", "updated_at", "version", "record_id"}
 DELETION_ORDER = [  # what refers to others goes first
     "Citation", "Assessment", "TraffickingRoute", "Event", "Operation", "TrainingCourse", "TrainingCentre",
-    "Agreement", "Post", "Official", "Source", "Agency", "TrainingTopic", "CooperationArea", "Drug", "Country",
+    "Agreement", "Place", "Post", "Official", "Source", "Agency", "TrainingTopic", "CooperationArea", "Drug", "Country",
     "Region", "Deletion",
 ]  # fmt: skip
 

