@@ -187,3 +187,18 @@ def test_places_written_as_text_become_places_in_the_records_country():
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_rate_limits_database_table_is_dropped():
+    executor, before, after = around("_drop_cache_table")
+    try:
+        executor.migrate([before])
+        with connection.cursor() as cursor:  # as migration 0005 made it where the database cache was configured
+            cursor.execute("CREATE TABLE cooperation_cache (cache_key varchar(255) PRIMARY KEY, value text)")
+        executor.loader.build_graph()
+        executor.migrate([after])
+        assert "cooperation_cache" not in connection.introspection.table_names()
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
