@@ -3,6 +3,9 @@ it held is checked in the schema after it."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -25,12 +28,28 @@ def models_at(executor: MigrationExecutor, at: tuple[str, str]):
     return lambda name: apps.get_model("cooperation", name)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_participants_keep_their_countries_agencies_and_roles_and_citations_become_verbatim():
-    executor, before, after = around("_participants_and_citation_kinds")
+@contextlib.contextmanager
+def across(suffix: str) -> Iterator[tuple[Callable, Callable]]:
+    """The database at the migration before the app's ``*_<suffix>``: yields the models as they are there and a
+    function that runs the migration and returns the models after it. The database ends at the latest migration."""
+    executor, before, after = around(suffix)
+
+    def migrate():
+        executor.loader.build_graph()
+        executor.migrate([after])
+        return models_at(executor, after)
+
     try:
         executor.migrate([before])
-        old = models_at(executor, before)
+        yield models_at(executor, before), migrate
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_participants_keep_their_countries_agencies_and_roles_and_citations_become_verbatim():
+    with across("_participants_and_citation_kinds") as (old, migrate):
         country = old("Country").objects.get
         guatemala, belize, spain = country(iso2="GT"), country(iso2="BZ"), country(iso2="ES")
         guardia = old("Agency").objects.create(name="Guardia Civil", kind="police", country=spain)
@@ -48,9 +67,7 @@ def test_participants_keep_their_countries_agencies_and_roles_and_citations_beco
             source=source, content_type_id=operation_type.pk, object_id=operation.pk, quote="Tridente ended."
         )
 
-        executor.loader.build_graph()
-        executor.migrate([after])
-        new = models_at(executor, after)
+        new = migrate()
         in_course = new("CourseParticipant").objects.filter(course=course.pk).order_by("pk")
         assert list(in_course.values_list("country__iso2", "region", "agency__name", "role", "trainees")) == [
             ("GT", None, None, "participant", 120),
@@ -69,9 +86,6 @@ def test_participants_keep_their_countries_agencies_and_roles_and_citations_beco
         new("CourseParticipant").objects.create(course_id=course.pk, region=caribbean, role="invited")
         new("CourseParticipant").objects.create(course_id=course.pk, country_id=guatemala.pk, role="host")
         assert new("CourseParticipant").objects.filter(course=course.pk).count() == 5
-    finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -80,10 +94,7 @@ def test_numbers_stored_before_qualifiers_become_exact_quantities_with_their_bou
 
     from django.db import IntegrityError, transaction
 
-    executor, before, after = around("_quantities")
-    try:
-        executor.migrate([before])
-        old = models_at(executor, before)
+    with across("_quantities") as (old, migrate):
         country = old("Country").objects.get
         nicaragua, peru = country(iso2="NI"), country(iso2="PE")
         centre = old("TrainingCentre").objects.create(name="Centre", host_country=nicaragua, status="planned")
@@ -99,9 +110,7 @@ def test_numbers_stored_before_qualifiers_become_exact_quantities_with_their_bou
         outcome.create(operation=operation, kind="arrests", quantity=Decimal("41"), unit="persons")
         outcome.create(operation=operation, kind="other", description="Weapons seized.")
 
-        executor.loader.build_graph()
-        executor.migrate([after])
-        new = models_at(executor, after)
+        new = migrate()
         centres = new("TrainingCentre").objects.order_by("pk")
         columns = ("expected_countries", "expected_countries_qualifier", "expected_countries_min")
         assert list(centres.values_list(*columns, "expected_countries_max")) == [
@@ -135,17 +144,11 @@ def test_numbers_stored_before_qualifiers_become_exact_quantities_with_their_bou
                 new("TrainingCourse").objects.create(
                     title="Ranged", total_trained=3, total_trained_qualifier="between", total_trained_high=high
                 )
-    finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_places_written_as_text_become_places_in_the_records_country():
-    executor, before, after = around("_places")
-    try:
-        executor.migrate([before])
-        old = models_at(executor, before)
+    with across("_places") as (old, migrate):
         country, region = old("Country").objects.get, old("Region").objects.get
         peru, costa_rica, dominican = country(iso2="PE"), country(iso2="CR"), country(iso2="DO")
         # Nauru as the data had it before: in Polynesia.
@@ -164,9 +167,7 @@ def test_places_written_as_text_become_places_in_the_records_country():
             name="Centre outside Santo Domingo", host_country=dominican, status="planned", place="Santo Domingo"
         )
 
-        executor.loader.build_graph()
-        executor.migrate([after])
-        new = models_at(executor, after)
+        new = migrate()
         events = {e.pk: e for e in new("Event").objects.select_related("place__country")}
         lima = events[in_lima.pk].place
         assert (lima.name, lima.country.iso2, lima.geonames_id) == ("Lima", "PE", 3936456)
@@ -184,21 +185,12 @@ def test_places_written_as_text_become_places_in_the_records_country():
         assert centre_place.geonames_id == 3492908
         # The reference data was loaded again: Nauru is in Micronesia only.
         assert list(new("Country").objects.get(iso2="NR").regions.values_list("m49_code", flat=True)) == ["057"]
-    finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_rate_limits_database_table_is_dropped():
-    executor, before, after = around("_drop_cache_table")
-    try:
-        executor.migrate([before])
+    with across("_drop_cache_table") as (_, migrate):
         with connection.cursor() as cursor:  # as migration 0005 made it where the database cache was configured
             cursor.execute("CREATE TABLE cooperation_cache (cache_key varchar(255) PRIMARY KEY, value text)")
-        executor.loader.build_graph()
-        executor.migrate([after])
+        migrate()
         assert "cooperation_cache" not in connection.introspection.table_names()
-    finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
