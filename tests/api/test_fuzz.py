@@ -62,6 +62,7 @@ MEANING = re.compile(
             # Rules between fields and records.
             r"Cite at least one source|Give exactly one of|Say who makes|This is the only citation",
             r"needs date_from or date_to|M49 regions have an M49 code",
+            r"Give the latitude and the longitude together",  # a place's coordinates, stored or sent: both or none
             # A quantity's qualifier and its numbers (cooperation/quantities.py): a range has low below high, the
             # other qualifiers a value; an outcome's unit says whether it counts whole things.
             r"needs a low and a high end|needs a value|Only a range|high end is above|below its high end",
