@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
+from django.db import connections
 from django.http import StreamingHttpResponse
 from rest_framework import parsers, renderers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
@@ -144,7 +144,7 @@ def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
     if total is not None:
         headers["X-Total-Count"] = str(total)
     else:
-        check_database_answers()
+        check_database_answers(queryset.db)
     response = StreamingHttpResponse(
         hold(stream_csv(resource, queryset, options)), content_type="text/csv; charset=utf-8", headers=headers
     )
@@ -152,11 +152,11 @@ def stream_response(view, request, queryset, hold) -> StreamingHttpResponse:
     return response
 
 
-def check_database_answers() -> None:
+def check_database_answers(alias: str) -> None:
     """One round trip before an export's status goes out: a database that cannot be reached is then a 503 with
     Retry-After, not a 200 cut short after the header line. (Starting the export's own query here instead would
     leave its transaction open in the response until a server reads it.)"""
-    with connection.cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         cursor.execute("SELECT 1")
 
 

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -54,11 +54,12 @@ def stream_csv(
 ) -> Iterator[bytes]:
     """The CSV of the queryset's records, as blocks of bytes. Runs its one query when first iterated."""
     sql, params = export_query(resource, queryset, options)
+    connection = connections[queryset.db]  # a replica, when the request reads from one (cooperation/replicas.py)
     # RFC 4180 quoting either way. COPY ends lines with LF; csv.writer with CRLF, because only then does it
     # quote a cell that holds a lone CR.
     copying = connection.vendor == "postgresql" and use_copy
     yield (BOM if options.bom else b"") + header_line(resource, "\n" if copying else "\r\n")
-    yield from _copy_blocks(sql, params) if copying else _cursor_blocks(sql, params)
+    yield from _copy_blocks(connection, sql, params) if copying else _cursor_blocks(connection, sql, params)
 
 
 def file_name(resource: Resource, filtered: bool) -> str:
@@ -66,12 +67,12 @@ def file_name(resource: Resource, filtered: bool) -> str:
     return f"{resource.name}{'-filtered' if filtered else ''}-{stamp}.csv"
 
 
-def _cursor_blocks(sql: str, params: tuple) -> Iterator[bytes]:
+def _cursor_blocks(connection, sql: str, params: tuple) -> Iterator[bytes]:
     # Inside a transaction a PostgreSQL server-side cursor starts at once instead of materialising the result
     # first (WITH HOLD). SQLite's cursor reads as it goes either way, and a transaction there would take the
     # database's one write lock (transaction_mode IMMEDIATE) for as long as the client takes to read.
     postgresql = connection.vendor == "postgresql"
-    with transaction.atomic() if postgresql else contextlib.nullcontext():
+    with transaction.atomic(using=connection.alias) if postgresql else contextlib.nullcontext():
         cursor = connection.chunked_cursor() if postgresql else connection.cursor()
         with cursor:
             cursor.execute(sql, params)
@@ -114,7 +115,7 @@ class _BlockSink:
 _DONE = object()
 
 
-def _copy_blocks(sql: str, params: tuple) -> Iterator[bytes]:
+def _copy_blocks(connection, sql: str, params: tuple) -> Iterator[bytes]:
     """COPY the query's rows out as CSV. psycopg2's copy_expert blocks until the end, so it runs in a thread
     that hands blocks over a bounded queue (at most a few MiB in flight); the caller's thread only waits."""
     connection.ensure_connection()

@@ -122,3 +122,43 @@ def test_an_unreadable_rate_limit_is_an_error_not_a_silent_default():
     result = run_python(PRINT_ENGINE, DJANGO_SETTINGS_MODULE="config.settings.development", API_THROTTLE_ANON="lots")
     assert result.returncode != 0
     assert "API_THROTTLE_ANON='lots' is not a rate" in result.stderr
+
+
+PRINT_DATABASES = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(sorted(settings.DATABASES), settings.DATABASE_ROUTERS)"
+)
+
+
+def test_without_replicas_every_query_goes_to_the_one_database():
+    result = run_python(PRINT_DATABASES, DJANGO_SETTINGS_MODULE="config.settings.development")
+    assert result.stdout.strip() == "['default'] []", result.stderr
+
+
+def test_replicas_come_from_database_replica_urls_and_bring_the_router():
+    result = run_python(
+        PRINT_DATABASES,
+        DJANGO_SETTINGS_MODULE="config.settings.development",
+        DATABASE_URL="postgres://app@db.internal:5432/coop",
+        DATABASE_REPLICA_URLS="postgres://app@replica-a:5432/coop, postgres://app@replica-b:5432/coop",
+    )
+    expected = "['default', 'replica_1', 'replica_2'] ['cooperation.replicas.PrimaryReplicaRouter']"
+    assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("primary", "replicas", "message"),
+    [
+        ("sqlite:///db.sqlite3", "postgres://app@replica:5432/coop", "needs a PostgreSQL DATABASE_URL"),
+        ("postgres://app@db:5432/coop", "mysql://app@replica/coop", "is not a postgres:// URL"),
+    ],
+)
+def test_replicas_that_cannot_stream_from_the_database_are_refused(primary, replicas, message):
+    result = run_python(
+        PRINT_DATABASES,
+        DJANGO_SETTINGS_MODULE="config.settings.development",
+        DATABASE_URL=primary,
+        DATABASE_REPLICA_URLS=replicas,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
