@@ -22,7 +22,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, NullIf
 
 from cooperation import json_input
@@ -218,6 +218,58 @@ class Aggregated(Subquery):
         return self.as_sql(compiler, connection, template=f"(SELECT {aggregate} FROM (%(subquery)s) _v)")
 
 
+@dataclass
+class RelationRows:
+    """The rows a many-valued column aggregates, for every record: ``queryset`` (ordered as the cell lists its
+    values), ``owner`` (the lookup naming the record a row belongs to) and the ``values`` selected (``value``
+    and ``sort_key``; None: the queryset's annotation of that name). The cell is either a correlated sub-query
+    per record (``correlated``) or, for many records at once, one aggregate per owner (``grouped``, which
+    exports.py joins to the records)."""
+
+    queryset: QuerySet
+    owner: str
+    values: dict[str, models.Expression | None]
+    as_json: bool
+    distinct: bool = False
+
+    def _rows(self, queryset: QuerySet, **owner) -> QuerySet:
+        annotated = [name for name, value in self.values.items() if value is None]
+        rows = queryset.values(*annotated, **owner, **{k: v for k, v in self.values.items() if v is not None})
+        return rows.distinct() if self.distinct else rows
+
+    @property
+    def owner_column(self) -> str:
+        """The owner's column (``agreement_id``), to order by it without the related model's ordering."""
+        return self.queryset.model._meta.get_field(self.owner).attname
+
+    def correlated(self) -> Aggregated:
+        """A sub-query per record (the record being ``OuterRef("pk")``)."""
+        rows = self._rows(self.queryset.filter(**{self.owner: OuterRef("pk")}))
+        return Aggregated(rows, as_json=self.as_json)
+
+    def grouped(self, connection, **restrict) -> tuple[str, tuple]:
+        """``SELECT owner, <cell> AS value ... GROUP BY owner`` over the rows the ``restrict`` lookups (on the
+        owner: ``<owner>__gt``...) leave, each cell byte for byte what ``correlated`` gives its record."""
+        queryset = self.queryset.filter(**{f"{self.owner}{lookup}": value for lookup, value in restrict.items()})
+        if connection.vendor == "postgresql":
+            aggregate = (
+                "json_agg(_v.value ORDER BY _v.sort_key)::text"
+                if self.as_json
+                else f"string_agg(_v.value, '{SEPARATOR}' ORDER BY _v.sort_key)"
+            )
+            queryset = queryset.order_by()  # the aggregate orders its values
+        else:
+            # SQLite aggregates in the order the rows come: by owner, then as the cell lists them.
+            aggregate = "json_group_array(json(_v.value))" if self.as_json else f"group_concat(_v.value, '{SEPARATOR}')"
+            queryset = queryset.order_by(self.owner_column, *queryset.query.order_by)
+        sql, params = self._rows(queryset, export_owner=F(self.owner_column)).query.sql_with_params()
+        return f"SELECT _v.export_owner, {aggregate} AS value FROM ({sql}) _v GROUP BY _v.export_owner", params
+
+    def empty(self, connection) -> str:
+        """What ``correlated`` gives a record without rows: SQLite's json_group_array gives an empty array."""
+        return "'[]'" if self.as_json and connection.vendor != "postgresql" else "NULL"
+
+
 def key_expression(model: type[models.Model], path: str) -> models.Expression:
     """The natural key of the record at ``path`` (e.g. ``country``), in SQL: natural_keys.py defines it."""
     return natural_key(model).expression(path)
@@ -340,19 +392,20 @@ class KeysColumn(Column):
 
     model_field: models.ManyToManyField = None
 
-    def select(self, escape):
+    def relation_rows(self, escape) -> RelationRows:
         through = self.model_field.remote_field.through
-        source = self.model_field.m2m_field_name()
         target = self.model_field.m2m_reverse_field_name()
         key = key_expression(self.model_field.related_model, target)
-        rows = (
-            through.objects.filter(**{source: OuterRef("pk")})
-            .annotate(key=key)
-            .order_by("key")
+        return RelationRows(
+            queryset=through.objects.annotate(key=key).order_by("key"),
+            owner=self.model_field.m2m_field_name(),
             # Each key is escaped on its own, so that every key (not only the first) reads back the same.
-            .values(value=EscapedText(F("key")) if escape else F("key"), sort_key=F("key"))
+            values={"value": EscapedText(F("key")) if escape else F("key"), "sort_key": F("key")},
+            as_json=False,
         )
-        return Aggregated(rows, as_json=False)
+
+    def select(self, escape):
+        return self.relation_rows(escape).correlated()
 
     def read(self, text, unescape):
         keys = [key.strip() for key in text.split(SEPARATOR) if key.strip()]
@@ -375,7 +428,7 @@ class PartsColumn(Column):
     def quantities(self) -> dict[str, Quantity]:
         return {quantity.name: quantity for quantity in getattr(self.part_model, "quantities", ())}
 
-    def select(self, escape):
+    def relation_rows(self, escape) -> RelationRows:
         members = {}
         inner = {column for quantity in self.quantities.values() for column in quantity.columns[1:]}
         for part_field in self.fields:
@@ -389,16 +442,21 @@ class PartsColumn(Column):
                 members[part_field.name] = NullIf(F(part_field.name), Value(""))
             else:
                 members[part_field.name] = F(part_field.name)
+        parts = self.part_model.objects.all()
         if isinstance(self.relation, GenericRelation):
-            link = Q(content_type=ContentType.objects.get_for_model(self.relation.model), object_id=OuterRef("pk"))
+            parts = parts.filter(content_type=ContentType.objects.get_for_model(self.relation.model))
+            owner = "object_id"
         else:
-            link = Q(**{self.relation.field.name: OuterRef("pk")})
-        rows = (
-            self.part_model.objects.filter(link)
-            .order_by(self.order_by)
-            .values(value=JSONObjectWithoutEmpty(**members), sort_key=F(self.order_by))
+            owner = self.relation.field.name
+        return RelationRows(
+            queryset=parts.order_by(self.order_by),
+            owner=owner,
+            values={"value": JSONObjectWithoutEmpty(**members), "sort_key": F(self.order_by)},
+            as_json=True,
         )
-        return Aggregated(rows, as_json=True)
+
+    def select(self, escape):
+        return self.relation_rows(escape).correlated()
 
     def read(self, text, unescape):
         if not text.strip():
@@ -458,17 +516,19 @@ class CitationSourcesColumn(Column):
     model: type[models.Model] = None
     read_only: bool = True
 
-    def select(self, escape):
-        rows = (
-            m.Citation.objects.filter(
-                content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
-            )
+    def relation_rows(self, escape) -> RelationRows:
+        return RelationRows(
+            queryset=m.Citation.objects.filter(content_type=ContentType.objects.get_for_model(self.model))
             .annotate(value=key_expression(m.Source, "source"))
-            .order_by("value")
-            .values("value", sort_key=F("value"))
-            .distinct()
+            .order_by("value"),
+            owner="object_id",
+            values={"value": None, "sort_key": F("value")},
+            as_json=False,
+            distinct=True,
         )
-        return Aggregated(rows, as_json=False)
+
+    def select(self, escape):
+        return self.relation_rows(escape).correlated()
 
     def read(self, text, unescape):
         return None
