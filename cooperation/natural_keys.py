@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace
-from django.db.models.lookups import Exact, IContains
+from django.db.models.lookups import Exact, IContains, IsNull
 from django.urls import NoReverseMatch, reverse
 
 from . import models as m
@@ -141,6 +141,9 @@ class NaturalKey:
             needs_id |= Q(Exists(others))
         if not needs_id:
             return key
+        if path:
+            # No record there (a party that is a country, not an agency): no key, and no look for others first.
+            needs_id = Q(IsNull(F(f"{prefix}pk"), False)) & needs_id
         with_id = Concat(key, Value(" #"), pk, output_field=CharField())
         return Case(When(needs_id, then=with_id), default=key, output_field=CharField())
 
