@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import queue
 import threading
 from collections.abc import Iterator
@@ -74,14 +75,15 @@ def joinable(queryset: QuerySet) -> bool:
 
 
 def export_query(
-    resource: Resource, queryset: QuerySet, options: ExportOptions, *, after=None, through=None
+    resource: Resource, queryset: QuerySet, options: ExportOptions, *, after=None, through=None, ids=None
 ) -> tuple[str, tuple]:
     """The SQL (and parameters) selecting the export's cells, in the queryset's order (by id if none).
 
     The record's own cells come from one query over the records; each many-valued cell (parts, keys, citations)
     from one aggregate per relation, ``GROUP BY`` the record, joined to them: every relation is read once, not
     once per record. ``after`` / ``through``: only the records with ``after < pk <= through`` (either may be
-    None), in pk order; the relations are read for that range alone (their index on the record)."""
+    None), in pk order; the relations are read for that range alone (their index on the record). ``ids``: the
+    filtered records' ids in that range, found already (the filter is then not evaluated again)."""
     if not joinable(queryset):
         return correlated_query(resource, queryset, options)
     escape = options.escape_formulas
@@ -93,9 +95,12 @@ def export_query(
     if queryset.query.where:
         # ... and of the filtered records alone. The filter is evaluated once: the ids it selects are written down
         # (a materialised CTE) and read by the records' query and by each relation's.
-        ids = records.order_by().annotate(export_id=F("pk")).values("export_id")
-        ids_sql, head_params = ids.query.sql_with_params()
-        head = f"WITH export_records AS MATERIALIZED ({ids_sql}) "
+        if ids is not None:
+            head, head_params = _listed(ids)
+        else:
+            selecting = records.order_by().annotate(export_id=F("pk")).values("export_id")
+            ids_sql, head_params = selecting.query.sql_with_params()
+            head = f"WITH export_records AS MATERIALIZED ({ids_sql}) "
         chosen = RawSQL("SELECT export_id FROM export_records", ())
         records = queryset.model._base_manager.filter(pk__in=chosen, **{f"pk__{k}": v for k, v in ranged.items()})
         restrict["__in"] = chosen
@@ -124,6 +129,13 @@ def export_query(
         params += grouped_params
     statement = f"{head}SELECT {', '.join(selected)} FROM ({sql}) _r {' '.join(joins)} ORDER BY {order}"
     return statement, tuple(params)
+
+
+def _listed(ids: list) -> tuple[str, tuple]:
+    """A CTE ``export_records(export_id)`` of the given ids, as one parameter."""
+    if connection.vendor == "postgresql":
+        return "WITH export_records AS MATERIALIZED (SELECT unnest(%s) AS export_id) ", (list(ids),)
+    return "WITH export_records AS MATERIALIZED (SELECT value AS export_id FROM json_each(%s)) ", (json.dumps(ids),)
 
 
 def order_terms(queryset: QuerySet) -> list:
@@ -171,14 +183,22 @@ def stream_csv(
 def _chunks(resource: Resource, queryset: QuerySet, options: ExportOptions, copying: bool) -> Iterator[bytes]:
     """The records in primary key ranges of ``CHUNK_SIZE``, each with its relations aggregated for that range
     alone: the first rows go out at once, however many records there are, and each statement's memory is a
-    chunk's. One query finds where each chunk ends. The chunks read one snapshot of the database."""
+    chunk's. One query finds where each chunk ends (filtered: the chunk's ids, so that the filter runs once per
+    chunk). The chunks read one snapshot of the database."""
     keys = queryset.order_by("pk").values_list("pk", flat=True)
+    filtered = bool(queryset.query.where)
     with _snapshot():
         after = None
         while True:
             ranged = keys if after is None else keys.filter(pk__gt=after)
-            through = next(iter(ranged[CHUNK_SIZE - 1 : CHUNK_SIZE]), None)  # None: the last chunk
-            sql, params = export_query(resource, queryset, options, after=after, through=through)
+            if filtered:  # the chunk's ids: the filter once per chunk
+                ids = list(ranged[:CHUNK_SIZE])
+                if not ids:
+                    return
+                through = ids[-1] if len(ids) == CHUNK_SIZE else None
+            else:  # where the chunk ends
+                ids, through = None, next(iter(ranged[CHUNK_SIZE - 1 : CHUNK_SIZE]), None)  # None: the last
+            sql, params = export_query(resource, queryset, options, after=after, through=through, ids=ids)
             yield from _copy_blocks(sql, params) if copying else _cursor_blocks(sql, params)
             if through is None:
                 return
