@@ -183,21 +183,24 @@ def stream_csv(
 def _chunks(resource: Resource, queryset: QuerySet, options: ExportOptions, copying: bool) -> Iterator[bytes]:
     """The records in primary key ranges of ``CHUNK_SIZE``, each with its relations aggregated for that range
     alone: the first rows go out at once, however many records there are, and each statement's memory is a
-    chunk's. One query finds where each chunk ends (filtered: the chunk's ids, so that the filter runs once per
-    chunk). The chunks read one snapshot of the database."""
+    chunk's. One query finds where each chunk ends; filtered, one cursor reads the matching ids as the chunks
+    go, so that the filter runs once. The chunks read one snapshot of the database."""
     keys = queryset.order_by("pk").values_list("pk", flat=True)
-    filtered = bool(queryset.query.where)
-    with _snapshot():
+    with _snapshot(), contextlib.ExitStack() as stack:
+        filtered = None
+        if queryset.query.where:  # the filtered ids, read as the chunks go: the filter is evaluated once
+            filtered = stack.enter_context(connection.chunked_cursor())
+            filtered.execute(*keys.query.sql_with_params())
         after = None
         while True:
-            ranged = keys if after is None else keys.filter(pk__gt=after)
-            if filtered:  # the chunk's ids: the filter once per chunk
-                ids = list(ranged[:CHUNK_SIZE])
+            if filtered is not None:
+                ids = [row[0] for row in filtered.fetchmany(CHUNK_SIZE)]
                 if not ids:
                     return
-                through = ids[-1] if len(ids) == CHUNK_SIZE else None
-            else:  # where the chunk ends
-                ids, through = None, next(iter(ranged[CHUNK_SIZE - 1 : CHUNK_SIZE]), None)  # None: the last
+                through = ids[-1]
+            else:  # where the chunk ends (None: it is the last)
+                ranged = keys if after is None else keys.filter(pk__gt=after)
+                ids, through = None, next(iter(ranged[CHUNK_SIZE - 1 : CHUNK_SIZE]), None)
             sql, params = export_query(resource, queryset, options, after=after, through=through, ids=ids)
             yield from _copy_blocks(sql, params) if copying else _cursor_blocks(sql, params)
             if through is None:
