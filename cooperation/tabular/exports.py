@@ -215,7 +215,7 @@ def _snapshot() -> Iterator[None]:
     PostgreSQL: REPEATABLE READ, READ ONLY (inside a caller's transaction, the chunks take its isolation).
     SQLite: a deferred transaction, which in WAL mode reads a snapshot and keeps nobody from writing (Django's
     own would begin IMMEDIATE and hold the write lock while the client reads)."""
-    if connection.in_atomic_block:
+    if connection.in_atomic_block or not connection.get_autocommit():
         yield
     elif connection.vendor == "postgresql":
         with transaction.atomic():
