@@ -262,7 +262,9 @@ class RelationRows:
             # SQLite aggregates in the order the rows come: by owner, then as the cell lists them.
             aggregate = "json_group_array(json(_v.value))" if self.as_json else f"group_concat(_v.value, '{SEPARATOR}')"
             queryset = queryset.order_by(self.owner_column, *queryset.query.order_by)
-        sql, params = self._rows(queryset, export_owner=F(self.owner_column)).query.sql_with_params()
+        sql, params = (
+            self._rows(queryset, export_owner=F(self.owner_column)).query.get_compiler(connection=connection).as_sql()
+        )
         return f"SELECT _v.export_owner, {aggregate} AS value FROM ({sql}) _v GROUP BY _v.export_owner", params
 
     def empty(self, connection) -> str:

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import F, OrderBy, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
@@ -56,7 +56,7 @@ def correlated_query(resource: Resource, queryset: QuerySet, options: ExportOpti
     many-valued cell a correlated sub-query per record. Slower than ``export_query`` (a sub-query per record and
     column); kept as the reference that the joined form is checked against, and for querysets it cannot take."""
     cells = {f"cell_{i}": column.select(options.escape_formulas) for i, column in enumerate(resource.columns)}
-    return ordered(queryset).annotate(**cells).values_list(*cells).query.sql_with_params()
+    return ordered(queryset).annotate(**cells).values_list(*cells).query.get_compiler(queryset.db).as_sql()
 
 
 def by_pk(queryset: QuerySet) -> bool:
@@ -86,6 +86,7 @@ def export_query(
     filtered records' ids in that range, found already (the filter is then not evaluated again)."""
     if not joinable(queryset):
         return correlated_query(resource, queryset, options)
+    connection = connections[queryset.db]
     escape = options.escape_formulas
     ranged = {lookup: value for lookup, value in (("gt", after), ("lte", through)) if value is not None}
     records = queryset.filter(**{f"pk__{lookup}": value for lookup, value in ranged.items()})
@@ -96,10 +97,10 @@ def export_query(
         # ... and of the filtered records alone. The filter is evaluated once: the ids it selects are written down
         # (a materialised CTE) and read by the records' query and by each relation's.
         if ids is not None:
-            head, head_params = _listed(ids)
+            head, head_params = _listed(ids, connection)
         else:
             selecting = records.order_by().annotate(export_id=F("pk")).values("export_id")
-            ids_sql, head_params = selecting.query.sql_with_params()
+            ids_sql, head_params = selecting.query.get_compiler(queryset.db).as_sql()
             head = f"WITH export_records AS MATERIALIZED ({ids_sql}) "
         chosen = RawSQL("SELECT export_id FROM export_records", ())
         records = queryset.model._base_manager.filter(pk__in=chosen, **{f"pk__{k}": v for k, v in ranged.items()})
@@ -115,7 +116,7 @@ def export_query(
     else:
         cells["export_row"] = Window(RowNumber(), order_by=order_terms(ordered(queryset)))
         order = "_r.export_row"
-    sql, params = records.order_by().annotate(**cells).values_list(*cells).query.sql_with_params()
+    sql, params = records.order_by().annotate(**cells).values_list(*cells).query.get_compiler(queryset.db).as_sql()
     selected, joins, params = [], [], [*head_params, *params]
     for i, _ in enumerate(resource.columns):
         name = f"cell_{i}"
@@ -131,7 +132,7 @@ def export_query(
     return statement, tuple(params)
 
 
-def _listed(ids: list) -> tuple[str, tuple]:
+def _listed(ids: list, connection) -> tuple[str, tuple]:
     """A CTE ``export_records(export_id)`` of the given ids, as one parameter."""
     if connection.vendor == "postgresql":
         return "WITH export_records AS MATERIALIZED (SELECT unnest(%s) AS export_id) ", (list(ids),)
@@ -169,24 +170,27 @@ def stream_csv(
     False: one statement with a sub-query per record and many-valued column (the reference, for tests)."""
     # RFC 4180 quoting either way. COPY ends lines with LF; csv.writer with CRLF, because only then does it
     # quote a cell that holds a lone CR.
+    connection = connections[queryset.db]  # a replica, when the request reads from one (cooperation/replicas.py)
     copying = connection.vendor == "postgresql" and use_copy
     yield (BOM if options.bom else b"") + header_line(resource, "\n" if copying else "\r\n")
     # In chunks where the records come by primary key: by COPY on PostgreSQL, by a cursor on SQLite (a
     # PostgreSQL cursor reads the one statement as it goes already).
     if joined and by_pk(queryset) and joinable(queryset) and (copying or connection.vendor != "postgresql"):
-        yield from _chunks(resource, queryset, options, copying)
+        yield from _chunks(connection, resource, queryset, options, copying)
     else:
         sql, params = (export_query if joined else correlated_query)(resource, queryset, options)
-        yield from _copy_blocks(sql, params) if copying else _cursor_blocks(sql, params)
+        yield from _copy_blocks(connection, sql, params) if copying else _cursor_blocks(connection, sql, params)
 
 
-def _chunks(resource: Resource, queryset: QuerySet, options: ExportOptions, copying: bool) -> Iterator[bytes]:
+def _chunks(
+    connection, resource: Resource, queryset: QuerySet, options: ExportOptions, copying: bool
+) -> Iterator[bytes]:
     """The records in primary key ranges of ``CHUNK_SIZE``, each with its relations aggregated for that range
     alone: the first rows go out at once, however many records there are, and each statement's memory is a
     chunk's. One query finds where each chunk ends; filtered, one cursor reads the matching ids as the chunks
     go, so that the filter runs once. The chunks read one snapshot of the database."""
     keys = queryset.order_by("pk").values_list("pk", flat=True)
-    with _snapshot(), contextlib.ExitStack() as stack:
+    with _snapshot(connection), contextlib.ExitStack() as stack:
         filtered = None
         if queryset.query.where:  # the filtered ids, read as the chunks go: the filter is evaluated once
             filtered = stack.enter_context(connection.chunked_cursor())
@@ -202,14 +206,14 @@ def _chunks(resource: Resource, queryset: QuerySet, options: ExportOptions, copy
                 ranged = keys if after is None else keys.filter(pk__gt=after)
                 ids, through = None, next(iter(ranged[CHUNK_SIZE - 1 : CHUNK_SIZE]), None)
             sql, params = export_query(resource, queryset, options, after=after, through=through, ids=ids)
-            yield from _copy_blocks(sql, params) if copying else _cursor_blocks(sql, params)
+            yield from _copy_blocks(connection, sql, params) if copying else _cursor_blocks(connection, sql, params)
             if through is None:
                 return
             after = through
 
 
 @contextlib.contextmanager
-def _snapshot() -> Iterator[None]:
+def _snapshot(connection) -> Iterator[None]:
     """One read transaction around the chunks, so that they see the database as it was when the first began.
 
     PostgreSQL: REPEATABLE READ, READ ONLY (inside a caller's transaction, the chunks take its isolation).
@@ -218,7 +222,7 @@ def _snapshot() -> Iterator[None]:
     if connection.in_atomic_block or not connection.get_autocommit():
         yield
     elif connection.vendor == "postgresql":
-        with transaction.atomic():
+        with transaction.atomic(using=connection.alias):
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield
@@ -240,12 +244,12 @@ def file_name(resource: Resource, filtered: bool) -> str:
     return f"{resource.name}{'-filtered' if filtered else ''}-{stamp}.csv"
 
 
-def _cursor_blocks(sql: str, params: tuple) -> Iterator[bytes]:
+def _cursor_blocks(connection, sql: str, params: tuple) -> Iterator[bytes]:
     # Inside a transaction a PostgreSQL server-side cursor starts at once instead of materialising the result
     # first (WITH HOLD). SQLite's cursor reads as it goes either way, and a transaction there would take the
     # database's one write lock (transaction_mode IMMEDIATE) for as long as the client takes to read.
     postgresql = connection.vendor == "postgresql"
-    with transaction.atomic() if postgresql else contextlib.nullcontext():
+    with transaction.atomic(using=connection.alias) if postgresql else contextlib.nullcontext():
         cursor = connection.chunked_cursor() if postgresql else connection.cursor()
         with cursor:
             cursor.execute(sql, params)
@@ -288,7 +292,7 @@ class _BlockSink:
 _DONE = object()
 
 
-def _copy_blocks(sql: str, params: tuple) -> Iterator[bytes]:
+def _copy_blocks(connection, sql: str, params: tuple) -> Iterator[bytes]:
     """COPY the query's rows out as CSV. psycopg2's copy_expert blocks until the end, so it runs in a thread
     that hands blocks over a bounded queue (at most a few MiB in flight); the caller's thread only waits."""
     connection.ensure_connection()
