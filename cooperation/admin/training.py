@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse
+from cooperation.models import CentreMilestone, CourseMilestone, CourseParticipant, TrainingCentre, TrainingCourse
 
 from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import part_filters, resource_filters
@@ -11,7 +11,7 @@ from .filters import part_filters, resource_filters
 
 @admin.register(TrainingCentre)
 class TrainingCentreAdmin(CitedAdmin):
-    list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
+    list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "milestone_list")
     list_select_related = ("host_country", "place__country", "operator", "sponsor_country")
     list_filter = resource_filters(
         TrainingCentre,
@@ -28,21 +28,48 @@ class TrainingCentreAdmin(CitedAdmin):
         ("Training", {"fields": ("topics", "expected_countries", "summary")}),
     )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch("milestones", CentreMilestone.objects.all()))
+
+    @admin.display(description="milestones")
+    def milestone_list(self, centre: TrainingCentre) -> str:
+        return joined(list(centre.milestones.all()))
+
 
 @admin.register(TrainingCourse)
 class TrainingCourseAdmin(CitedAdmin):
-    list_display = ("title", "centre", "provider", "start", "end", "total_trained", "participant_list")
+    list_display = ("title", "session", "status", "centre", "provider", "start", "end", "total_trained")
+    list_display += ("participant_list",)
     list_select_related = ("centre", "provider")
     list_filter = resource_filters(
         TrainingCourse, "topic", "centre", country="participants' country", region="participants' region"
     )
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
     autocomplete_fields = ("centre", "provider", "place", "topics")
-    fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "place", "topics", "total_trained", "summary")}),)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    ("status", "session"),
+                    ("centre", "provider"),
+                    "place",
+                    "topics",
+                    "total_trained",
+                    "summary",
+                )
+            },
+        ),
+    )
 
     def get_queryset(self, request):
         participants = CourseParticipant.objects.select_related("country", "region", "agency")
-        return super().get_queryset(request).prefetch_related(Prefetch("participants", participants))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("participants", participants), Prefetch("milestones", CourseMilestone.objects))
+        )
 
     @admin.display(description="participants")
     def participant_list(self, course: TrainingCourse) -> str:
