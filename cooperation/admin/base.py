@@ -425,7 +425,8 @@ class PartsFormSet(forms.BaseInlineFormSet):
         try:
             check({self.fk.remote_field.get_accessor_name(): kept})
         except ValidationError as error:
-            raise ValidationError([message for messages in error.message_dict.values() for message in messages])
+            messages_ = [message for messages in error.message_dict.values() for message in messages]
+            raise ValidationError(messages_) from None
 
 
 class PartInline(admin.TabularInline):
