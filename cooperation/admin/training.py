@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import CentreMilestone, CourseMilestone, CourseParticipant, TrainingCentre, TrainingCourse
+from cooperation.models import CentreMilestone, CourseParticipant, TrainingCentre, TrainingCourse
 
 from .base import CitedAdmin, TrackedAdmin, joined
-from .filters import part_filters, resource_filters
+from .filters import milestone_date_filter, part_filters, resource_filters
 
 
 @admin.register(TrainingCentre)
@@ -20,7 +20,7 @@ class TrainingCentreAdmin(CitedAdmin):
         "sponsor_country",
         country="host or sponsor",
         region="host's or sponsor's region",
-    )
+    ) + [milestone_date_filter(TrainingCentre)]
     search_fields = ("name", "place__name", "host_country__name", "operator__name", "operator__acronym", "summary")
     autocomplete_fields = ("host_country", "place", "operator", "sponsor_country", "topics")
     fieldsets = (
@@ -43,7 +43,7 @@ class TrainingCourseAdmin(CitedAdmin):
     list_select_related = ("centre", "provider")
     list_filter = resource_filters(
         TrainingCourse, "topic", "centre", country="participants' country", region="participants' region"
-    )
+    ) + [milestone_date_filter(TrainingCourse)]
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
     autocomplete_fields = ("centre", "provider", "place", "topics")
     fieldsets = (
@@ -65,11 +65,7 @@ class TrainingCourseAdmin(CitedAdmin):
 
     def get_queryset(self, request):
         participants = CourseParticipant.objects.select_related("country", "region", "agency")
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("participants", participants), Prefetch("milestones", CourseMilestone.objects))
-        )
+        return super().get_queryset(request).prefetch_related(Prefetch("participants", participants))
 
     @admin.display(description="participants")
     def participant_list(self, course: TrainingCourse) -> str:

@@ -337,6 +337,7 @@ def milestone_filters(records: str, kinds) -> dict[str, filters.Filter]:
     """The filters of a resource whose records have milestones (centres, courses)."""
     return {
         "milestone": MilestoneKindFilter(
+            field_name="milestones__kind",  # what the admin lists the values of
             choices=kinds,
             help_text=f"{records} with a milestone of one or more of these kinds: "
             + ", ".join(code for code, _ in kinds)
