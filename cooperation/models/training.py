@@ -117,23 +117,29 @@ COURSE_LIFECYCLE: dict[str, frozenset] = {
 
 
 def check_lifecycle(record: models.Model, milestones) -> None:
-    """Refuse a status that a milestone contradicts (ValidationError on ``status``). ``milestones``: the
-    record's milestones as they are to be (model instances, saved or not)."""
-    lifecycle, statuses = record.lifecycle, type(record)._meta.get_field("status").choices
-    labels = dict(statuses)
-    for milestone in milestones:
-        admitted = lifecycle.get(milestone.kind)
-        if admitted is None or record.status in admitted or not record.status:
-            continue
-        kind = MilestoneKind(milestone.kind).label.lower()
-        allowed = " or ".join(labels[code].lower() for code, _ in statuses if code in admitted)
-        raise ValidationError(
-            {
-                "status": f"A {record._meta.verbose_name} with a milestone \u201c{kind}\u201d is {allowed}, "
-                f"not {labels.get(record.status, record.status).lower()}."
-            },
-            code="status_contradicts_milestone",
-        )
+    """Refuse a status that a milestone contradicts (ValidationError on ``status``), naming the milestone that
+    admits the fewest statuses. ``milestones``: the record's milestones as they are to be (saved or not)."""
+    if not record.status:
+        return  # required: the field's own validation says so
+    contradicting = [
+        (record.lifecycle[milestone.kind], milestone)
+        for milestone in milestones
+        if milestone.kind in record.lifecycle and record.status not in record.lifecycle[milestone.kind]
+    ]
+    if not contradicting:
+        return
+    admitted, milestone = min(contradicting, key=lambda pair: len(pair[0]))
+    labels = dict(type(record)._meta.get_field("status").choices)
+    allowed = [str(label).lower() for code, label in labels.items() if code in admitted]
+    allowed = " or ".join(allowed) + "," if len(allowed) <= 2 else "one of: " + ", ".join(allowed) + ";"
+    kind = MilestoneKind(milestone.kind).label.lower()
+    raise ValidationError(
+        {
+            "status": f"A {record._meta.verbose_name} with a milestone \u201c{kind}\u201d is {allowed} not "
+            f"{str(labels.get(record.status, record.status)).lower()}."
+        },
+        code="status_contradicts_milestone",
+    )
 
 
 class Lifecycle(CitedModel):
