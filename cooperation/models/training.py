@@ -147,6 +147,8 @@ class Lifecycle(CitedModel):
 
     #: Milestone kind -> the statuses it admits.
     lifecycle: dict[str, frozenset] = {}
+    #: The parts ``check_parts`` reads (the admin checks them in their inline).
+    checked_parts = ("milestones",)
 
     class Meta:
         abstract = True

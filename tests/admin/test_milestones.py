@@ -108,3 +108,15 @@ def test_the_sidebar_finds_the_centres_that_opened_in_a_year_as_the_api_does(adm
     assert [row["id"] for row in api] == [opened.pk]
     years = admin_client.get(admin_url(m.TrainingCentre, "changelist")).content.decode()
     assert "milestone_from=2022&amp;milestone_to=2022" in years or "milestone_to=2022" in years
+
+
+def test_a_status_and_the_milestone_that_forbade_it_change_together(admin_client, source):
+    """The course's participants inline reads no milestones: only the milestones' inline, as posted, is checked."""
+    course = f.TrainingCourseFactory(status="cancelled", centre=None)
+    f.CitationFactory(record=course, source=source, quote="abrió en octubre de 2020")
+    f.CourseParticipantFactory(course=course)
+    f.CourseMilestoneFactory(course=course, kind="cancelled", date="2021")
+    url = admin_url(m.TrainingCourse, "change", course.pk)
+    revived = post_form(admin_client, url, {"status": "planned", "milestones-0-DELETE": "on"})
+    assert revived.status_code == 302
+    assert m.TrainingCourse.objects.get().status == "planned" and not m.CourseMilestone.objects.exists()
