@@ -324,6 +324,7 @@ def test_a_bad_quantity_cell_is_an_error_on_its_row_and_column(client, editor_cl
 def test_the_admin_takes_a_quantity_as_the_source_writes_it(admin_client, source):
     typed = {
         "title": "Interdiction course",
+        "status": "held",
         "total_trained": "more than 300",
         "participants-TOTAL_FORMS": "2",
         "participants-0-country": m.Country.objects.get(iso2="PY").pk,
