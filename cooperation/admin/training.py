@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import CentreMilestone, CourseParticipant, TrainingCentre, TrainingCourse
+from cooperation.models import CentreMilestone, CourseMilestone, CourseParticipant, TrainingCentre, TrainingCourse
 
 from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import milestone_date_filter, part_filters, resource_filters
@@ -79,3 +79,32 @@ class CourseParticipantAdmin(TrackedAdmin):
     list_filter = ("role", *part_filters(CourseParticipant))
     search_fields = ("course__title", "country__name", "region__name", "agency__name", "agency__acronym")
     autocomplete_fields = ("course", "country", "region", "agency")
+
+
+class MilestoneAdmin(TrackedAdmin):
+    """The milestones of every centre (or course) in one list: by kind, found by their record's name. They are
+    entered and changed with their record only, whose form checks them against its status."""
+
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CentreMilestone)
+class CentreMilestoneAdmin(MilestoneAdmin):
+    list_display = ("centre", "kind", "date", "source", "note")
+    list_select_related = ("centre", "source")
+    search_fields = ("centre__name", "note")
+    autocomplete_fields = ("centre", "source")
+
+
+@admin.register(CourseMilestone)
+class CourseMilestoneAdmin(MilestoneAdmin):
+    list_display = ("course", "kind", "date", "source", "note")
+    list_select_related = ("course", "source")
+    search_fields = ("course__title", "note")
+    autocomplete_fields = ("course", "source")
