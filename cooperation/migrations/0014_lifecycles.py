@@ -64,6 +64,18 @@ def carry_over(apps, schema_editor):
     course_model.objects.filter(pk__in=planned).update(status="planned")
 
 
+def carry_back(apps, schema_editor):
+    """Back to one opening date per centre: its first "opened" milestone's."""
+    centre_model = apps.get_model("cooperation", "TrainingCentre")
+    for milestone in apps.get_model("cooperation", "CentreMilestone").objects.filter(kind="opened").order_by("-pk"):
+        centre_model.objects.filter(pk=milestone.centre_id).update(
+            opened=milestone.date,
+            opened_edtf=milestone.date_edtf,
+            opened_earliest=milestone.date_earliest,
+            opened_latest=milestone.date_latest,
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -264,7 +276,7 @@ class Migration(migrations.Migration):
             model_name='coursemilestone',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['planned', 'announced', 'postponed', 'started', 'held', 'cancelled'])), name='coursemilestone_kind_in_lifecycle', violation_error_message='Not a kind of milestone this record takes.'),
         ),
-        migrations.RunPython(carry_over, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(carry_over, carry_back, elidable=False),
         migrations.RemoveConstraint(
             model_name='trainingcentre',
             name='trainingcentre_opened_bounds_in_order',

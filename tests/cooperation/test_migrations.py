@@ -201,7 +201,7 @@ def test_the_rate_limits_database_table_is_dropped():
 def test_a_centres_opening_date_becomes_its_opened_milestone_and_courses_get_a_status():
     """Builds centres with and without an opening date, and courses dated before and after their source; checks
     that each opening is an "opened" milestone as written, on the centre's first source, and which courses are held
-    and which planned; the role groups may edit milestones."""
+    and which planned; that migrating back restores the opening date; the role groups may edit milestones."""
     with across("_lifecycles") as (old, migrate):
         country = old("Country").objects.get
         source = old("Source").objects.create
@@ -248,6 +248,13 @@ def test_a_centres_opening_date_becomes_its_opened_milestone_and_courses_get_a_s
         status = dict(new("TrainingCourse").objects.values_list("pk", "status"))
         assert status == {given.pk: "held", ahead.pk: "planned", undated.pk: "held"}
         assert "opened" not in {f.name for f in new("TrainingCentre")._meta.get_fields()}
+
+        # And back: the opened milestone is the centre's opening date again.
+        executor, before, _ = around("_lifecycles")
+        executor.loader.build_graph()
+        executor.migrate([before])
+        back = models_at(executor, before)("TrainingCentre").objects.get(pk=dated.pk)
+        assert (back.opened, back.opened_edtf, back.opened_earliest) == ("c. 2013", "2013~", dt.date(2013, 1, 1))
     from django.contrib.auth.models import Group
 
     codenames = set(Group.objects.get(name="editor").permissions.values_list("codename", flat=True))
