@@ -112,6 +112,20 @@ def with_participants(records: str, *, there: str = "") -> dict:
     }
 
 
+def with_milestones(records: str, model: type[models.Model], **filters) -> dict:
+    """What a record with a status and milestones (a centre, a course) declares about them, as ``Resource``
+    keywords with the resource's other ``filters``: its milestones as a part, in the order entered, and the
+    filters by milestone kind and date (``milestone=opened&milestone_from=2021&milestone_to=2021``)."""
+    kinds = model._meta.get_field("milestones").related_model._meta.get_field("kind").choices
+    return {
+        "filters": {**f.milestone_filters(records, kinds), **filters},
+        "field_help": {
+            "milestones": "Its life, step by step: each milestone's kind, its date (as written, EDTF) and the "
+            "source that reports it (one the record cites), in the order entered."
+        },
+    }
+
+
 def part_fields(relation) -> list[models.Field]:
     """The fields of a part that are entered with its record: all but its id and its link to the record."""
     return [
@@ -140,6 +154,15 @@ def _place_origin(queryset, name, origins):
     if not origins or set(origins) == {"gazetteer", "analysts"}:
         return queryset
     return queryset.filter(geonames_id__isnull=origins[0] == "analysts")
+
+
+def _joined(*declarations: dict) -> dict:
+    """``Resource`` keywords from several helpers, their mappings (filters, help texts) merged."""
+    joined: dict = {}
+    for declaration in declarations:
+        for key, value in declaration.items():
+            joined[key] = {**joined[key], **value} if isinstance(value, Mapping) and key in joined else value
+    return joined
 
 
 def vocabulary(name: str, model: type[models.Model]) -> Resource:
@@ -278,8 +301,9 @@ DECLARATIONS = (
     Resource(
         "training-centres",
         m.TrainingCentre,
-        ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
+        ("name", "host_country", "place", "operator", "sponsor_country", "status", "milestones")
         + ("topics", "expected_countries", "summary"),
+        parts={"milestones": "id"},
         ordering=("name", "status"),
         search=("name", "place__name", "summary"),
         text_filters={"name": TEXT},
@@ -295,14 +319,15 @@ DECLARATIONS = (
             "country": "Host or sponsoring country.",
             "region": "Host or sponsoring country in these regions.",
         },
+        **with_milestones("Centres", m.TrainingCentre),
     ),
     Resource(
         "training-courses",
         m.TrainingCourse,
-        ("title", "centre", "provider", "place", "start", "end", "topics", "total_trained", "participants")
-        + ("summary",),
-        parts={"participants": "id"},
-        ordering=("title",),
+        ("title", "centre", "session", "status", "provider", "place", "start", "end", "milestones", "topics")
+        + ("total_trained", "participants", "summary"),
+        parts={"participants": "id", "milestones": "id"},
+        ordering=("title", "status", "session"),
         search=("title", "summary"),
         text_filters={"title": TEXT},
         relations={
@@ -312,7 +337,28 @@ DECLARATIONS = (
             "agency": "participants__agency",
             "place": "place",
         },
-        **with_participants("Courses", there="given there"),
+        **_joined(
+            with_participants("Courses", there="given there"),
+            with_milestones(
+                "Courses",
+                m.TrainingCourse,
+                session=f.IdFilter(field_name="session", help_text="Courses that are these sessions (1, 2, ...)."),
+                session__gte=f.NumberFilter(
+                    field_name="session",
+                    lookup_expr="gte",
+                    min_value=1,
+                    max_value=32767,
+                    help_text="Courses that are this session or a later one.",
+                ),
+                session__lte=f.NumberFilter(
+                    field_name="session",
+                    lookup_expr="lte",
+                    min_value=1,
+                    max_value=32767,
+                    help_text="Courses that are this session or an earlier one.",
+                ),
+            ),
+        ),
     ),
     Resource(
         "operations",

@@ -75,6 +75,8 @@ class PartsPlan:
     to_delete: list[models.Model] = dataclasses.field(default_factory=list)
     to_save: list[tuple[int, models.Model]] = dataclasses.field(default_factory=list)
     count: int = 0
+    #: Every part as it is to be, in the order sent (for the rules between a record and its parts).
+    parts: list[models.Model] = dataclasses.field(default_factory=list)
 
     @property
     def changes(self) -> bool:
@@ -118,6 +120,7 @@ def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new
         except ValidationError as error:
             errors.update(_prefixed(error, f"{relation}[{index}]"))
             continue
+        plan.parts.append(part)
         if before is None or _field_values(part) != before:
             plan.to_save.append((index, part))
     plan.to_delete = [part for parts in by_identity.values() for part in parts]
@@ -204,6 +207,8 @@ def record_save(
         _save_unless_duplicate(record, parts)
     plans = {relation: _plan_parts(record, relation, items, new_parent=new) for relation, items in parts.items()}
     _check_cited(record, plans, new=new)
+    if hasattr(record, "check_parts"):  # rules between the record and its parts (a status and its milestones)
+        record.check_parts({relation: plan.parts for relation, plan in plans.items()})
     m2m_changes = _many_to_many_changes(record, many_to_many or {}, new=new)
     if not new:
         own_changes = record.changed_fields()

@@ -80,7 +80,9 @@ ROUTE_STATUS = _values(m.RouteStatus, {"active": 55, "suspected": 30, "historica
 TRANSPORT_MODE = Choice(
     [("", 20), ("sea", 35), ("air", 15), ("land", 15), ("river", 5), ("post", 4), ("multimodal", 6)]
 )
-CENTRE_STATUS = _values(m.CentreStatus, {"planned": 20, "under_construction": 15, "operational": 50, "closed": 15})
+CENTRE_STATUS = _values(  # cancelled centres are not drawn: the draws, and so the rest of the data, stay as before
+    m.CentreStatus, {"planned": 20, "under_construction": 15, "operational": 50, "closed": 15, "cancelled": 0}
+)
 OPERATION_STATUS = _values(m.OperationStatus, {"planned": 15, "ongoing": 20, "completed": 55, "suspended": 10})
 PARTICIPANT_ROLE = _values(
     m.ParticipantRole,

@@ -309,8 +309,10 @@ class Records:
         name = f"{kind} in {host}"
         check = self._duplicate_check("training centres", [comparable(name), self._fk(host_id)])
         self.rows["training centres"].append(
-            (key, name, host_id, operator, sponsor_id, status, *opened, *self._exact(expected), "", *check, *tracked)
+            (key, name, host_id, operator, sponsor_id, status, *self._exact(expected), "", *check, *tracked)
         )
+        if opened != self.dates.unknown:  # the centre's opening, on no source in particular (its citations hold it)
+            self.rows["centre milestones"].append((key, "opened", *opened, self.null, "", tracked[0], tracked[0], "1"))
         self.rows["training centre topics"].extend((key, pk) for pk, _ in topics)
         run_by = f", run by the {self._agency_name(operator)}," if operator != self.null else ""
         funded = f" with funding from {sponsor}" if sponsor else ""
@@ -350,9 +352,11 @@ class Records:
         topic_names = join([lower_first(name) for _, name in topics])
         title = f"{rng.choice(words.COURSE_KINDS)} {lower_first(topics[0][1])}"
         self.rows["training courses"].append(
-            (key, title, centre, provider, *start, *end, *self._exact(str(total) if total is not None else self.null))
-            + ("", *tracked)
+            (key, title, centre, "held", provider, *start, *end)
+            + (*self._exact(str(total) if total is not None else self.null), "", *tracked)
         )
+        if end != self.dates.unknown:  # "were trained": the course was held, by its end
+            self.rows["course milestones"].append((key, "held", *end, self.null, "", stamp, stamp, "1"))
         self.rows["training course topics"].extend((key, pk) for pk, _ in topics)
         who = f"{total} officers" if total is not None else "Officers"
         where = " at the centre" if centre != self.null else ""

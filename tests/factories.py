@@ -119,8 +119,27 @@ class TrainingCourseFactory(CitedFactory):
 
     title = factory.Sequence(lambda n: f"Course {n}")
     centre = factory.SubFactory(TrainingCentreFactory)
+    status = m.CourseStatus.HELD
     start = "2013-03"
     end = "2013-05"
+
+
+class CentreMilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CentreMilestone
+
+    centre = factory.SubFactory(TrainingCentreFactory)
+    kind = m.MilestoneKind.OPENED
+    date = "March 2014"
+
+
+class CourseMilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = m.CourseMilestone
+
+    course = factory.SubFactory(TrainingCourseFactory)
+    kind = m.MilestoneKind.HELD
+    date = "spring 2013"
 
 
 class CourseParticipantFactory(DjangoModelFactory):

@@ -97,17 +97,20 @@ def build() -> None:
 
     topics = list(m.TrainingTopic.objects.order_by("pk")[:2])
     centre = f.TrainingCentreFactory(
-        host_country=nicaragua, sponsor_country=russia, operator=police["RU"], opened="2012-05", expected_countries=7
+        host_country=nicaragua, sponsor_country=russia, operator=police["RU"], expected_countries=7
     )
     centre.topics.set(topics)
-    f.TrainingCentreFactory(
+    f.CentreMilestoneFactory(centre=centre, kind="foundation_stone", date="2011")
+    f.CentreMilestoneFactory(centre=centre, kind="opened", date="2012-05")
+    planned = f.TrainingCentreFactory(
         host_country=peru,
         status="planned",
-        opened="after 2015",
         expected_countries=3,
         expected_countries_high=5,
         expected_countries_qualifier="between",
     )
+    f.CentreMilestoneFactory(centre=planned, kind="announced", date="after 2015")
+    f.CentreMilestoneFactory(centre=planned, kind="planned", date="")
     course = f.TrainingCourseFactory(
         title="Course",
         centre=centre,
@@ -117,7 +120,11 @@ def build() -> None:
         total_trained=300,
         total_trained_qualifier="more_than",
     )
-    f.TrainingCourseFactory(title="Course", total_trained=35, total_trained_qualifier="about")
+    f.CourseMilestoneFactory(course=course, kind="started", date="early 2013")
+    later = f.TrainingCourseFactory(title="Course", total_trained=35, total_trained_qualifier="about", session=3)
+    f.CourseMilestoneFactory(course=later, kind="postponed", date="2013?")
+    f.CourseMilestoneFactory(course=later, kind="held", date="2014")
+    f.TrainingCourseFactory(title="Course", status="planned", session=4, start="next year", start_edtf="2015", end="")
     course.topics.set(topics[:1])
     f.CourseParticipantFactory(course=course, country=colombia, agency=police["CO"])
     f.CourseParticipantFactory(course=course, country=peru)
@@ -231,6 +238,22 @@ def values_of(model, name: str, spec) -> list[dict[str, str]]:
         of = name.removesuffix("__all")
         each = [params[of] for params in values_of(model, of, spec.of)]
         return [{name: each[0]}, {name: ",".join(each[:2])}]
+    if isinstance(spec, fs.MilestoneGroup) and not isinstance(spec, fs.ChoiceFilter):
+        milestones = model._meta.get_field("milestones").related_model._default_manager
+        days = sorted({day for row in milestones.values_list("date_earliest", "date_latest") for day in row if day})
+        if isinstance(spec, fs.DateMatchFilter):
+            return [{name: mode, "milestone_from": str(days[0].year)} for mode, _ in spec.extra["choices"]]
+        middle = days[len(days) // 2]
+        return [{name: str(middle.year)}, {name: middle.strftime("%Y-%m")}, {name: f"late {middle.year}"}]
+    if isinstance(spec, fs.NumberFilter):
+        numbers = sorted(
+            set(
+                model._default_manager.exclude(**{f"{spec.field_name}__isnull": True}).values_list(
+                    spec.field_name, flat=True
+                )
+            )
+        )
+        return [{name: str(number)} for number in numbers[:PER_FILTER]]
     if isinstance(spec, fs.DateMatchFilter):
         first = known_days(model)[0]
         return [{name: mode, "date_from": str(first.year)} for mode, _ in spec.extra["choices"]]
@@ -341,7 +364,7 @@ def offered(model) -> set[str]:
     request.user = get_user_model()(is_superuser=True, is_staff=True)
     names = set()
     for item in admin.site._registry[model].get_list_filter(request):
-        if isinstance(item, type) and issubclass(item, DatesFilter):
+        if isinstance(item, type) and issubclass(item, DatesFilter):  # the milestones' dates, too
             names |= {item.from_param, item.to_param, item.match_param}
         elif isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
             names.add(item.parameter_name)

@@ -409,6 +409,26 @@ class PartsFormSet(forms.BaseInlineFormSet):
                 if values in seen:
                     form.add_error(None, constraint.violation_error_message)
                 seen.add(values)
+        self.check_parts()
+
+    def check_parts(self) -> None:
+        """The rules between the record and these parts as they are to be (a status and its milestones): the
+        same ``check_parts`` the services call, with the record as the form has it."""
+        relation = self.fk.remote_field.get_accessor_name()
+        if relation not in getattr(self.instance, "checked_parts", ()):
+            return  # another inline holds the parts the rule reads, as posted
+        if any(not form.is_valid() for form in self.forms if not self._should_delete_form(form)):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if not self._should_delete_form(form) and (form.instance.pk is not None or form.has_changed())
+        ]
+        try:
+            self.instance.check_parts({relation: kept})
+        except ValidationError as error:
+            messages_ = [message for messages in error.message_dict.values() for message in messages]
+            raise ValidationError(messages_) from None
 
 
 class PartInline(admin.TabularInline):

@@ -247,6 +247,47 @@ class DatesFilter(admin.ListFilter):
         return choices
 
 
+class MilestoneDatesFilter(DatesFilter):
+    """The filterset's ``milestone_from``, ``milestone_to`` and ``milestone_match``: records with a milestone
+    dated in the range, of the kinds chosen in the sidebar's ``milestone`` filter (the same milestone meets both,
+    as in the API). The years listed are those in which some milestone's date begins; "Unknown" lists the records
+    with no dated milestone."""
+
+    title = "milestone date"
+    from_param, to_param, match_param, unknown_param = (
+        "milestone_from",
+        "milestone_to",
+        "milestone_match",
+        "milestone_undated",
+    )
+
+    def years(self, request: HttpRequest) -> list[int]:
+        milestones = self.model_admin.model._meta.get_field("milestones").related_model._default_manager
+        return sorted({day.year for day in milestones.dates("date_earliest", "year")}, reverse=True)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.used_parameters.get(self.unknown_param) == "1":
+            relation = self.model_admin.model._meta.get_field("milestones")
+            dated = relation.related_model._default_manager.filter(
+                Q(date_earliest__isnull=False) | Q(date_latest__isnull=False)
+            )
+            return queryset.exclude(pk__in=dated.values(relation.field.attname))
+        names = (self.from_param, self.to_param, self.match_param)
+        given = {name: self.used_parameters[name] for name in names if self.used_parameters.get(name)}
+        if not given:
+            return queryset
+        if request.GET.get("milestone"):  # the kinds chosen beside it: the same milestone meets both
+            given["milestone"] = request.GET["milestone"]
+        return applied(request, self.title, self.filterset_class(given, queryset))
+
+
+def milestone_date_filter(model: type[Model]) -> type[MilestoneDatesFilter]:
+    """The sidebar's milestone date filter of a centre or a course."""
+    return type(
+        f"{model.__name__}MilestoneDatesFilter", (MilestoneDatesFilter,), {"filterset_class": filterset_of(model)}
+    )
+
+
 def date_filters(model: type[Model]) -> list[type[DatesFilter]]:
     """The date filter of a resource whose filterset has dates (none for other models)."""
     filterset_class = filterset_of(model)

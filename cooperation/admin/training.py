@@ -3,15 +3,15 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import CourseParticipant, TrainingCentre, TrainingCourse
+from cooperation.models import CentreMilestone, CourseMilestone, CourseParticipant, TrainingCentre, TrainingCourse
 
 from .base import CitedAdmin, TrackedAdmin, joined
-from .filters import part_filters, resource_filters
+from .filters import milestone_date_filter, part_filters, resource_filters
 
 
 @admin.register(TrainingCentre)
 class TrainingCentreAdmin(CitedAdmin):
-    list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "opened")
+    list_display = ("name", "host_country", "place", "operator", "sponsor_country", "status", "milestone_list")
     list_select_related = ("host_country", "place__country", "operator", "sponsor_country")
     list_filter = resource_filters(
         TrainingCentre,
@@ -20,7 +20,7 @@ class TrainingCentreAdmin(CitedAdmin):
         "sponsor_country",
         country="host or sponsor",
         region="host's or sponsor's region",
-    )
+    ) + [milestone_date_filter(TrainingCentre)]
     search_fields = ("name", "place__name", "host_country__name", "operator__name", "operator__acronym", "summary")
     autocomplete_fields = ("host_country", "place", "operator", "sponsor_country", "topics")
     fieldsets = (
@@ -28,17 +28,40 @@ class TrainingCentreAdmin(CitedAdmin):
         ("Training", {"fields": ("topics", "expected_countries", "summary")}),
     )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch("milestones", CentreMilestone.objects.all()))
+
+    @admin.display(description="milestones")
+    def milestone_list(self, centre: TrainingCentre) -> str:
+        return joined(list(centre.milestones.all()))
+
 
 @admin.register(TrainingCourse)
 class TrainingCourseAdmin(CitedAdmin):
-    list_display = ("title", "centre", "provider", "start", "end", "total_trained", "participant_list")
+    list_display = ("title", "session", "status", "centre", "provider", "start", "end", "total_trained")
+    list_display += ("participant_list",)
     list_select_related = ("centre", "provider")
     list_filter = resource_filters(
         TrainingCourse, "topic", "centre", country="participants' country", region="participants' region"
-    )
+    ) + [milestone_date_filter(TrainingCourse)]
     search_fields = ("title", "centre__name", "provider__name", "provider__acronym", "summary")
     autocomplete_fields = ("centre", "provider", "place", "topics")
-    fieldsets = ((None, {"fields": ("title", ("centre", "provider"), "place", "topics", "total_trained", "summary")}),)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    ("status", "session"),
+                    ("centre", "provider"),
+                    "place",
+                    "topics",
+                    "total_trained",
+                    "summary",
+                )
+            },
+        ),
+    )
 
     def get_queryset(self, request):
         participants = CourseParticipant.objects.select_related("country", "region", "agency")
@@ -56,3 +79,32 @@ class CourseParticipantAdmin(TrackedAdmin):
     list_filter = ("role", *part_filters(CourseParticipant))
     search_fields = ("course__title", "country__name", "region__name", "agency__name", "agency__acronym")
     autocomplete_fields = ("course", "country", "region", "agency")
+
+
+class MilestoneAdmin(TrackedAdmin):
+    """The milestones of every centre (or course) in one list: by kind, found by their record's name. They are
+    entered and changed with their record only, whose form checks them against its status."""
+
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CentreMilestone)
+class CentreMilestoneAdmin(MilestoneAdmin):
+    list_display = ("centre", "kind", "date", "source", "note")
+    list_select_related = ("centre", "source")
+    search_fields = ("centre__name", "note")
+    autocomplete_fields = ("centre", "source")
+
+
+@admin.register(CourseMilestone)
+class CourseMilestoneAdmin(MilestoneAdmin):
+    list_display = ("course", "kind", "date", "source", "note")
+    list_select_related = ("course", "source")
+    search_fields = ("course__title", "note")
+    autocomplete_fields = ("course", "source")

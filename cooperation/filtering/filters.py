@@ -42,6 +42,12 @@ class DateMatchFilter(filters.Filter):
     field_class = DateMatchField
 
 
+class NumberFilter(filters.Filter):
+    """A whole number within bounds (``session__gte=2``): out of bounds is a 400, never a database overflow."""
+
+    field_class = forms.IntegerField
+
+
 class QuantityFilter(filters.Filter):
     """``<quantity>__gte`` / ``<quantity>__lte``: records whose quantity is certainly at least (at most) this
     number, by the bounds the source allows (``cooperation.quantities``): "more than 300" is at least 301,
@@ -285,3 +291,71 @@ class SearchFilter(filters.CharFilter):
                 condition |= Q(**{f"{name}__icontains": word})
             qs = qs.filter(condition)
         return qs
+
+
+# --- Milestones: one milestone meets the kind and the window ----------------------------------------------
+class MilestoneGroup:
+    """What ``milestone``, ``milestone_from``, ``milestone_to`` and ``milestone_match`` filter together: records
+    with a milestone of one of these kinds whose date falls in the window (``centres that opened in 2021``:
+    ``milestone=opened&milestone_from=2021&milestone_to=2021``). The same milestone must meet them all, so the
+    first of the group that is given applies the whole condition, as one sub-query, and the others nothing."""
+
+    names = ("milestone", "milestone_from", "milestone_to", "milestone_match")
+
+    def __init__(self, *args, relation: str = "milestones", **kwargs):
+        self.relation = relation
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        data = self.parent.form.cleaned_data
+        given = [name for name in self.names if data.get(name) not in (None, "", [])]
+        if not given or self.parent.filters.get(given[0]) is not self:
+            return qs
+        kinds, date_from, date_to = data.get("milestone"), data.get("milestone_from"), data.get("milestone_to")
+        single, _ = DATE_MATCHES[data.get("milestone_match") or "overlap"]
+        relation = qs.model._meta.get_field(self.relation)
+        condition = Q(kind__in=kinds) if kinds else Q()
+        if date_from is not None or date_to is not None:
+            condition &= single("date", date_from, date_to)
+        milestones = relation.related_model._base_manager.filter(condition)
+        return qs.filter(pk__in=milestones.values(relation.field.attname))
+
+
+class MilestoneKindFilter(MilestoneGroup, ChoiceFilter):
+    pass
+
+
+class MilestoneDateFilter(MilestoneGroup, DateFilter):
+    pass
+
+
+class MilestoneMatchFilter(MilestoneGroup, DateMatchFilter):
+    pass
+
+
+def milestone_filters(records: str, kinds) -> dict[str, filters.Filter]:
+    """The filters of a resource whose records have milestones (centres, courses)."""
+    return {
+        "milestone": MilestoneKindFilter(
+            field_name="milestones__kind",  # what the admin lists the values of
+            choices=kinds,
+            help_text=f"{records} with a milestone of one or more of these kinds: "
+            + ", ".join(code for code, _ in kinds)
+            + ". With milestone_from/milestone_to, the same milestone falls in the window.",
+        ),
+        "milestone_from": MilestoneDateFilter(
+            bound="earliest",
+            help_text=f"{records} with a milestone (of the kinds given in `milestone`) dated from this day on: "
+            "YYYY-MM-DD, or a month or year (2021 counts from its first day).",
+        ),
+        "milestone_to": MilestoneDateFilter(
+            bound="latest",
+            help_text=f"{records} with a milestone (of the kinds given in `milestone`) dated up to this day: "
+            "YYYY-MM-DD, or a month or year (2021 counts to its last day).",
+        ),
+        "milestone_match": MilestoneMatchFilter(
+            choices=[(mode, mode) for mode in DATE_MATCHES],
+            help_text="How milestone_from/milestone_to match a milestone's date. overlap (the default): the date "
+            "may fall in the window (\u201cbefore 2022\u201d matches 2021). within: it certainly does.",
+        ),
+    }

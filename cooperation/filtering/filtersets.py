@@ -79,14 +79,20 @@ class RecordFilterSet(filters.FilterSet):
 
     def get_form_class(self):
         form_class = super().get_form_class()
-        if "date_match" not in self.filters:
+        matches = [prefix for prefix in ("date", "milestone") if f"{prefix}_match" in self.filters]
+        if not matches:
             return form_class
 
         class DatesForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                if cleaned.get("date_match") and not (self.data.get("date_from") or self.data.get("date_to")):
-                    self.add_error("date_match", "date_match needs date_from or date_to, the window it matches.")
+                for prefix in matches:
+                    window = self.data.get(f"{prefix}_from") or self.data.get(f"{prefix}_to")
+                    if cleaned.get(f"{prefix}_match") and not window:
+                        self.add_error(
+                            f"{prefix}_match",
+                            f"{prefix}_match needs {prefix}_from or {prefix}_to, the window it matches.",
+                        )
                 return cleaned
 
         DatesForm.__name__ = form_class.__name__

@@ -36,7 +36,17 @@ from .trafficking import (
     TransportMode,
     Trend,
 )
-from .training import CentreStatus, CourseParticipant, TrainingCentre, TrainingCourse, TrainingTopic
+from .training import (
+    CentreMilestone,
+    CentreStatus,
+    CourseMilestone,
+    CourseParticipant,
+    CourseStatus,
+    MilestoneKind,
+    TrainingCentre,
+    TrainingCourse,
+    TrainingTopic,
+)
 
 __all__ = [
     "Agency",
@@ -47,6 +57,7 @@ __all__ = [
     "AgreementStatus",
     "Assessment",
     "AssessmentRole",
+    "CentreMilestone",
     "CentreStatus",
     "CitedModel",
     "Citation",
@@ -54,13 +65,16 @@ __all__ = [
     "Confidence",
     "CooperationArea",
     "Country",
+    "CourseMilestone",
     "CourseParticipant",
+    "CourseStatus",
     "Deletion",
     "Drug",
     "DrugGroup",
     "Event",
     "EventKind",
     "Likelihood",
+    "MilestoneKind",
     "Modality",
     "NodeRole",
     "Official",

@@ -25,6 +25,7 @@ def test_a_course_is_entered_with_a_region_an_agency_and_roles(admin_client, sou
     caribbean = m.Region.objects.get(m49_code="029")
     typed = {
         "title": "Interdiction course",
+        "status": "held",
         "participants-TOTAL_FORMS": "4",
         "participants-0-region": caribbean.pk,
         "participants-0-role": "participant",

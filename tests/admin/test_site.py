@@ -107,6 +107,8 @@ ROW_BUILDERS = {
     m.TrainingCentre: batch(f.TrainingCentreFactory),
     m.TrainingCourse: courses,
     m.CourseParticipant: batch(f.CourseParticipantFactory),
+    m.CentreMilestone: batch(f.CentreMilestoneFactory),
+    m.CourseMilestone: batch(f.CourseMilestoneFactory),
     m.Operation: operations,
     m.OperationParticipant: batch(f.OperationParticipantFactory),
     m.OperationOutcome: batch(f.OperationOutcomeFactory),

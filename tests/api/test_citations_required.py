@@ -21,7 +21,7 @@ BODIES = {
     "posts": lambda: {"official": f.OfficialFactory().pk, "agency": f.AgencyFactory().pk, "title": "Director"},
     "agreements": lambda: {"title": "Pact", "kind": "treaty", "status": "signed"},
     "training-centres": lambda: {"name": "Centre", "host_country": "NI", "status": "planned"},
-    "training-courses": lambda: {"title": "Course"},
+    "training-courses": lambda: {"title": "Course", "status": "held"},
     "operations": lambda: {"name": "Operation", "status": "completed"},
     "events": lambda: {"title": "Visit", "kind": "visit"},
     "trafficking-routes": lambda: {"name": "Route", "drug": "cocaine", "status": "active"},

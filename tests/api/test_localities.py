@@ -118,7 +118,7 @@ def test_a_record_at_a_place_involves_its_country_and_region(editor_client):
     )
     course = editor_client.post(
         "/api/v1/training-courses/",
-        cited(title="Course in Bogotá", place="geonames:3688689", participants=[{"country": "NI"}]),
+        cited(title="Course in Bogotá", status="held", place="geonames:3688689", participants=[{"country": "NI"}]),
         format="json",
     )
     assert operation.status_code == 201 and course.status_code == 201, (operation.content, course.content)

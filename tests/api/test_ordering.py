@@ -189,6 +189,7 @@ BAD_VALUES = {
     "SlugField": ["a\x00b", 12, "x" * 10_001],
     "DateField": ["abc", "2026-02-30", "20260101", "2026-01-01T00:00:00", 20260101, "\x00"],
     "DateTimeField": ["abc", "2026-01-01", "2026-01-01T00:00:00", "0001-01-01T00:00:00+01:00", 1, "\x00"],
+    "PositiveSmallIntegerField": ["12", 1.5, -1, 2**15, True],
     "PositiveIntegerField": ["12", 1.5, -1, 2**31, True],
     "PositiveBigIntegerField": ["12", 1.5, -1, 2**63, True],
 }

@@ -15,7 +15,7 @@ QUOTE = "Training starts in 2013."
 
 def course(editor_client, *, start: str = "", end: str = "", source: m.Source | None = None, **extra):
     source = source or f.SourceFactory()
-    body = {"title": "Curso de interdicción", "start": start, "end": end, **extra}
+    body = {"title": "Curso de interdicción", "status": "planned", "start": start, "end": end, **extra}
     body["citations"] = [{"source": source.url, "quote": QUOTE}]
     return editor_client.post("/api/v1/training-courses/", body, format="json")
 
@@ -66,6 +66,7 @@ def test_a_relative_phrase_counts_from_the_first_cited_source_that_has_a_date(ed
     undated, dated = f.SourceFactory(published=""), f.SourceFactory(published="3 February 2014")
     body = {
         "title": "Curso",
+        "status": "planned",
         "start": "next week",
         "citations": [{"source": s.url, "quote": QUOTE} for s in (undated, dated)],
     }

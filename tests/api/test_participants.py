@@ -36,6 +36,7 @@ def course(editor_client):
     f.TrainingCentreFactory(name="Centro Regional de Managua", host_country=country("NI"))
     payload = {
         "title": "Maritime interdiction, second cohort",
+        "status": "ongoing",
         "start": "March 2015",
         "total_trained": 35,
         "participants": [

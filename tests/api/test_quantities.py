@@ -41,6 +41,7 @@ def source():
 def course(editor_client, source):
     payload = {
         "title": "Interdiction course",
+        "status": "held",
         "total_trained": {"qualifier": "more_than", "value": 300},
         "participants": [
             {"country": "ES", "role": "instructor", "trainees": {"qualifier": "fewer_than", "value": 10}},
@@ -219,7 +220,7 @@ def test_the_schema_documents_the_object_the_number_and_the_qualifiers(client):
 # --- Filters: by the bounds, "certainly at least / at most" ------------------------------------------------
 def test_quantities_are_found_by_their_bounds(client, editor_client, course, source):
     def course_with(total) -> int:
-        body = {"title": f"Course {total}", "total_trained": total, "citations": cited()}
+        body = {"title": f"Course {total}", "status": "held", "total_trained": total, "citations": cited()}
         response = editor_client.post("/api/v1/training-courses/", body, format="json")
         assert response.status_code == 201, response.content
         return response.json()["id"]
@@ -323,6 +324,7 @@ def test_a_bad_quantity_cell_is_an_error_on_its_row_and_column(client, editor_cl
 def test_the_admin_takes_a_quantity_as_the_source_writes_it(admin_client, source):
     typed = {
         "title": "Interdiction course",
+        "status": "held",
         "total_trained": "more than 300",
         "participants-TOTAL_FORMS": "2",
         "participants-0-country": m.Country.objects.get(iso2="PY").pk,

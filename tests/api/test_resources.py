@@ -1,5 +1,6 @@
 """Every resource of /api/v1/ through the generic tests of ``ResourceTests``."""
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -236,6 +237,8 @@ class TestTrainingCentres(ResourceTests):
     def make(self):
         centre = f.TrainingCentreFactory(operator=f.AgencyFactory(), sponsor_country=m.Country.objects.get(iso2="RU"))
         centre.topics.set(m.TrainingTopic.objects.all()[:2])
+        f.CentreMilestoneFactory(centre=centre, kind="construction_started", date="2012")
+        f.CentreMilestoneFactory(centre=centre, kind="opened", date="before June 2014", source=None)
         return cite(centre)
 
     def create_payload(self):
@@ -246,11 +249,20 @@ class TestTrainingCentres(ResourceTests):
             "status": "planned",
             "topics": ["tactics"],
             "expected_countries": 7,
+            "milestones": [{"kind": "announced", "date": "October 2012"}],
             "citations": [citation()],
         }
 
     def update_payload(self):
-        return {"status": "operational", "opened": "2013"}
+        return {"status": "operational", "milestones": [{"kind": "opened", "date": "2013"}]}
+
+    def check_created(self, record):
+        [announced] = record.milestones.all()
+        assert (announced.kind, announced.date_edtf, announced.date_latest) == (
+            "announced",
+            "2012-10",
+            dt.date(2012, 10, 31),
+        )
 
 
 class TestTrainingCourses(ResourceTests):
@@ -265,12 +277,17 @@ class TestTrainingCourses(ResourceTests):
         f.CourseParticipantFactory(course=course, country=nicaragua, agency=f.AgencyFactory(country=nicaragua))
         f.CourseParticipantFactory(course=course, country=None, region=m.Region.objects.get(m49_code="029"))
         f.CourseParticipantFactory(course=course, country=m.Country.objects.get(iso2="ES"), role="instructor")
+        f.CourseMilestoneFactory(course=course, kind="announced", date="2012?")
+        f.CourseMilestoneFactory(course=course, kind="held", date="March 2013")
         return course
 
     def create_payload(self):
         return {
             "title": "Tactics, first cohort",
             "centre": f.TrainingCentreFactory().pk,
+            "status": "planned",
+            "session": 3,
+            "milestones": [{"kind": "postponed", "date": "late 2012"}, {"kind": "announced"}],
             "start": "2013-03",
             "participants": [
                 {"country": "PE", "trainees": 12},
@@ -282,9 +299,19 @@ class TestTrainingCourses(ResourceTests):
         }
 
     def update_payload(self):
-        return {"title": "Tactics, second cohort", "total_trained": {"qualifier": "between", "low": 21, "high": 25}}
+        return {
+            "title": "Tactics, second cohort",
+            "status": "held",
+            "milestones": [{"kind": "held", "date": "2013"}],
+            "total_trained": {"qualifier": "between", "low": 21, "high": 25},
+        }
 
     def check_created(self, record):
+        assert (record.status, record.session) == ("planned", 3)
+        assert [(m.kind, m.date_edtf) for m in record.milestones.all()] == [
+            ("postponed", "2012-09/2012-12"),
+            ("announced", ""),
+        ]
         assert (record.total_trained_qualifier, record.total_trained_min) == ("more_than", 21)
         trainees = [(p.trainees_qualifier, p.trainees) for p in record.participants.order_by("pk")]
         assert trainees == [("exact", 12), ("about", 8), ("", None)]

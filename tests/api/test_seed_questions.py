@@ -41,6 +41,8 @@ def test_the_training_centre_in_nicaragua(client):
     assert (centre["expected_countries"]["qualifier"], centre["expected_countries"]["value"]) == ("exact", 7)
     assert codes(centre["topics"]) == ["tactics", "use_of_technology"]
     assert centre["status"] == "under_construction"
+    [milestone] = centre["milestones"]
+    assert (milestone["kind"], milestone["date"], milestone["source"]["url"]) == ("construction_started", "", SEED_URL)
 
 
 def test_the_planned_russia_peru_cooperation(client):

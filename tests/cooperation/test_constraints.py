@@ -149,6 +149,13 @@ BAD_ROWS = {
     "agreement ending before it starts": lambda: f.AgreementFactory.build(start="2014-05", end="2014-04"),
     "course ending before it starts": lambda: f.TrainingCourseFactory.build(centre=None, start="2013", end="2012"),
     "operation ending before it starts": lambda: f.OperationFactory.build(start="2013", end="2012-12-31"),
+    "centre milestone of a kind centres do not take": lambda: f.CentreMilestoneFactory.build(
+        centre=f.TrainingCentreFactory(), kind="held"
+    ),
+    "course milestone of a kind courses do not take": lambda: f.CourseMilestoneFactory.build(
+        course=f.TrainingCourseFactory(), kind="foundation_stone"
+    ),
+    "course session zero": lambda: f.TrainingCourseFactory.build(centre=None, session=0),
     "duplicate agency in one country": lambda: m.Agency(
         name=f.AgencyFactory(country=country("RU")).name, country=country("RU"), kind="police"
     ),
@@ -193,6 +200,8 @@ def test_the_database_refuses_the_bad_row(case):
         (f.AgreementFactory, "signed"),
         (f.EventFactory, "date"),
         (f.SourceFactory, "published"),
+        (f.CentreMilestoneFactory, "date"),
+        (f.CourseMilestoneFactory, "date"),
     ],
 )
 def test_the_database_refuses_bounds_in_the_wrong_order(factory, date):

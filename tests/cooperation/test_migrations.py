@@ -4,6 +4,7 @@ it held is checked in the schema after it."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -194,3 +195,68 @@ def test_the_rate_limits_database_table_is_dropped():
             cursor.execute("CREATE TABLE cooperation_cache (cache_key varchar(255) PRIMARY KEY, value text)")
         migrate()
         assert "cooperation_cache" not in connection.introspection.table_names()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_centres_opening_date_becomes_its_opened_milestone_and_courses_get_a_status():
+    """Builds centres with and without an opening date, and courses dated before and after their source; checks
+    that each opening is an "opened" milestone as written, on the centre's first source, and which courses are held
+    and which planned; that migrating back restores the opening date; the role groups may edit milestones."""
+    with across("_lifecycles") as (old, migrate):
+        country = old("Country").objects.get
+        source = old("Source").objects.create
+        early = source(title="Bulletin", url="https://example.net/b", published="March 2012", published_edtf="2012-03")
+        early.published_earliest, early.published_latest = dt.date(2012, 3, 1), dt.date(2012, 3, 31)
+        early.save()
+        later = source(title="Bulletin", url="https://example.net/b2")  # same title, no date
+        centre = old("TrainingCentre").objects.create
+        dated = centre(
+            name="Centro regional",
+            host_country=country(iso2="DO"),
+            status="operational",
+            opened="c. 2013",
+            opened_edtf="2013~",
+            opened_earliest=dt.date(2013, 1, 1),
+            opened_latest=dt.date(2013, 12, 31),
+        )
+        twin = centre(
+            name="Centro regional", host_country=country(iso2="DO"), status="planned", confirmed_distinct=True
+        )
+        course = old("TrainingCourse").objects.create
+        given = course(
+            title="Curso", start="2011", start_earliest=dt.date(2011, 1, 1), start_latest=dt.date(2011, 12, 31)
+        )
+        ahead = course(
+            title="Curso", start="2013", start_earliest=dt.date(2013, 1, 1), start_latest=dt.date(2013, 12, 31)
+        )
+        undated = course(title="Curso")
+        centre_type = ContentType.objects.get(app_label="cooperation", model="trainingcentre")
+        course_type = ContentType.objects.get(app_label="cooperation", model="trainingcourse")
+        cite = old("Citation").objects.create
+        cite(source=later, content_type_id=centre_type.pk, object_id=dated.pk, quote="opened around 2013")
+        cite(source=early, content_type_id=centre_type.pk, object_id=dated.pk, quote="the centre")
+        for record in (given, ahead, undated):
+            cite(source=early, content_type_id=course_type.pk, object_id=record.pk, quote="a course")
+
+        new = migrate()
+        milestones = new("CentreMilestone").objects.all()
+        assert list(milestones.values_list("centre", "kind", "date", "date_edtf", "date_earliest", "date_latest")) == [
+            (dated.pk, "opened", "c. 2013", "2013~", dt.date(2013, 1, 1), dt.date(2013, 12, 31))
+        ]
+        assert milestones.get().source_id == later.pk  # the centre's first citation
+        assert not new("CentreMilestone").objects.filter(centre=twin.pk).exists()
+        status = dict(new("TrainingCourse").objects.values_list("pk", "status"))
+        assert status == {given.pk: "held", ahead.pk: "planned", undated.pk: "held"}
+        assert "opened" not in {f.name for f in new("TrainingCentre")._meta.get_fields()}
+
+        # And back: the opened milestone is the centre's opening date again.
+        executor, before, _ = around("_lifecycles")
+        executor.loader.build_graph()
+        executor.migrate([before])
+        back = models_at(executor, before)("TrainingCentre").objects.get(pk=dated.pk)
+        assert (back.opened, back.opened_edtf, back.opened_earliest) == ("c. 2013", "2013~", dt.date(2013, 1, 1))
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="editor").permissions.values_list("codename", flat=True))
+    assert {"add_centremilestone", "change_coursemilestone", "delete_coursemilestone"} <= codenames
+    assert "view_centremilestone" in Group.objects.get(name="viewer").permissions.values_list("codename", flat=True)

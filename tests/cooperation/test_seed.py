@@ -98,6 +98,16 @@ def test_the_training_centre_in_nicaragua(seed):
     assert set(centre.topics.values_list("code", flat=True)) == {"tactics", "use_of_technology"}
     assert centre.status == "under_construction"
     assert "Russian law enforcement experts" in centre.citations.get().quote
+    # "Russia is setting up": setting up has begun, when is not said; the article says nothing of an opening.
+    (milestone,) = centre.milestones.all()
+    assert (milestone.kind, milestone.date, milestone.date_edtf, milestone.date_earliest) == (
+        "construction_started",
+        "",
+        "",
+        None,
+    )
+    assert milestone.source == centre.citations.get().source
+    assert "is setting up an anti-drug training center" in centre.citations.get().quote
 
 
 def test_the_planned_russia_peru_cooperation(seed):
