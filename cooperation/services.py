@@ -58,7 +58,7 @@ def _identity_fields(model: type[models.Model], link: Mapping[str, Any]) -> list
 def _sent_identity(model: type[models.Model], names: list[str], values: Values) -> tuple:
     return tuple(
         getattr(value, "pk", value)
-        for value in (values.get(name, model._meta.get_field(name).get_default()) for name in names)
+        for value in (values[name] if name in values else model._meta.get_field(name).get_default() for name in names)
     )
 
 
@@ -81,9 +81,23 @@ class PartsPlan:
         return bool(self.to_delete or self.to_save)
 
 
-def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new_parent: bool) -> PartsPlan:
+def validate_without_queries(record: models.Model, exclude: Iterable[str] = ()) -> None:
+    """Check the constraints whose checks send no query (``validated_without_queries``); the others (unique
+    values, CHECKs Django would ask the database about) are left to the database."""
+    for model, constraints in record.get_constraints():
+        for constraint in constraints:
+            if getattr(constraint, "validated_without_queries", False):
+                constraint.validate(model, record, exclude=set(exclude))
+
+
+def _plan_parts(
+    parent: models.Model, relation: str, items: list[Values], *, new_parent: bool, unsaved_parent: bool = False
+) -> PartsPlan:
     """Match the parts sent with the stored ones and clean them (constraints are checked when saving, once the
-    parts that go are gone). Raises ValidationError naming each part by its path, e.g. ``parties[1].country``."""
+    parts that go are gone). Raises ValidationError naming each part by its path, e.g. ``parties[1].country``.
+
+    ``unsaved_parent``: the parent is not saved yet (``cooperation.bulk``): the link to it is not checked, nor
+    anything that needs a query (unique values, constraints checked by query): the database checks those."""
     manager = getattr(parent, relation)
     model = manager.model
     if hasattr(manager, "content_type_field_name"):  # a generic relation (citations)
@@ -111,10 +125,18 @@ def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new
             if hasattr(manager, "content_type_field_name"):  # the record it cites is at hand: no query for it
                 model._meta.get_field("record").set_cached_value(part, parent)
         # A part is exactly what the client sends: what it leaves out goes back to the default.
-        for part_field in fields:
-            setattr(part, part_field.name, values.get(part_field.name, part_field.get_default()))
+        for part_field in fields:  # (a default is looked up only when needed: a foreign key's costs)
+            setattr(
+                part,
+                part_field.name,
+                values[part_field.name] if part_field.name in values else part_field.get_default(),
+            )
         try:
-            part.full_clean(validate_constraints=False)
+            if unsaved_parent:
+                part.full_clean(exclude=list(link), validate_unique=False, validate_constraints=False)
+                validate_without_queries(part, exclude=link)
+            else:
+                part.full_clean(validate_constraints=False)
         except ValidationError as error:
             errors.update(_prefixed(error, f"{relation}[{index}]"))
             continue
