@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -98,14 +99,16 @@ def _plan_parts(
 
     ``unsaved_parent``: the parent is not saved yet (``cooperation.bulk``): the link to it is not checked, nor
     anything that needs a query (unique values, constraints checked by query): the database checks those."""
-    manager = getattr(parent, relation)
-    model = manager.model
-    if hasattr(manager, "content_type_field_name"):  # a generic relation (citations)
-        link = {manager.content_type_field_name: manager.content_type, manager.object_id_field_name: parent.pk}
+    field = parent._meta.get_field(relation)  # read from the field: a related manager is not free to build
+    model = field.related_model
+    generic = isinstance(field, GenericRelation)  # citations
+    if generic:
+        content_type = ContentType.objects.get_for_model(parent, for_concrete_model=field.for_concrete_model)
+        link = {field.content_type_field_name: content_type, field.object_id_field_name: parent.pk}
     else:
-        link = {manager.field.name: parent}
+        link = {field.field.name: parent}
     fields = _editable_fields(model, link)
-    existing = [] if new_parent else list(manager.all())
+    existing = [] if new_parent else list(getattr(parent, relation).all())
     names = _identity_fields(model, link)
     by_identity: dict[tuple, list[models.Model]] = {}
     for part in existing:
@@ -122,7 +125,7 @@ def _plan_parts(
         before = _field_values(part) if part is not None else None
         if part is None:
             part = model(**link)
-            if hasattr(manager, "content_type_field_name"):  # the record it cites is at hand: no query for it
+            if generic:  # the record it cites is at hand: no query for it
                 model._meta.get_field("record").set_cached_value(part, parent)
         # A part is exactly what the client sends: what it leaves out goes back to the default.
         for part_field in fields:  # (a default is looked up only when needed: a foreign key's costs)
