@@ -15,6 +15,11 @@
   naming the record; with ``confirm_duplicate`` a likely duplicate is created all the same.
 - A reference to a record that is not there yet (a parent region further down the file, a source's publisher
   in another file of a bundle) is resolved once all rows are in.
+- Rows are read ``BATCH_ROWS`` at a time; the natural keys they name are looked up with one query per model,
+  and the records they create are checked and written together (``cooperation.bulk``): the queries are per
+  batch, not per row, and memory stays flat however long the file. The outcome is the one-by-one import's:
+  updates, a row the batch checks refuse and a possible duplicate are saved alone with ``record_save``, after
+  the rows before them, and a batch the database refuses is saved again row by row, to report each error.
 - Imports running at once do not deadlock: before writing anything, an import locks every record its rows
   update (``SELECT ... FOR UPDATE``, resource by resource in import order, each by id), so a second import of
   the same records waits for the first to commit and then applies its rows to what the first wrote. A
