@@ -26,7 +26,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
@@ -187,8 +186,8 @@ def insert(model: type[models.Model], rows: list[dict]) -> list[int]:
     if any(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields):
         raise ValueError(f"{model.__name__} has fields set on save: save it with bulk_create")
     plain = PLAIN_ON_POSTGRESQL if connection.vendor == "postgresql" else PLAIN
-    prepare = [None if isinstance(field, plain) else field for field in fields]
-    defaults = {field.attname: field.get_default() for field in fields}
+    # Per column: its attname, its value when a row leaves it out, and its field when Django must prepare it.
+    plan = [(field.attname, field.get_default(), None if isinstance(field, plain) else field) for field in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     per_statement = max(1, max_parameters() // len(fields))
@@ -199,8 +198,8 @@ def insert(model: type[models.Model], rows: list[dict]) -> list[int]:
             chunk = rows[start : start + per_statement]
             params = []
             for row in chunk:
-                for field, prepared in zip(fields, prepare, strict=True):
-                    value = row[field.attname] if field.attname in row else defaults[field.attname]
+                for attname, default, prepared in plan:
+                    value = row.get(attname, default)
                     params.append(value if prepared is None else prepared.get_db_prep_save(value, connection))
             cursor.execute(
                 f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
@@ -264,9 +263,8 @@ def _parts(batch: list[NewRecord], user) -> None:
         for relation_name, parts in item.parts.items():
             relation = model._meta.get_field(relation_name)
             for part in parts:
-                if isinstance(relation, GenericRelation):
+                if isinstance(relation, GenericRelation):  # its content type is set (services._plan_parts)
                     setattr(part, relation.object_id_field_name, item.record.pk)
-                    setattr(part, relation.content_type_field_name, ContentType.objects.get_for_model(model))
                 else:
                     setattr(part, relation.field.attname, item.record.pk)
                 _as_history_user(part, user)
