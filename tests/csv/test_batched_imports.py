@@ -2,6 +2,7 @@
 and leave the same records, history and errors as saving them one by one (``record_save``) does."""
 
 import io
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -142,8 +143,12 @@ def test_batched_rows_leave_the_same_records_and_history_as_one_by_one(places, e
 
 
 def results_and_state(records, resource="agreements", **options):
+    """The import's result (ids in messages left out: PostgreSQL does not give back the ids of a rolled back
+    import) and the records it leaves, rolled back after."""
     with transaction.atomic():
         result = run(records, resource, **options).as_dict()
+        for error in result["errors"]:
+            error["message"] = re.sub(r"(id |/)[0-9]+", r"\1<id>", error["message"])
         model = RESOURCES[resource].model
         state = (model.objects.count(), model.history.count(), m.AgreementParty.objects.count())
         transaction.set_rollback(True)
