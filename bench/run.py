@@ -17,6 +17,9 @@ that load from other processes on the machine weighs on both alike; the figures 
 - ``filtered``: the list filtered by country, region, status and date range: median latency of the default
   page (50), the matching rows, and the query plan of the page's query (EXPLAIN ANALYZE on PostgreSQL).
 - ``throughput``: requests per second of the list endpoint (and of the hand-written view) under ``wrk``.
+- ``import``: new agreements (two parties and a citation each) imported by the CSV import, rows per second
+  and peak RSS at each ``--import-rows``, against ``COPY FROM`` of the same rows into the same tables
+  (PostgreSQL; ``bench/import_rows.py``).
 
     createdb -h 127.0.0.1 -U postgres coop_bench
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/coop_bench --scale 100000
@@ -26,6 +29,7 @@ that load from other processes on the machine weighs on both alike; the figures 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import http.client
 import json
@@ -45,7 +49,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 BENCH = PROJECT / "bench"
 PYTHON = sys.executable
-BENCHMARKS = ("export", "list", "filtered", "throughput")
+BENCHMARKS = ("export", "list", "filtered", "throughput", "import")
 
 EXPORTS = {
     "unfiltered": "",
@@ -553,6 +557,55 @@ def bench_throughput(server: Server, options, results: dict) -> None:
     print(table(["endpoint", "req/s", "p50 ms", "non-2xx"], rows))
 
 
+# --- Import -----------------------------------------------------------------------------------------------
+def bench_import(server, options, results: dict) -> None:
+    """The CSV import of new agreements against COPY FROM of the rows it stores (``bench/import_rows.py``):
+    each measurement in a process of its own (its peak RSS is its own), COPY and import alternating."""
+    import tempfile
+
+    from django.db import connection
+    from import_rows import write_rows
+
+    if connection.vendor != "postgresql":
+        print("\n## Import\n\nOn PostgreSQL only (the baseline is COPY FROM).")
+        return
+    env = environment(options.database_url)
+    rows_out, figures = [], {}
+    for count in options.import_rows:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "agreements.csv"
+            runs = {"copy": [], "product": []}
+            for repetition in range(options.import_repeat):
+                write_rows(path, count, f"{os.getpid()}-{repetition}")
+                for kind in ("copy", "product"):
+                    done = subprocess.run(
+                        [PYTHON, str(BENCH / "import_rows.py"), kind, str(path)],
+                        cwd=PROJECT, env=env, check=True, capture_output=True, text=True,
+                    )  # fmt: skip
+                    runs[kind].append(json.loads(done.stdout.strip().splitlines()[-1]))
+        copy_s = median([run["seconds"] for run in runs["copy"]])
+        product_s = median([run["seconds"] for run in runs["product"]])
+        figures[count] = {"runs": runs, "load_average": os.getloadavg()}
+        rows_out.append(
+            [
+                f"{count:,}",
+                f"{count / product_s:,.0f}",
+                f"{count / median([run['cpu_seconds'] for run in runs['product']]):,.0f}",
+                f"{product_s:.1f}",
+                f"{count / copy_s:,.0f}",
+                f"{product_s / copy_s:.1f}x",
+                f"{median([run['queries'] for run in runs['product']]):,.0f}",
+                f"{max(run['peak_rss_mib'] for run in runs['product']):.0f}",
+                f"{os.getloadavg()[0]:.1f}",
+            ]
+        )
+    results["import"] = figures
+    print(f"\n## Import: new agreements, two parties and a citation each (median of {options.import_repeat})\n")
+    headers = ["rows", "import rows/s", "rows per CPU s", "import s", "COPY rows/s", "x COPY", "queries"]
+    print(table([*headers, "import peak RSS MiB", "load"], rows_out))
+    print("\nrows per CPU s: rows over the import process's own CPU time (the machine may be shared).")
+
+
 # --- Main -----------------------------------------------------------------------------------------------
 COUNT_AGREEMENTS = "from cooperation.models import Agreement; print(Agreement.objects.count())"
 
@@ -617,6 +670,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2).")
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--wrk-connections", type=int, default=4)
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        nargs="+",
+        default=[10_000],
+        metavar="N",
+        help="Rows per import (default 10000); several sizes show whether memory stays flat.",
+    )
+    parser.add_argument("--import-repeat", type=int, default=3, help="Repetitions of each import (default 3).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     options = parser.parse_args()
 
@@ -629,7 +691,8 @@ def main() -> int:
     info = results["machine"]
     print(f"{info['database']}, {info['agreements']:,} agreements; Python {info['python']}, Django "
           f"{info['django']}; {info['date']}; load average {info['load_average'][0]:.1f}")  # fmt: skip
-    with Server(env, options.workers) as server:
+    served = [name for name in options.bench if name != "import"]  # the import bench needs no server
+    with Server(env, options.workers) if served else contextlib.nullcontext() as server:
         for name in options.bench:
             globals()[f"bench_{name}"](server, options, results)
     if options.json:

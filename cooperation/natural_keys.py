@@ -26,7 +26,7 @@ This module is the one definition: a model's ``natural_key()`` and its manager's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -104,6 +104,42 @@ def remembering_resolutions() -> Iterator[None]:
         yield
     finally:
         _resolved.reset(token)
+
+
+#: Values looked up per query by ``resolve_many`` (SQLite allows 500 SELECTs in one compound statement).
+RESOLVED_PER_QUERY = 400
+
+
+def resolve_many(model: type[models.Model], values: Iterable[str]) -> None:
+    """Within ``remembering_resolutions``, look up many values at once, as ``NaturalKey.resolve_reference``
+    would one by one: one query for every value not remembered yet (a UNION ALL of each value's first tier,
+    so each record found is known to match the value it was asked for). A value whose first tier finds
+    exactly one record is remembered; the others (none found: a looser tier may; several: an ambiguity to
+    explain) are left for ``resolve_reference`` to look up and explain, one by one, as before."""
+    remembered = _resolved.get()
+    if remembered is None:
+        return
+    key = natural_key(model)
+    wanted: dict[tuple, Q] = {}
+    for value in values:
+        memo, condition = key.first_condition(value)
+        if condition is not None and (model, memo) not in remembered and memo not in wanted:
+            wanted[memo] = condition
+    memos = list(wanted)
+    for start in range(0, len(memos), RESOLVED_PER_QUERY):
+        chunk = memos[start : start + RESOLVED_PER_QUERY]
+        queries = [
+            model._default_manager.filter(wanted[memo]).order_by().annotate(_asked=Value(n))
+            for n, memo in enumerate(chunk)
+        ]
+        found: dict[int, list[models.Model]] = {}
+        union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+        for record in union:
+            found.setdefault(record._asked, []).append(record)
+        for n, records in found.items():
+            if len(records) == 1:
+                del records[0]._asked
+                remembered[model, chunk[n]] = records[0]
 
 
 Tier = Callable[[str], Q | None]
@@ -193,6 +229,17 @@ class NaturalKey:
             condition = tier(value)
             if condition is not None:
                 yield condition
+
+    def first_condition(self, written: str) -> tuple[str | None, Q | None]:
+        """How ``resolve_reference`` remembers ``written`` and the first condition it tries for it, or
+        (None, None) when it would not look it up (nothing to find, or not an id)."""
+        if written.isdigit() and not self.digits_are_keys:
+            number = as_id(written)
+            return (f"#{number}", Q(pk=number)) if number is not None else (None, None)
+        value = tidy(written)
+        if not value or "\x00" in value:
+            return None, None
+        return value, next(self.conditions(value), None)
 
     def with_id(self, value: str) -> Q | None:
         """``<key> #<id>``: the record with that id, if ``<key>`` names it too; ``#<id>``: the record."""

@@ -45,6 +45,9 @@ class QuantityConstraint(models.CheckConstraint):
     """A CHECK constraint on a quantity's columns. Model validation checks the same rules in Python, with the
     error on the field (``normalise_quantity``), so ``validate`` sends no query; the database backs it up."""
 
+    #: Its ``validate`` sends no query (``services.validate_without_queries`` calls it).
+    validated_without_queries = True
+
     def validate(self, model, instance, exclude=None, using=None):
         return
 

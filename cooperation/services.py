@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -58,7 +59,7 @@ def _identity_fields(model: type[models.Model], link: Mapping[str, Any]) -> list
 def _sent_identity(model: type[models.Model], names: list[str], values: Values) -> tuple:
     return tuple(
         getattr(value, "pk", value)
-        for value in (values.get(name, model._meta.get_field(name).get_default()) for name in names)
+        for value in (values[name] if name in values else model._meta.get_field(name).get_default() for name in names)
     )
 
 
@@ -83,17 +84,33 @@ class PartsPlan:
         return bool(self.to_delete or self.to_save)
 
 
-def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new_parent: bool) -> PartsPlan:
+def validate_without_queries(record: models.Model, exclude: Iterable[str] = ()) -> None:
+    """Check the constraints whose checks send no query (``validated_without_queries``); the others (unique
+    values, CHECKs Django would ask the database about) are left to the database."""
+    for model, constraints in record.get_constraints():
+        for constraint in constraints:
+            if getattr(constraint, "validated_without_queries", False):
+                constraint.validate(model, record, exclude=set(exclude))
+
+
+def _plan_parts(
+    parent: models.Model, relation: str, items: list[Values], *, new_parent: bool, unsaved_parent: bool = False
+) -> PartsPlan:
     """Match the parts sent with the stored ones and clean them (constraints are checked when saving, once the
-    parts that go are gone). Raises ValidationError naming each part by its path, e.g. ``parties[1].country``."""
-    manager = getattr(parent, relation)
-    model = manager.model
-    if hasattr(manager, "content_type_field_name"):  # a generic relation (citations)
-        link = {manager.content_type_field_name: manager.content_type, manager.object_id_field_name: parent.pk}
+    parts that go are gone). Raises ValidationError naming each part by its path, e.g. ``parties[1].country``.
+
+    ``unsaved_parent``: the parent is not saved yet (``cooperation.bulk``): the link to it is not checked, nor
+    anything that needs a query (unique values, constraints checked by query): the database checks those."""
+    field = parent._meta.get_field(relation)  # read from the field: a related manager is not free to build
+    model = field.related_model
+    generic = isinstance(field, GenericRelation)  # citations
+    if generic:
+        content_type = ContentType.objects.get_for_model(parent, for_concrete_model=field.for_concrete_model)
+        link = {field.content_type_field_name: content_type, field.object_id_field_name: parent.pk}
     else:
-        link = {manager.field.name: parent}
+        link = {field.field.name: parent}
     fields = _editable_fields(model, link)
-    existing = [] if new_parent else list(manager.all())
+    existing = [] if new_parent else list(getattr(parent, relation).all())
     names = _identity_fields(model, link)
     by_identity: dict[tuple, list[models.Model]] = {}
     for part in existing:
@@ -110,13 +127,21 @@ def _plan_parts(parent: models.Model, relation: str, items: list[Values], *, new
         before = _field_values(part) if part is not None else None
         if part is None:
             part = model(**link)
-            if hasattr(manager, "content_type_field_name"):  # the record it cites is at hand: no query for it
+            if generic:  # the record it cites is at hand: no query for it
                 model._meta.get_field("record").set_cached_value(part, parent)
         # A part is exactly what the client sends: what it leaves out goes back to the default.
-        for part_field in fields:
-            setattr(part, part_field.name, values.get(part_field.name, part_field.get_default()))
+        for part_field in fields:  # (a default is looked up only when needed: a foreign key's costs)
+            setattr(
+                part,
+                part_field.name,
+                values[part_field.name] if part_field.name in values else part_field.get_default(),
+            )
         try:
-            part.full_clean(validate_constraints=False)
+            if unsaved_parent:
+                part.full_clean(exclude=list(link), validate_unique=False, validate_constraints=False)
+                validate_without_queries(part, exclude=link)
+            else:
+                part.full_clean(validate_constraints=False)
         except ValidationError as error:
             errors.update(_prefixed(error, f"{relation}[{index}]"))
             continue

@@ -87,6 +87,9 @@ class ExactlyOneConstraint(models.CheckConstraint):
     """Exactly one of some nullable foreign keys is set. The database checks it as a CHECK constraint; model
     validation checks it in Python, without the query Django would send for any other check."""
 
+    #: Its ``validate`` sends no query (``services.validate_without_queries`` calls it).
+    validated_without_queries = True
+
     @property
     def fields(self) -> list[str]:
         # The condition is an OR of one alternative per field, each "f__isnull" for every field.
@@ -124,6 +127,9 @@ class PartyKindConstraint(models.CheckConstraint):
     The database checks it as a CHECK constraint; model validation checks it in Python (no query), and the
     model's ``clean()`` checks what a CHECK cannot see: that the country given is the agency's own.
     """
+
+    #: Its ``validate`` sends no query (``services.validate_without_queries`` calls it).
+    validated_without_queries = True
 
     def validate(self, model, instance, exclude=None, using=None):
         if exclude and {"country", "region", "agency"} & set(exclude):
@@ -241,6 +247,9 @@ class DuplicateConstraint(models.UniqueConstraint):
     """A unique constraint that refuses duplicates in the database (concurrent creates make one record), and
     that model validation leaves to the services: they answer a duplicate with the records it duplicates
     (``cooperation.duplicates``, the API's 409), not with a bare validation error."""
+
+    #: Its ``validate`` sends no query (``services.validate_without_queries`` calls it).
+    validated_without_queries = True
 
     def validate(self, model, instance, exclude=None, using=None):
         return

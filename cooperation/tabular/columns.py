@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -335,6 +336,11 @@ class Column:
         """The value for the record (or its relation) that a cell holds. Raises CellError."""
         raise NotImplementedError
 
+    def keys(self, text: str, unescape: bool) -> Iterator[tuple[type[models.Model], str]]:
+        """The natural keys a cell names, as (model, key): what ``read`` will look up, so that an import can
+        look up a batch of rows' keys at once (``natural_keys.resolve_many``). A hint: never raises."""
+        return iter(())
+
 
 @dataclass
 class FieldColumn(Column):
@@ -387,6 +393,11 @@ class KeyColumn(Column):
         text = unescape_formula(text) if unescape else text
         return resolve_key(self.model_field.related_model, text) if text else None
 
+    def keys(self, text, unescape):
+        text = unescape_formula(text) if unescape else text
+        if text:
+            yield self.model_field.related_model, text
+
 
 @dataclass
 class KeysColumn(Column):
@@ -412,6 +423,11 @@ class KeysColumn(Column):
     def read(self, text, unescape):
         keys = [key.strip() for key in text.split(SEPARATOR) if key.strip()]
         return [resolve_key(self.model_field.related_model, unescape_formula(k) if unescape else k) for k in keys]
+
+    def keys(self, text, unescape):
+        for key in text.split(SEPARATOR):
+            if key.strip():
+                yield self.model_field.related_model, unescape_formula(key.strip()) if unescape else key.strip()
 
 
 @dataclass
@@ -495,6 +511,17 @@ class PartsColumn(Column):
                     raise CellError(f"Item {number}, {name}: {error}") from None
             parts.append(values)
         return parts
+
+    def keys(self, text, unescape):
+        try:
+            items = json_input.loads(text) if text.strip() else []  # refuses nesting too deep to parse
+        except (ValueError, RecursionError):
+            return
+        related = {f.name: f.related_model for f in self.fields if f.is_relation}
+        for item in items if isinstance(items, list) else ():
+            for name, raw in item.items() if isinstance(item, dict) else ():
+                if name in related and raw is not None and not isinstance(raw, dict | list):
+                    yield related[name], str(raw)
 
 
 @dataclass

@@ -15,6 +15,11 @@
   naming the record; with ``confirm_duplicate`` a likely duplicate is created all the same.
 - A reference to a record that is not there yet (a parent region further down the file, a source's publisher
   in another file of a bundle) is resolved once all rows are in.
+- Rows are read ``BATCH_ROWS`` at a time; the natural keys they name are looked up with one query per model,
+  and the records they create are checked and written together (``cooperation.bulk``): the queries are per
+  batch, not per row, and memory stays flat however long the file. The outcome is the one-by-one import's:
+  updates, a row the batch checks refuse and a possible duplicate are saved alone with ``record_save``, after
+  the rows before them, and a batch the database refuses is saved again row by row, to report each error.
 - Imports running at once do not deadlock: before writing anything, an import locks every record its rows
   update (``SELECT ... FOR UPDATE``, resource by resource in import order, each by id), so a second import of
   the same records waits for the first to commit and then applies its rows to what the first wrote. A
@@ -28,6 +33,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import random
 import shutil
@@ -38,15 +44,15 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.urls import reverse
 
-from cooperation import services
+from cooperation import bulk, services
 from cooperation.dependencies import dependency_order
 from cooperation.duplicates import DuplicateRecordError
 from cooperation.models import Citation, CitedModel, Source
 from cooperation.models.base import StaleRecordError
-from cooperation.natural_keys import remembering_resolutions
+from cooperation.natural_keys import remembering_resolutions, resolve_many
 from cooperation.resources import RESOURCES, Resource
 from cooperation.tabular.columns import (
     CellError,
@@ -80,6 +86,8 @@ IMPORT_ATTEMPTS = 3
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 #: Records locked per query (the ids are bound as parameters).
 LOCK_BATCH = 1000
+#: Rows read, checked and written together: the queries of an import are per batch of rows, not per row.
+BATCH_ROWS = 500
 
 
 class ImportConflict(Exception):
@@ -139,6 +147,41 @@ class Pending:
     row: int
 
 
+@dataclass
+class RowValues:
+    """A row's cells, read: the record's values, its many-to-many values and parts, and the optional references
+    to resolve once every row is in."""
+
+    row: int
+    record_id: int | None
+    expected_version: int | None
+    values: dict
+    many_to_many: dict
+    parts: dict
+    deferred: list
+    #: Whether the file has a citations column.
+    cites: bool
+
+
+@functools.cache
+def is_batched(resource: Resource) -> bool:
+    """Whether the resource's new records are written in batches (``cooperation.bulk``): all but citations
+    (saving one touches the record it cites) and resources whose rows may name records of their own kind (a
+    region's parent): such a row must find the records the rows before it created, as one by one."""
+    if issubclass(resource.model, Citation):
+        return False
+    for column in resource.columns:
+        if isinstance(column, KeyColumn | KeysColumn):
+            named = {column.model_field.related_model}
+        elif isinstance(column, PartsColumn):
+            named = {f.related_model for f in column.fields if f.is_relation}
+        else:
+            continue
+        if resource.model in named:
+            return False
+    return True
+
+
 def _text_stream(stream: IO) -> IO[str]:
     if isinstance(stream, io.TextIOBase):
         return stream
@@ -187,9 +230,12 @@ class _Importer:
         self.confirm_duplicate = confirm_duplicate
         self.default_citation = default_citation
         self.pending: list[Pending] = []
+        self.batch: list[tuple[RowValues, bulk.NewRecord]] = []
         self.progress, self.rows_read = progress, 0
 
     def run(self, resource: Resource, stream: IO, result: ImportResult) -> None:
+        rows: list[tuple[int, list[str]]] = []  # read, not imported yet: a batch of them at a time
+        columns, failure = [], None
         try:
             reader = csv.reader(_text_stream(stream), strict=True)
             headers = next(reader, None)
@@ -203,16 +249,51 @@ class _Importer:
             for cells in reader:
                 if not any(cell.strip() for cell in cells):
                     continue  # spreadsheets leave blank lines behind
-                self.count_row()
-                row = reader.line_num
-                if len(cells) != len(columns):
-                    result.errors.append(RowError(row, "", f"{len(cells)} cells for {len(columns)} columns."))
-                    continue
-                self.import_row(resource, row, columns, cells, result)
+                rows.append((reader.line_num, cells))
+                if len(rows) >= BATCH_ROWS:
+                    self.import_rows(resource, columns, rows, result)
+                    rows = []
         except UnicodeDecodeError:
-            result.errors.append(RowError(0, "", "The file is not UTF-8 text."))
+            failure = RowError(0, "", "The file is not UTF-8 text.")
         except csv.Error as error:  # e.g. "line contains NUL" (Python before 3.11), an unclosed quote
-            result.errors.append(RowError(reader.line_num, "", f"Not valid CSV: {error}."))
+            failure = RowError(reader.line_num, "", f"Not valid CSV: {error}.")
+        if columns:
+            self.import_rows(resource, columns, rows, result)  # the rows read before the end (or the failure)
+            self.flush(resource, result)
+        if failure is not None:
+            result.errors.append(failure)
+
+    def import_rows(self, resource: Resource, columns: list[Column], rows: list, result: ImportResult) -> None:
+        """Import rows read from the file: new records in batches when the resource allows (``batched``),
+        the others (updates, a row ``bulk.prepare`` refuses) one by one, in the file's order."""
+        self.look_up_keys(columns, rows)
+        batched = is_batched(resource)
+        for row, cells in rows:
+            self.count_row()
+            if len(cells) != len(columns):
+                result.errors.append(RowError(row, "", f"{len(cells)} cells for {len(columns)} columns."))
+                continue
+            read = self.read_row(row, columns, cells, result)
+            if read is None:
+                continue
+            if batched and read.record_id is None:
+                self.add_to_batch(resource, read, result)
+            else:
+                self.flush(resource, result)  # the rows before it are written first, as one by one
+                self.save_row(resource, read, result)
+
+    def look_up_keys(self, columns: list[Column], rows: list) -> None:
+        """Look up the natural keys the rows name, one query per model for those not looked up yet."""
+        wanted: dict[type, set[str]] = {}
+        for _, cells in rows:
+            if len(cells) != len(columns):
+                continue
+            for column, text in zip(columns, cells, strict=True):
+                if not column.read_only and "\x00" not in text:
+                    for model, key in column.keys(text, self.unescape):
+                        wanted.setdefault(model, set()).add(key)
+        for model, keys in wanted.items():
+            resolve_many(model, keys)
 
     def count_row(self) -> None:
         self.rows_read += 1
@@ -236,7 +317,8 @@ class _Importer:
             seen.add(name)
         return columns
 
-    def import_row(self, resource, row: int, columns: list[Column], cells: list[str], result: ImportResult) -> None:
+    def read_row(self, row: int, columns: list[Column], cells: list[str], result: ImportResult) -> RowValues | None:
+        """A row's cells as values; None (and its errors in ``result``) if any cell cannot be read."""
         errors: list[RowError] = []
         values, many_to_many, parts, deferred = {}, {}, {}, []
         record_id = expected_version = None
@@ -269,8 +351,65 @@ class _Importer:
                 errors.append(RowError(row, column.name, str(error)))
         if errors:
             result.errors.extend(errors)
-            return
+            return None
+        cites = "citations" in {column.name for column in columns}
+        return RowValues(row, record_id, expected_version, values, many_to_many, parts, deferred, cites)
 
+    def new_record(self, resource: Resource, read: RowValues) -> tuple[models.Model, dict]:
+        """The record a row without an id creates, and its parts (with the default citation if it has none)."""
+        record = resource.model()
+        for name, value in read.values.items():
+            setattr(record, name, value)
+        parts = dict(read.parts)
+        if self.needs_default_citation(record, parts, has_column=read.cites):
+            parts["citations"] = [self.default_citation.as_part()]
+        return record, parts
+
+    def add_to_batch(self, resource: Resource, read: RowValues, result: ImportResult) -> None:
+        record, parts = self.new_record(resource, read)
+        try:
+            new = bulk.prepare(record, many_to_many=read.many_to_many, parts=parts)
+        except ValidationError:
+            # Refused: saved alone, after the rows before it, so that its errors are exactly record_save's.
+            self.flush(resource, result)
+            self.save_row(resource, read, result)
+            return
+        self.batch.append((read, new))
+        if len(self.batch) >= BATCH_ROWS:
+            self.flush(resource, result)
+
+    def flush(self, resource: Resource, result: ImportResult) -> None:
+        """Write the batch of new records. A record like a stored one or an earlier one (a possible duplicate)
+        is saved alone, after the records before it, so that ``record_save`` decides about it as one by one."""
+        batch, self.batch = self.batch, []
+        while batch:
+            clear = bulk.first_alike([new for _, new in batch])
+            if clear:
+                self.create_batch(resource, batch[:clear], result)
+            if clear == len(batch):
+                break
+            self.save_row(resource, batch[clear][0], result)
+            batch = batch[clear + 1 :]
+
+    def create_batch(self, resource: Resource, batch: list, result: ImportResult) -> None:
+        try:
+            with transaction.atomic():
+                bulk.create_all([new for _, new in batch], user=self.user)
+        except IntegrityError:
+            # The database refused one of them (a unique value, a constraint): save them one by one, to
+            # report which and why, exactly as without batches.
+            for read, _ in batch:
+                self.save_row(resource, read, result)
+            return
+        result.created += len(batch)
+        for read, new in batch:
+            pending = (Pending(resource, new.record.pk, column, text, read.row) for column, text in read.deferred)
+            self.pending.extend(pending)
+
+    def save_row(self, resource: Resource, read: RowValues, result: ImportResult) -> None:
+        """Save one row with ``services.record_save``: an update, or a new record that a batch could not take."""
+        row, record_id, expected_version = read.row, read.record_id, read.expected_version
+        values, many_to_many, parts, deferred = read.values, read.many_to_many, dict(read.parts), read.deferred
         model = resource.model
         if record_id is None:
             record = model()
@@ -292,7 +431,7 @@ class _Importer:
                 return
         for name, value in values.items():
             setattr(record, name, value)
-        if self.needs_default_citation(record, parts, has_column="citations" in {c.name for c in columns}):
+        if self.needs_default_citation(record, parts, has_column=read.cites):
             parts["citations"] = [self.default_citation.as_part()]
         try:
             with transaction.atomic():

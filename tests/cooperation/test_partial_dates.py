@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from cooperation.partial_dates import PartialDate, PartialDateError, RelativeDateError, from_edtf, from_text
+from cooperation.partial_dates import PartialDate, PartialDateError, RelativeDateError, bounds, from_edtf, from_text
 
 D = dt.date
 #: The publication date relative phrases count from in PHRASES: Wednesday 10 June 2015.
@@ -193,3 +193,24 @@ def test_empty_means_unknown():
     assert not from_text("").is_known
     assert not from_edtf("  ").is_known
     assert from_text("").earliest is None
+
+
+CALENDAR_DATES = [
+    *(f"2012-{month:02d}" for month in range(1, 13)),
+    *("1", "0001", "1999", "9999", "9999-12", "9999-12-31", "0001-01-01", "1066-10-14"),
+    *("2012-02-29", "2000-02-29", "1900-02-28", "2024-12-31", "2013-01-01"),
+]
+
+
+@pytest.mark.parametrize("value", CALENDAR_DATES)
+def test_a_plain_calendar_date_is_read_as_the_edtf_grammar_reads_it(value):
+    fast = bounds.calendar_date(value)
+    if len(value) < 4:
+        assert fast is None
+        return
+    assert fast == bounds.from_grammar(value)
+
+
+@pytest.mark.parametrize("value", ["2013-02-29", "2012-13", "2012-21", "2012-00", "0000", "2012-10-32", "2012?"])
+def test_what_is_not_a_plain_calendar_date_is_left_to_the_grammar(value):
+    assert bounds.calendar_date(value) is None
