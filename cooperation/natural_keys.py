@@ -2,7 +2,9 @@
 
 A country is ``PE`` (or ``PER``, ``604``, ``Peru``), a region its M49 code (or its name, for a grouping of
 our own), an agency ``Name [RU]`` (the country's ISO code in brackets; no brackets for an international one),
-a place ``Lima [PE]`` (or ``geonames:3936456``, its GeoNames id), a source its URL. Each referenced model has
+a place ``Lima [PE]`` (or ``geonames:3936456``, its GeoNames id), a source its URL, an official's post
+``Viktor Ivanov [RU]: Director, Federal Narcotics Service [RU]``, an operation, an event, a course or a route
+its name or title. Each referenced model has
 one ``NaturalKey``: the canonical key written on export (in SQL, so that exports stream; ``key()`` reads the
 same expression for one record), the lookups accepted on input, and the brief form that nests the record in
 another one.
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace
-from django.db.models.lookups import Exact, IContains, IsNull
+from django.db.models.lookups import Exact, IContains, IExact, IsNull
 from django.urls import NoReverseMatch, reverse
 
 from . import models as m
@@ -309,6 +311,22 @@ class _Digits(models.Func):
         return f"({sql} <> '' AND LTRIM({sql}, '0123456789') = '')", (*params, *params)
 
 
+class _Joined(models.Func):
+    """``a || b || c``: text joined flat (Django's ``Concat`` nests a function per pair, which overflows SQLite's
+    parser in an export that writes several keys made of keys), and NULL where any part is: no post, no key."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # PostgreSQL reads a bare parameter of unknown type in ``||`` as text only when told.
+        parts = [Cast(part, models.TextField()) for part in self.source_expressions]
+        return models.Func(*parts, arg_joiner=self.arg_joiner, template=self.template, output_field=CharField()).as_sql(
+            compiler, connection, **extra
+        )
+
+
 class _IsNull(models.Func):
     """``<expression> IS NULL`` as a condition (for an ``OuterRef``)."""
 
@@ -413,6 +431,29 @@ def _vocabulary_lookup(value: str) -> Q:
     return Q(code=value) | Q(name__iexact=value)
 
 
+def _named(model: type[models.Model], name: str) -> NaturalKey:
+    """A record named by one text field (a title, a name), written with its id where others share it."""
+    return NaturalKey(model, (name,), _column(name), (_exact(name), _nocase(name)), clash=_same(name))
+
+
+def _post_key(path: str) -> models.Expression:
+    """``Viktor Ivanov [RU]: Director, Federal Narcotics Service [RU]``: the official's key, the title, the
+    agency's key (each with its id where the official's or the agency's is shared)."""
+    prefix = f"{path}__" if path else ""
+    return _Joined(
+        NATURAL_KEYS[m.Official].expression(f"{prefix}official"),
+        Value(": "),
+        F(f"{prefix}title"),
+        Value(", "),
+        NATURAL_KEYS[m.Agency].expression(f"{prefix}agency"),
+    )
+
+
+def _whole_key(canonical: Callable[[str], models.Expression], lookup: type) -> Tier:
+    """The value compared with the whole canonical key (a key made of others' keys, such as a post's)."""
+    return lambda value: Q(lookup(canonical(""), value))
+
+
 NATURAL_KEYS: dict[type[models.Model], NaturalKey] = {
     nk.model: nk
     for nk in (
@@ -452,8 +493,23 @@ NATURAL_KEYS: dict[type[models.Model], NaturalKey] = {
         NaturalKey(
             m.TrainingCentre, ("name",), _column("name"), (_exact("name"), _nocase("name")), clash=_same("name")
         ),
+        # What an event may concern (``EventConcern``): each by its name or title.
+        _named(m.TrainingCourse, "title"),
+        _named(m.Operation, "name"),
+        _named(m.Event, "title"),
+        _named(m.TraffickingRoute, "name"),
+        _named(m.Assessment, "claim"),
     )
 }
+# A post is named by its official's and its agency's keys, so it is declared once theirs are.
+NATURAL_KEYS[m.Post] = NaturalKey(
+    m.Post,
+    ("official", "title", "agency"),
+    _post_key,
+    (_whole_key(_post_key, Exact), _whole_key(_post_key, IExact)),
+    clash=_same("official", "title", "agency"),
+    select_related=("official", "agency"),
+)
 
 
 def natural_key(model: type[models.Model]) -> NaturalKey:

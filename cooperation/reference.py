@@ -72,18 +72,10 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
         )
         grouping.countries.set([countries_by_iso2[code] for code in row["members"].split("|")])
 
-    vocabularies = {
-        "Drug": ("drugs.csv", "name", ["group", "description"]),
-        "CooperationArea": ("cooperation_areas.csv", "code", ["name", "description"]),
-        "TrainingTopic": ("training_topics.csv", "code", ["name", "description"]),
-    }
     counts = {"regions": len(regions_by_code) + len(groupings), "countries": len(countries_by_iso2)}
-    for model_name, (file_name, key, fields) in vocabularies.items():
+    for model_name in VOCABULARIES:
         model = apps.get_model("cooperation", model_name)
-        rows = read_rows(file_name)
-        for row in rows:
-            model.objects.get_or_create(**{key: row[key]}, defaults={field: row[field] for field in fields})
-        counts[model._meta.verbose_name_plural] = len(rows)
+        counts[model._meta.verbose_name_plural] = load_vocabulary(apps, model_name)
 
     try:
         place_model = apps.get_model("cooperation", "Place")
@@ -94,6 +86,29 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
     load_gazetteer(place_model, {iso2: country.pk for iso2, country in countries_by_iso2.items()})
     counts["places"] = place_model.objects.count()
     return counts
+
+
+#: The vocabularies that ship with the app: model -> (file, key column, other columns).
+VOCABULARIES = {
+    "Drug": ("drugs.csv", "name", ["group", "description"]),
+    "CooperationArea": ("cooperation_areas.csv", "code", ["name", "description"]),
+    "TrainingTopic": ("training_topics.csv", "code", ["name", "description"]),
+}
+
+
+def load_vocabulary(apps, model_name: str) -> int:
+    """Add the entries of a shipped vocabulary that are missing (by key, or by name: an analyst may have added
+    "Organised crime" under a code of their own); entries analysts edited stay as they are. Returns the rows."""
+    file_name, key, fields = VOCABULARIES[model_name]
+    model = apps.get_model("cooperation", model_name)
+    rows = read_rows(file_name)
+    for row in rows:
+        if model.objects.filter(**{key: row[key]}).exists():
+            continue
+        if "name" in fields and model.objects.filter(name__iexact=row["name"]).exists():
+            continue
+        model.objects.create(**{key: row[key]}, **{field: row[field] for field in fields})
+    return len(rows)
 
 
 def _m49_regions() -> dict[str, str]:

@@ -165,6 +165,23 @@ def _joined(*declarations: dict) -> dict:
     return joined
 
 
+def _linked(queryset, name, agreements):
+    """``implements``, ``amends``, ``renews``, ``supersedes``: agreements that do so to one of these."""
+    if not agreements:
+        return queryset
+    return queryset.filter(pk__in=m.AgreementLink.objects.filter(kind=name, target__in=agreements).values("agreement"))
+
+
+LINK_FILTERS = {
+    kind: f.KeyFilter(
+        model=m.Agreement,
+        method=_linked,
+        help_text=f"Agreements that {label.lower()} one or more of these agreements (by id or title).",
+    )
+    for kind, label in m.LinkKind.choices
+}
+
+
 def vocabulary(name: str, model: type[models.Model]) -> Resource:
     """A controlled vocabulary (cooperation areas, training topics): code, name and description."""
     return Resource(
@@ -279,23 +296,43 @@ DECLARATIONS = (
     Resource(
         "agreements",
         m.Agreement,
-        ("title", "kind", "status", "areas", "summary", "announced_by", "signatories")
-        + ("announced", "signed", "place", "start", "end"),
-        parts={"parties": "id"},
+        ("title", "kind", "status", "areas", "drugs", "summary", "announced_by", "signatories")
+        + ("announced", "signed", "place", "start", "end", "links"),
+        parts={"parties": "id", "signatories": "id", "links": "id"},
         ordering=("title", "status", "kind"),
         search=("title", "summary"),
         text_filters={"title": TEXT},
         relations={
             "area": "areas",
-            "agency": "parties__agency",
-            "official": ("announced_by", "signatories"),
+            "drug": "drugs",
+            "agency": ("parties__agency", "signatories__agency", "signatories__post__agency"),
+            "official": ("announced_by", "signatories__official"),
             "place": "place",
         },
         places=Places(countries=(*PARTIES, *PLACE), regions=("parties__region",)),
+        filters={
+            **LINK_FILTERS,
+            "link_kind": f.ChoiceFilter(
+                field_name="links__kind",
+                choices=m.LinkKind.choices,
+                distinct_paths=True,
+                help_text="Agreements that implement, amend, renew or supersede another: one or more of "
+                + ", ".join(m.LinkKind.values)
+                + ".",
+            ),
+        },
         filter_help={
             "country": "Agreements with these countries among the parties, or an agency of theirs, or signed there.",
             "region": "Agreements with a party in these regions (M49 code or name), directly or as an agency of "
             "a country there, or the region itself as a party.",
+            "agency": "Agreements with these agencies among the parties or the signatories (signing as such, for "
+            "an official, or as an official's post).",
+            "official": "Agreements these officials announced or signed.",
+            "drug": "Agreements that name these drugs among those they target.",
+        },
+        field_help={
+            "signatories": "Who signed: an official (with the post held then, when known), an agency, or both.",
+            "links": "The agreements this one implements, amends, renews or supersedes.",
         },
     ),
     Resource(
@@ -379,14 +416,36 @@ DECLARATIONS = (
     Resource(
         "events",
         m.Event,
-        ("title", "kind", "date", "country", "region", "place", "officials", "agencies", "countries_concerned")
-        + ("summary",),
+        ("title", "kind", "stance", "date", "country", "region", "place", "officials", "speaker_post", "agencies")
+        + ("countries_concerned", "concerns", "summary"),
+        parts={"concerns": "id"},
         ordering=("title", "kind"),
         search=("title", "summary", "place__name"),
         text_filters={"title": TEXT},
-        relations={"official": "officials", "agency": "agencies", "place": "place"},
+        relations={
+            "official": ("officials", "speaker_post__official"),
+            "speaker_post": "speaker_post",
+            "agency": ("agencies", "speaker_post__agency"),
+            "place": "place",
+            **{name: f"concerns__{name}" for name in m.CONCERNABLE},
+        },
         places=Places(countries=("country", "countries_concerned", *PLACE), regions=("region",)),
-        filter_help={"country": "Where it took place (its country, or its place's), or what it concerned."},
+        filter_help={
+            "country": "Where it took place (its country, or its place's), or what it concerned.",
+            "official": "Events with these officials, or spoken by them (their post at the time).",
+            "agency": "Events with these agencies, or spoken for them (the speaker's post at the time).",
+            **{
+                name: f"Events concerning one or more of these {m.EventConcern._meta.get_field(name).verbose_name}s "
+                "(by id or key)."
+                for name in m.CONCERNABLE
+            },
+            "stance": "Statements that take one of these stances towards what they concern: "
+            + ", ".join(m.Stance.values)
+            + ".",
+        },
+        field_help={
+            "concerns": "The records the event concerns, each one of: " + ", ".join(m.CONCERNABLE) + " (by id or key).",
+        },
     ),
     # --- Drug trade -----------------------------------------------------------------------------------
     Resource(

@@ -94,8 +94,11 @@ OUTCOME_KIND = _values(m.OutcomeKind, {
 })  # fmt: skip
 SEIZURE_UNIT = Choice([("kg", 60), ("t", 15), ("g", 10), ("units", 15)])
 EVENT_KIND = _values(m.EventKind, {
-    "visit": 25, "tour": 10, "conference": 25, "signing": 15, "announcement": 15, "statement": 8, "other": 2,
+    "visit": 22, "tour": 8, "conference": 18, "meeting": 8, "signing": 12, "ceremony": 4, "announcement": 10,
+    "operation_announcement": 5, "seizure_report": 3, "statement": 8, "other": 2,
 })  # fmt: skip
+STANCE = _values(m.Stance, {"welcomed": 30, "supported": 25, "criticised": 25, "neutral": 15, "other": 5})
+LINK_KIND = _values(m.LinkKind, {"implements": 40, "amends": 30, "renews": 20, "supersedes": 10})
 ASSESSMENT_ROLE = Choice(
     ((value, label[0].lower() + label[1:]), weight)
     for (value, label), weight in zip(m.AssessmentRole.choices, (30, 15, 10, 25, 10, 10), strict=True)

@@ -26,6 +26,7 @@ from synthetic.distributions import (
     COUNTRIES_PER_EVENT,
     EVENT_KIND,
     LIKELIHOOD,
+    LINK_KIND,
     NODES_PER_ROUTE,
     OFFICIALS_PER_EVENT,
     OPERATION_STATUS,
@@ -38,6 +39,7 @@ from synthetic.distributions import (
     POSTS_PER_OFFICIAL,
     ROUTE_STATUS,
     SEIZURE_UNIT,
+    STANCE,
     TRANSPORT_MODE,
     TREND,
 )
@@ -231,9 +233,16 @@ class Records:
         )
         self.rows["agreement areas"].extend((key, pk) for pk, _ in areas)
         if status not in ("announced", "negotiating") and rng.random() < 0.5:
-            officials = self.counts["officials"]
+            officials, signatories = self.counts["officials"], self.rows["agreement signatories"]
             for offset in rng.sample(range(officials), min(officials, rng.randint(1, 2))):
-                self.rows["agreement signatories"].append((key, str(self.first_ids["officials"] + offset)))
+                official = str(self.first_ids["officials"] + offset)
+                signatories.append((key, official, self.null, self.null, "", stamp, stamp, "1"))
+            if rng.random() < 0.2:  # a ministry or a police force signs, no person named
+                agency = str(self.first_ids["agencies"] + rng.randrange(self.counts["agencies"]))
+                signatories.append((key, self.null, self.null, agency, "", stamp, stamp, "1"))
+        if agreement_id > self.first_ids["agreements"] and rng.random() < 0.1:  # amends an earlier one
+            target = str(self.first_ids["agreements"] + rng.randrange(agreement_id - self.first_ids["agreements"]))
+            self.rows["agreement links"].append((key, LINK_KIND(rng), target, "", stamp, stamp, "1"))
         party_rows = self.rows["agreement parties"]
         for position, (country, region, agency, _) in enumerate(parties):
             role = ("party" if rng.random() < 0.7 else "signatory") if position < 2 else PARTY_ROLE(rng)
@@ -460,9 +469,13 @@ class Records:
         about = f" about {join([name for _, name in concerned])}" if concerned else ""
         quote = f"{speaker} {words.EVENT_VERBS[kind]}{place_phrase}{phrase(date)}{about}."
         title = f"{words.EVENT_TITLES[kind]}{place_phrase}"
+        stance = STANCE(rng) if kind == "statement" and rng.random() < 0.8 else ""
         self.rows["events"].append(
-            (key, title, kind, *date, country, region, quote if rng.random() < 0.5 else "", *tracked)
+            (key, title, kind, stance, *date, country, region, quote if rng.random() < 0.5 else "", *tracked)
         )
+        if kind in ("signing", "statement") and self.counts["agreements"] and rng.random() < 0.5:
+            agreement = str(self.first_ids["agreements"] + rng.randrange(self.counts["agreements"]))
+            self.rows["event concerns"].append((key, agreement, "", stamp, stamp, "1"))
         first_official, first_agency = self.first_ids["officials"], self.first_ids["agencies"]
         self.rows["event officials"].extend((key, str(first_official + offset)) for offset in people)
         self.rows["event agencies"].extend((key, str(first_agency + offset)) for offset in agencies)

@@ -135,11 +135,15 @@ UNIT_WORDS = {"kg": "kilograms", "t": "tonnes", "g": "grams", "units": "doses"}
 EVENT_VERBS = {
     "visit": "paid an official visit", "tour": "toured the region", "conference": "spoke at a conference",
     "signing": "attended a signing ceremony", "announcement": "made an announcement",
-    "statement": "issued a statement", "other": "met counterparts",
+    "statement": "issued a statement", "other": "met counterparts", "meeting": "met counterparts",
+    "ceremony": "attended an opening ceremony", "operation_announcement": "announced the results of an operation",
+    "seizure_report": "reported a seizure",
 }  # fmt: skip
 EVENT_TITLES = {
     "visit": "Official visit", "tour": "Regional tour", "conference": "Conference on drug trafficking",
     "signing": "Signing ceremony", "announcement": "Announcement", "statement": "Statement", "other": "Meeting",
+    "meeting": "Bilateral meeting", "ceremony": "Opening ceremony", "operation_announcement": "Operation results",
+    "seizure_report": "Seizure report",
 }  # fmt: skip
 
 

@@ -104,6 +104,23 @@ class AgreementPartyFactory(DjangoModelFactory):
     role = m.PartyRole.PARTY
 
 
+class AgreementSignatoryFactory(DjangoModelFactory):
+    class Meta:
+        model = m.AgreementSignatory
+
+    agreement = factory.SubFactory(AgreementFactory)
+    official = factory.SubFactory("tests.factories.OfficialFactory", cited=False)
+
+
+class AgreementLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = m.AgreementLink
+
+    agreement = factory.SubFactory(AgreementFactory)
+    kind = m.LinkKind.AMENDS
+    target = factory.SubFactory(AgreementFactory)
+
+
 class TrainingCentreFactory(CitedFactory):
     class Meta:
         model = m.TrainingCentre
@@ -187,6 +204,14 @@ class EventFactory(CitedFactory):
     kind = m.EventKind.VISIT
     date = "2012-10-12"
     country = existing(m.Country)
+
+
+class EventConcernFactory(DjangoModelFactory):
+    class Meta:
+        model = m.EventConcern
+
+    event = factory.SubFactory(EventFactory)
+    agreement = factory.SubFactory(AgreementFactory)
 
 
 class TraffickingRouteFactory(CitedFactory):

@@ -74,7 +74,8 @@ def build() -> None:
     areas = list(m.CooperationArea.objects.order_by("pk")[:2])
     two_agencies = f.AgreementFactory(title="Police cooperation", signed="late 2012", start="2013", end="")
     two_agencies.areas.set(areas)
-    two_agencies.signatories.set(petrov)
+    for official in petrov:
+        f.AgreementSignatoryFactory(agreement=two_agencies, official=official)
     f.AgreementPartyFactory(agreement=two_agencies, country=None, agency=police["PE"])
     f.AgreementPartyFactory(agreement=two_agencies, country=russia, agency=police["RU"])
     with_region = f.AgreementFactory(

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import Agreement, AgreementParty
+from cooperation.models import Agreement, AgreementLink, AgreementParty, AgreementSignatory
 
 from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import part_filters, resource_filters
@@ -21,12 +21,12 @@ class AgreementAdmin(CitedAdmin):
         "parties__agency__name",
         "parties__agency__acronym",
     )
-    autocomplete_fields = ("areas", "announced_by", "signatories", "place")
+    autocomplete_fields = ("areas", "drugs", "announced_by", "place")
     fieldsets = (
-        (None, {"fields": ("title", ("kind", "status"), "areas", "place", "summary")}),
-        ("Officials", {"fields": (("announced_by", "signatories"),)}),
+        (None, {"fields": ("title", ("kind", "status"), ("areas", "drugs"), "place", "summary")}),
+        ("Officials", {"fields": ("announced_by",)}),
     )
-    part_options = {"parties": {"extra": 2}}  # most agreements have two parties
+    part_options = {"parties": {"extra": 2}, "signatories": {"extra": 1}, "links": {"extra": 0}}
 
     def get_queryset(self, request):
         return (
@@ -53,3 +53,20 @@ class AgreementPartyAdmin(TrackedAdmin):
     list_filter = ("role", *part_filters(AgreementParty))
     search_fields = ("agreement__title", "country__name", "region__name", "agency__name", "agency__acronym", "note")
     autocomplete_fields = ("agreement", "country", "region", "agency")
+
+
+@admin.register(AgreementSignatory)
+class AgreementSignatoryAdmin(TrackedAdmin):
+    list_display = ("agreement", "official", "post", "agency", "note")
+    list_select_related = ("agreement", "official", "post__official", "post__agency", "agency")
+    search_fields = ("agreement__title", "official__name", "post__title", "agency__name", "agency__acronym", "note")
+    autocomplete_fields = ("agreement", "official", "post", "agency")
+
+
+@admin.register(AgreementLink)
+class AgreementLinkAdmin(TrackedAdmin):
+    list_display = ("agreement", "kind", "target", "note")
+    list_select_related = ("agreement", "target")
+    list_filter = ("kind",)
+    search_fields = ("agreement__title", "target__title", "note")
+    autocomplete_fields = ("agreement", "target")

@@ -467,6 +467,7 @@ def part_inline(relation, **options) -> type[PartInline]:
     related = tuple(f.name for f in entered if f.is_relation)
     attrs = {
         "model": relation.related_model,
+        "fk_name": relation.field.name,  # a part may refer to another record of its record's kind too
         "fields": tuple(f.name for f in entered),
         "autocomplete_fields": related,
         "related": related,

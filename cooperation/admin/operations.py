@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from cooperation.models import Event, Operation, OperationOutcome, OperationParticipant
+from cooperation.models import CONCERNABLE, Event, EventConcern, Operation, OperationOutcome, OperationParticipant
 
 from .base import CitedAdmin, TrackedAdmin, joined
 from .filters import CollapsedRelatedOnlyFilter, part_filters, resource_filters
@@ -53,15 +53,24 @@ class OperationOutcomeAdmin(TrackedAdmin):
 
 @admin.register(Event)
 class EventAdmin(CitedAdmin):
-    list_display = ("title", "kind", "date", "country", "region", "place", "official_list")
+    list_display = ("title", "kind", "stance", "date", "country", "region", "place", "official_list")
     list_select_related = ("country", "region", "place__country")
     list_filter = resource_filters(Event, country="country (place or concerned)", region="region (place or concerned)")
     search_fields = ("title", "summary", "place__name", "country__name", "region__name", "officials__name")
-    autocomplete_fields = ("country", "region", "place", "officials", "agencies", "countries_concerned")
-    fieldsets = (
-        (None, {"fields": ("title", "kind", ("country", "region", "place"), "summary")}),
-        ("Who and about whom", {"fields": ("officials", "agencies", "countries_concerned")}),
+    autocomplete_fields = (
+        "country",
+        "region",
+        "place",
+        "officials",
+        "speaker_post",
+        "agencies",
+        "countries_concerned",
     )
+    fieldsets = (
+        (None, {"fields": ("title", ("kind", "stance"), ("country", "region", "place"), "summary")}),
+        ("Who and about whom", {"fields": ("officials", "speaker_post", "agencies", "countries_concerned")}),
+    )
+    part_options = {"concerns": {"extra": 1}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("officials")
@@ -69,3 +78,15 @@ class EventAdmin(CitedAdmin):
     @admin.display(description="officials")
     def official_list(self, event: Event) -> str:
         return joined(event.officials.all(), limit=3)
+
+
+@admin.register(EventConcern)
+class EventConcernAdmin(TrackedAdmin):
+    list_display = ("event", "concerned", "note")
+    list_select_related = ("event", *CONCERNABLE)
+    search_fields = ("event__title", "note")
+    autocomplete_fields = ("event", *CONCERNABLE)
+
+    @admin.display(description="concerns")
+    def concerned(self, concern: EventConcern) -> str:
+        return str(concern)

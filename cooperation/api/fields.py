@@ -61,6 +61,9 @@ class BriefRelatedField(serializers.RelatedField):
         for name in natural_key(type(value)).brief_fields:
             if name == "country":
                 brief[name] = value.country.iso2 if value.country_id else None
+            elif value._meta.get_field(name).is_relation:  # a post's official and agency: their names
+                related = getattr(value, name)
+                brief[name] = None if related is None else related.name
             else:
                 brief[name] = getattr(value, name)
         return brief

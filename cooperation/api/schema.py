@@ -232,6 +232,9 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
         for name in natural_key(model).brief_fields:
             if name == "country":
                 properties[name] = {"type": "string", "nullable": True, "description": "ISO alpha-2 code"}
+            elif model._meta.get_field(name).is_relation:
+                related = model._meta.get_field(name).related_model._meta.verbose_name
+                properties[name] = {"type": "string", "description": f"The {related}'s name"}
             else:
                 field = model._meta.get_field(name)
                 properties[name] = {"type": "string", "nullable": field.null}

@@ -4,22 +4,28 @@ from .actors import Agency, AgencyKind, Official, Post
 from .agreements import (
     Agreement,
     AgreementKind,
+    AgreementLink,
     AgreementParty,
+    AgreementSignatory,
     AgreementStatus,
     CooperationArea,
+    LinkKind,
     PartyRole,
 )
 from .base import CitedModel, ParticipantRole, TrackedModel
 from .deletions import Deletion
 from .geography import Country, Place, Region, RegionLevel
 from .operations import (
+    CONCERNABLE,
     Event,
+    EventConcern,
     EventKind,
     Operation,
     OperationOutcome,
     OperationParticipant,
     OperationStatus,
     OutcomeKind,
+    Stance,
     Unit,
 )
 from .sources import Citation, CitationKind, Confidence, Modality, Source, SourceKind
@@ -53,7 +59,9 @@ __all__ = [
     "AgencyKind",
     "Agreement",
     "AgreementKind",
+    "AgreementLink",
     "AgreementParty",
+    "AgreementSignatory",
     "AgreementStatus",
     "Assessment",
     "AssessmentRole",
@@ -71,7 +79,9 @@ __all__ = [
     "Deletion",
     "Drug",
     "DrugGroup",
+    "CONCERNABLE",
     "Event",
+    "EventConcern",
     "EventKind",
     "Likelihood",
     "MilestoneKind",
@@ -85,6 +95,7 @@ __all__ = [
     "OutcomeKind",
     "ParticipantRole",
     "Place",
+    "LinkKind",
     "PartyRole",
     "Post",
     "Region",
@@ -93,6 +104,7 @@ __all__ = [
     "RouteStatus",
     "Source",
     "SourceKind",
+    "Stance",
     "TrackedModel",
     "TraffickingRoute",
     "TrainingCentre",

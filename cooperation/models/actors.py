@@ -122,7 +122,7 @@ class Official(NaturallyKeyed, CitedModel):
         return self.name
 
 
-class Post(CitedModel):
+class Post(NaturallyKeyed, CitedModel):
     """An appointment: an official holds a title in an agency, from a start to an end (either may be unknown)."""
 
     official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="posts")

@@ -1,8 +1,11 @@
-"""Cooperation on paper: agreements, plans and initiatives, with their parties and areas."""
+"""Cooperation on paper: agreements, plans and initiatives, with their parties, signatories, areas and drugs, and
+the links between agreements (one implements, amends, renews or supersedes another)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 
 from .base import (
     CitedModel,
@@ -72,11 +75,15 @@ class Agreement(NaturallyKeyed, CitedModel):
     areas = models.ManyToManyField(
         CooperationArea, blank=True, related_name="agreements", verbose_name="cooperation areas"
     )
+    drugs = models.ManyToManyField(
+        "cooperation.Drug",
+        blank=True,
+        related_name="agreements",
+        verbose_name="drugs targeted",
+        help_text="The drugs it names; empty when it covers drugs in general or none.",
+    )
     summary = models.TextField(blank=True)
     announced_by = optional("cooperation.Official", related_name="announced_agreements")
-    signatories = models.ManyToManyField(
-        "cooperation.Official", blank=True, related_name="signed_agreements", verbose_name="signatory officials"
-    )
     announced, announced_edtf, announced_earliest, announced_latest = partial_date_fields("announced")
     signed, signed_edtf, signed_earliest, signed_latest = partial_date_fields("signed")
     place = place_field("agreements_signed", "Where it was signed (a city or town), when known.", "place signed")
@@ -88,7 +95,7 @@ class Agreement(NaturallyKeyed, CitedModel):
     main_date = "signed"
     periods = (("start", "end"),)
     name_fields = ("title",)
-    history = TrackedHistory(m2m_fields=[areas, signatories])
+    history = TrackedHistory(m2m_fields=[areas, drugs])
 
     class Meta:
         ordering = ["id"]
@@ -147,3 +154,126 @@ class AgreementParty(TrackedModel):
     def clean(self) -> None:
         super().clean()
         check_agency_country(self)
+
+
+class AgreementSignatory(TrackedModel):
+    """Who signed an agreement: an official, with the post held at the time when the source gives it, or an
+    agency (a ministry, a police force) when the source names no person; an official may sign for an agency."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
+    official = optional("cooperation.Official", related_name="signatures")
+    post = optional(
+        "cooperation.Post",
+        related_name="signatures",
+        verbose_name="post at the time",
+        help_text="The official's post when signing (one of the official's posts), when the source gives it.",
+    )
+    agency = optional(
+        "cooperation.Agency",
+        related_name="signatures",
+        help_text="The agency that signed, or that the official signed for.",
+    )
+    note = models.CharField(max_length=500, blank=True, help_text='E.g. "signed on behalf of the government".')
+
+    #: What makes two signatories the same one, when a client sends the agreement's signatories again.
+    identity_fields = ("official", "agency")
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["agreement_id", "id"]
+        verbose_name_plural = "agreement signatories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(official__isnull=False) | Q(agency__isnull=False),
+                name="agreementsignatory_official_or_agency",
+                violation_error_message="Give the official who signed, the agency that signed, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(post__isnull=True) | Q(official__isnull=False),
+                name="agreementsignatory_post_has_official",
+                violation_error_message="A post at the time is an official's: give the official too.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "official"],
+                condition=Q(official__isnull=False),
+                name="agreementsignatory_official_once",
+                violation_error_message="This official is already a signatory of this agreement.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "agency"],
+                condition=Q(official__isnull=True, agency__isnull=False),
+                name="agreementsignatory_agency_once",
+                violation_error_message="This agency is already a signatory of this agreement.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.post_id:
+            return str(self.post)
+        if self.official_id and self.agency_id:
+            return f"{self.official} ({self.agency})"
+        return str(self.official or self.agency)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.post_id is not None:
+            if self.official_id is None:
+                self.official_id = self.post.official_id  # the post says whose it is
+            elif self.post.official_id != self.official_id:
+                raise ValidationError(
+                    {"post": f"This is a post of {self.post.official}, not of {self.official}."},
+                    code="not_the_officials_post",
+                )
+        if self.official_id is None and self.agency_id is None:
+            raise ValidationError(
+                {"official": "Give the official who signed, the agency that signed, or both."}, code="required"
+            )
+
+
+class LinkKind(models.TextChoices):
+    IMPLEMENTS = "implements", "Implements"
+    AMENDS = "amends", "Amends"
+    RENEWS = "renews", "Renews or extends"
+    SUPERSEDES = "supersedes", "Supersedes"
+
+
+class AgreementLink(TrackedModel):
+    """One agreement's link to another: it implements (an action plan under a treaty), amends, renews or
+    supersedes it. Entered with the agreement that does so; the other is ``target``."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    target = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="linked_from",
+        verbose_name="other agreement",
+        help_text="The agreement this one implements, amends, renews or supersedes.",
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    identity_fields = ("kind", "target")
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["agreement_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "target"],
+                name="agreementlink_once",
+                violation_error_message="This link is already given.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target=F("agreement")),
+                name="agreementlink_not_to_itself",
+                violation_error_message="An agreement cannot be linked to itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.agreement_id is not None and self.target_id == self.agreement_id:
+            raise ValidationError({"target": "An agreement cannot be linked to itself."}, code="itself")

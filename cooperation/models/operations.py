@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cooperation.quantities import Quantity
 
 from .base import (
     CitedModel,
+    NaturallyKeyed,
     TrackedHistory,
     TrackedModel,
     bounds_in_order,
     check_agency_country,
     ends_after_start,
+    exactly_one,
     once_per_role,
     optional,
     partial_date_fields,
@@ -31,7 +33,7 @@ class OperationStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
-class Operation(CitedModel):
+class Operation(NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     status = models.CharField(max_length=20, choices=OperationStatus.choices, db_index=True)
     start, start_edtf, start_earliest, start_latest = partial_date_fields("start")
@@ -51,6 +53,8 @@ class Operation(CitedModel):
 
     class Meta:
         ordering = ["id"]
+        # Its name is its natural key: an export asks, for each operation it names, whether another shares it.
+        indexes = [models.Index(fields=["name"], name="operation_name_idx")]
         constraints = [bounds_in_order("start"), bounds_in_order("end"), ends_after_start()]
 
     def __str__(self) -> str:
@@ -145,18 +149,38 @@ class OperationOutcome(TrackedModel):
 class EventKind(models.TextChoices):
     VISIT = "visit", "Visit"
     TOUR = "tour", "Tour"
-    CONFERENCE = "conference", "Conference or meeting"
+    CONFERENCE = "conference", "Conference"
+    MEETING = "meeting", "Meeting"
     SIGNING = "signing", "Signing"
+    CEREMONY = "ceremony", "Ceremony (an opening, a handover, a graduation)"
     ANNOUNCEMENT = "announcement", "Announcement"
+    OPERATION_ANNOUNCEMENT = "operation_announcement", "Announcement of an operation or its results"
+    SEIZURE_REPORT = "seizure_report", "Report of a seizure"
     STATEMENT = "statement", "Statement"
     OTHER = "other", "Other"
 
 
-class Event(CitedModel):
+class Stance(models.TextChoices):
+    """What a statement says of what it concerns."""
+
+    WELCOMED = "welcomed", "Welcomed"
+    SUPPORTED = "supported", "Supported"
+    CRITICISED = "criticised", "Criticised"
+    NEUTRAL = "neutral", "Neutral"
+    OTHER = "other", "Other"
+
+
+class Event(NaturallyKeyed, CitedModel):
     """Something that happened at a time and place: a visit, a tour, a signing, an announcement, a statement."""
 
     title = models.CharField(max_length=500)
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    stance = models.CharField(
+        max_length=20,
+        choices=Stance.choices,
+        blank=True,
+        help_text="For a statement: what it says of what it concerns. Empty when the source does not say.",
+    )
     date, date_edtf, date_earliest, date_latest = partial_date_fields("date")
     country = optional(
         "cooperation.Country", related_name="events", help_text="Where it took place (a country or a region, not both)."
@@ -164,6 +188,12 @@ class Event(CitedModel):
     region = optional("cooperation.Region", related_name="events")
     place = place_field("events", "The city or town, when known; its country is where the event took place.")
     officials = models.ManyToManyField("cooperation.Official", blank=True, related_name="events")
+    speaker_post = optional(
+        "cooperation.Post",
+        related_name="events",
+        verbose_name="speaker's post at the time",
+        help_text="Who spoke or acted, as the post they held then (an official's post), when the source gives it.",
+    )
     agencies = models.ManyToManyField("cooperation.Agency", blank=True, related_name="events")
     countries_concerned = models.ManyToManyField(
         "cooperation.Country",
@@ -179,12 +209,18 @@ class Event(CitedModel):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["title"], name="event_title_idx")]  # its natural key
         constraints = [
             bounds_in_order("date"),
             models.CheckConstraint(
                 condition=Q(country__isnull=True) | Q(region__isnull=True),
                 name="event_place_country_or_region",
                 violation_error_message="An event takes place in a country or a region, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stance="") | Q(kind=EventKind.STATEMENT),
+                name="event_stance_of_a_statement",
+                violation_error_message="A stance is what a statement says: give it for statements only.",
             ),
         ]
 
@@ -196,3 +232,80 @@ class Event(CitedModel):
         if self.place_id is not None and self.country_id is None and self.region_id is None:
             self.country_id = self.place.country_id  # "in Lima" is in Peru
         place_in_country(self, "country")
+        if self.stance and self.kind != EventKind.STATEMENT:
+            raise ValidationError(
+                {"stance": "A stance is what a statement says: give it for statements only."}, code="not_a_statement"
+            )
+
+
+#: What an event may concern: field of ``EventConcern`` -> the model (each a resource with a natural key).
+CONCERNABLE = {
+    "agreement": "cooperation.Agreement",
+    "training_centre": "cooperation.TrainingCentre",
+    "training_course": "cooperation.TrainingCourse",
+    "operation": "cooperation.Operation",
+    "other_event": "cooperation.Event",
+    "trafficking_route": "cooperation.TraffickingRoute",
+    "assessment": "cooperation.Assessment",
+}
+
+
+class EventConcern(TrackedModel):
+    """A record an event concerns: the agreement a signing is of, the centre a ceremony opens, the operation a
+    statement welcomes. Exactly one record per concern; a record that events concern cannot be deleted until
+    they no longer do (its link is protected), and deleting the event removes its concerns."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="concerns")
+    agreement = optional("cooperation.Agreement", related_name="concerned_by")
+    training_centre = optional("cooperation.TrainingCentre", related_name="concerned_by")
+    training_course = optional("cooperation.TrainingCourse", related_name="concerned_by")
+    operation = optional("cooperation.Operation", related_name="concerned_by")
+    other_event = optional(
+        "cooperation.Event", related_name="concerned_by", verbose_name="event", help_text="Another event."
+    )
+    trafficking_route = optional("cooperation.TraffickingRoute", related_name="concerned_by")
+    assessment = optional("cooperation.Assessment", related_name="concerned_by")
+    note = models.CharField(max_length=500, blank=True, help_text='E.g. "its second phase".')
+
+    identity_fields = tuple(CONCERNABLE)
+    history = TrackedHistory()
+
+    class Meta:
+        ordering = ["event_id", "id"]
+        constraints = [
+            exactly_one(*CONCERNABLE, name="one_record"),
+            *(
+                models.UniqueConstraint(
+                    fields=["event", name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"%(class)s_{name}_once",
+                    violation_error_message="The event already concerns this record.",
+                )
+                for name in CONCERNABLE
+            ),
+            models.CheckConstraint(
+                condition=~Q(other_event=F("event")),
+                name="eventconcern_not_itself",
+                violation_error_message="An event does not concern itself.",
+            ),
+        ]
+
+    @property
+    def record(self) -> models.Model | None:
+        """The record concerned."""
+        return next((getattr(self, name) for name in CONCERNABLE if getattr(self, f"{name}_id") is not None), None)
+
+    def __str__(self) -> str:
+        record = self.record
+        return f"{record._meta.verbose_name}: {record}" if record is not None else "nothing"
+
+    def clean(self) -> None:
+        super().clean()
+        given = [name for name in CONCERNABLE if getattr(self, f"{name}_id") is not None]
+        if len(given) != 1:
+            raise ValidationError(
+                {"__all__": f"Give exactly one record the event concerns: one of {', '.join(CONCERNABLE)}."},
+                code="one_record",
+            )
+        if self.event_id is not None and self.other_event_id == self.event_id:
+            raise ValidationError({"other_event": "An event does not concern itself."}, code="itself")

@@ -61,7 +61,7 @@ class RouteStatus(models.TextChoices):
     HISTORICAL = "historical", "Historical"
 
 
-class TraffickingRoute(CitedModel):
+class TraffickingRoute(NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="routes")
     concealment = models.CharField(
@@ -83,6 +83,7 @@ class TraffickingRoute(CitedModel):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["name"], name="trafficking_route_name_idx")]  # its natural key
         constraints = [bounds_in_order("first_reported")]
 
     def __str__(self) -> str:
@@ -151,7 +152,7 @@ class Likelihood(models.TextChoices):
     POSSIBLE = "possible", "Possible"
 
 
-class Assessment(CitedModel):
+class Assessment(NaturallyKeyed, CitedModel):
     """A claim about a country's or region's place in the drug trade, and who makes it."""
 
     subject_country = optional("cooperation.Country", related_name="assessments")

@@ -215,7 +215,7 @@ class TrainingCentre(NaturallyKeyed, Lifecycle):
         place_in_country(self, "host_country")
 
 
-class TrainingCourse(Lifecycle):
+class TrainingCourse(NaturallyKeyed, Lifecycle):
     """One cohort: a course given at a centre (or elsewhere) by a provider, with trainees per country; planned,
     held or cancelled, and which session of a series it is ("the third session")."""
 
@@ -255,6 +255,7 @@ class TrainingCourse(Lifecycle):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["title"], name="trainingcourse_title_idx")]  # its natural key
         constraints = [
             bounds_in_order("start"),
             bounds_in_order("end"),

@@ -48,7 +48,8 @@ def agreements(n):
         f.AgreementPartyFactory(agreement=agreement)
         f.AgreementPartyFactory(agreement=agreement, country=None, agency=f.AgencyFactory(cited=False))
         agreement.areas.add(f.CooperationAreaFactory())
-        agreement.signatories.add(f.OfficialFactory(cited=False))
+        f.AgreementSignatoryFactory(agreement=agreement)
+        f.AgreementSignatoryFactory(agreement=agreement, official=None, agency=f.AgencyFactory(cited=False))
     return rows
 
 

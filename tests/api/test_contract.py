@@ -163,8 +163,9 @@ def test_unknown_fields_at_any_depth_are_400_naming_each_by_its_path(editor_clie
     assert response.status_code == 400
     assert response.json() == {
         "sigend": [
-            "Unknown field. Known: title, kind, status, areas, summary, announced_by, signatories, announced, "
-            "announced_edtf, signed, signed_edtf, place, start, start_edtf, end, end_edtf, parties, citations."
+            "Unknown field. Known: title, kind, status, areas, drugs, summary, announced_by, signatories, announced, "
+            "announced_edtf, signed, signed_edtf, place, start, start_edtf, end, end_edtf, links, parties, "
+            "citations."
         ],
         "parties[1].rol": ["Unknown field. Known: country, region, agency, role, note."],
         "citations[0].page": ["Unknown field. Known: source, quote, kind, locator, confidence, modality, note."],

@@ -24,7 +24,7 @@ def agreement():
     peru, russia = m.Country.objects.get(iso2="PE"), m.Country.objects.get(iso2="RU")
     record = f.AgreementFactory(title="Pact", summary="Training and exchange.")
     record.areas.set(m.CooperationArea.objects.filter(code__in=["training", "information_exchange"]))
-    record.signatories.set([f.OfficialFactory(country=russia)])
+    f.AgreementSignatoryFactory(agreement=record, official=f.OfficialFactory(country=russia))
     f.AgreementPartyFactory(agreement=record, country=None, agency=f.AgencyFactory(country=peru))
     f.AgreementPartyFactory(agreement=record, country=None, region=m.Region.objects.get(m49_code="419"))
     return m.Agreement.objects.get(pk=record.pk)

@@ -205,7 +205,8 @@ class TestAgreements(ResourceTests):
     def make(self):
         agreement = f.AgreementFactory(announced_by=f.OfficialFactory())
         agreement.areas.set(m.CooperationArea.objects.all()[:2])
-        agreement.signatories.set([f.OfficialFactory(), f.OfficialFactory()])
+        for official in (f.OfficialFactory(), f.OfficialFactory()):
+            f.AgreementSignatoryFactory(agreement=agreement, official=official)
         f.AgreementPartyFactory(agreement=agreement, country=m.Country.objects.get(iso2="RU"))
         f.AgreementPartyFactory(agreement=agreement, country=None, region=m.Region.objects.get(m49_code="419"))
         f.AgreementPartyFactory(agreement=agreement, country=None, agency=f.AgencyFactory())

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.usefixtures("seed")
 # Assigned by the database that holds the record, so they differ in another one.
 IDS_AND_STAMPS = {"id", "created_at", "updated_at", "version", "record_id"}
 DELETION_ORDER = [  # what refers to others goes first
-    "Citation", "Assessment", "TraffickingRoute", "Event", "Operation", "TrainingCourse", "TrainingCentre",
-    "Agreement", "Place", "Post", "Official", "Source", "Agency", "TrainingTopic", "CooperationArea", "Drug", "Country",
-    "Region", "Deletion",
+    "Citation", "EventConcern", "AgreementLink", "Assessment", "TraffickingRoute", "Event", "Operation",
+    "TrainingCourse", "TrainingCentre", "Agreement", "Place", "Post", "Official", "Source", "Agency",
+    "TrainingTopic", "CooperationArea", "Drug", "Country", "Region", "Deletion",
 ]  # fmt: skip
 
 
