@@ -3,7 +3,8 @@
 A country is ``PE`` (or ``PER``, ``604``, ``Peru``), a region its M49 code (or its name, for a grouping of
 our own), an agency ``Name [RU]`` (the country's ISO code in brackets; no brackets for an international one),
 a place ``Lima [PE]`` (or ``geonames:3936456``, its GeoNames id), a source its URL, an official's post
-``Viktor Ivanov [RU]: Director, Federal Narcotics Service [RU]``, an operation, an event, a course or a route
+``Viktor Ivanov [RU]: Director at Federal Narcotics Service [RU]`` (no comma: filters split
+values at commas), an operation, an event, a course or a route
 its name or title. Each referenced model has
 one ``NaturalKey``: the canonical key written on export (in SQL, so that exports stream; ``key()`` reads the
 same expression for one record), the lookups accepted on input, and the brief form that nests the record in
@@ -437,14 +438,14 @@ def _named(model: type[models.Model], name: str) -> NaturalKey:
 
 
 def _post_key(path: str) -> models.Expression:
-    """``Viktor Ivanov [RU]: Director, Federal Narcotics Service [RU]``: the official's key, the title, the
+    """``Viktor Ivanov [RU]: Director at Federal Narcotics Service [RU]``: the official's key, the title, the
     agency's key (each with its id where the official's or the agency's is shared)."""
     prefix = f"{path}__" if path else ""
     return _Joined(
         NATURAL_KEYS[m.Official].expression(f"{prefix}official"),
         Value(": "),
         F(f"{prefix}title"),
-        Value(", "),
+        Value(" at "),
         NATURAL_KEYS[m.Agency].expression(f"{prefix}agency"),
     )
 

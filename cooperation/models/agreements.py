@@ -220,8 +220,10 @@ class AgreementSignatory(TrackedModel):
             if self.official_id is None:
                 self.official_id = self.post.official_id  # the post says whose it is
             elif self.post.official_id != self.official_id:
+                # By their keys: two officials may share a name ("Ana Torres [PE]", "Ana Torres [CR]").
+                holder, official = self.post.official.natural_key()[0], self.official.natural_key()[0]
                 raise ValidationError(
-                    {"post": f"This is a post of {self.post.official}, not of {self.official}."},
+                    {"post": f"{holder} holds this post, not {official}: give one of {official}'s posts, or none."},
                     code="not_the_officials_post",
                 )
         if self.official_id is None and self.agency_id is None:

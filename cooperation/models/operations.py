@@ -297,7 +297,8 @@ class EventConcern(TrackedModel):
 
     def __str__(self) -> str:
         record = self.record
-        return f"{record._meta.verbose_name}: {record}" if record is not None else "nothing"
+        concerned = f"{record._meta.verbose_name} {record}" if record is not None else "nothing"
+        return f"{self.event} – concerns {concerned}"
 
     def clean(self) -> None:
         super().clean()

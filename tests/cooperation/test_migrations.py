@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -260,3 +261,31 @@ def test_a_centres_opening_date_becomes_its_opened_milestone_and_courses_get_a_s
     codenames = set(Group.objects.get(name="editor").permissions.values_list("codename", flat=True))
     assert {"add_centremilestone", "change_coursemilestone", "delete_coursemilestone"} <= codenames
     assert "view_centremilestone" in Group.objects.get(name="viewer").permissions.values_list("codename", flat=True)
+
+
+def test_signatory_officials_become_signatories_and_events_keep_their_kinds():
+    with across("_events_concern_agreements_cover") as (old, migrate):
+        peru = old("Country").objects.get(iso2="PE")
+        namesakes = [old("Official").objects.create(name="Ana Torres", country=peru) for _ in range(2)]
+        pact = old("Agreement").objects.create(title="Pact", kind="treaty", status="signed", signed="c. 2011")
+        pact.signatories.set(namesakes)
+        plan = old("Agreement").objects.create(title="Plan", kind="action_plan", status="announced")
+        meeting = old("Event").objects.create(title="Talks in Lima", kind="conference", summary="They met.")
+
+        new = migrate()
+        signatories = new("AgreementSignatory").objects.order_by("official_id")
+        assert list(signatories.values_list("agreement_id", "official_id", "post", "agency", "note")) == [
+            (pact.pk, official.pk, None, None, "") for official in namesakes
+        ]
+        assert not new("AgreementSignatory").objects.filter(agreement=plan.pk).exists()
+        assert new("Agreement").objects.get(pk=pact.pk).signed == "c. 2011"
+        event = new("Event").objects.get(pk=meeting.pk)
+        assert (event.kind, event.stance, event.speaker_post_id, event.summary) == ("conference", "", None, "They met.")
+        assert not new("EventConcern").objects.exists()
+        # The cooperation areas beyond drugs are offered, and the role groups may use the new parts.
+        codes = set(new("CooperationArea").objects.values_list("code", flat=True))
+        assert {"organised_crime", "arms_trafficking", "money_laundering", "information_exchange"} <= codes
+    editor = set(Group.objects.get(name="editor").permissions.values_list("codename", flat=True))
+    assert {"add_agreementsignatory", "change_agreementlink", "delete_eventconcern"} <= editor
+    viewer = set(Group.objects.get(name="viewer").permissions.values_list("codename", flat=True))
+    assert {"view_agreementsignatory", "view_agreementlink", "view_eventconcern"} <= viewer
