@@ -83,7 +83,14 @@ class EventAdmin(CitedAdmin):
 @admin.register(EventConcern)
 class EventConcernAdmin(TrackedAdmin):
     list_display = ("event", "concerned", "note")
-    list_select_related = ("event", *CONCERNABLE)
+    # An assessment is shown by its subject and drug.
+    list_select_related = (
+        "event",
+        *CONCERNABLE,
+        "assessment__subject_country",
+        "assessment__subject_region",
+        "assessment__drug",
+    )
     search_fields = ("event__title", "note")
     autocomplete_fields = ("event", *CONCERNABLE)
 

@@ -71,9 +71,44 @@ def operations(n):
 
 
 def events(n):
-    rows = f.EventFactory.create_batch(n)
+    rows = f.EventFactory.create_batch(n, speaker_post=f.PostFactory(cited=False))
     for event in rows:
         event.officials.add(f.OfficialFactory(cited=False))
+        f.EventConcernFactory(event=event)
+    return rows
+
+
+def signatories(n):
+    # An official with the post held then, an agency alone, an official for an agency, by turns.
+    kinds = cycle(["post", "agency", "both"])
+    rows = []
+    for _ in range(n):
+        kind, post = next(kinds), f.PostFactory(cited=False)
+        official = None if kind == "agency" else post.official
+        agency = None if kind == "post" else post.agency
+        rows.append(
+            f.AgreementSignatoryFactory(official=official, post=post if kind == "post" else None, agency=agency)
+        )
+    return rows
+
+
+def concerns(n):
+    # Each kind of record an event may concern, by turns.
+    makers = cycle(
+        [
+            ("agreement", f.AgreementFactory),
+            ("training_centre", f.TrainingCentreFactory),
+            ("operation", f.OperationFactory),
+            ("other_event", f.EventFactory),
+            ("assessment", f.AssessmentFactory),
+            ("trafficking_route", f.TraffickingRouteFactory),
+            ("training_course", f.TrainingCourseFactory),
+        ]
+    )
+    rows = []
+    for _ in range(n):
+        name, make = next(makers)
+        rows.append(f.EventConcernFactory(**{"agreement": None, name: make(cited=False)}))
     return rows
 
 
@@ -104,6 +139,8 @@ ROW_BUILDERS = {
     m.CooperationArea: batch(f.CooperationAreaFactory),
     m.Agreement: agreements,
     m.AgreementParty: batch(f.AgreementPartyFactory),
+    m.AgreementSignatory: signatories,
+    m.AgreementLink: batch(f.AgreementLinkFactory),
     m.TrainingTopic: batch(f.TrainingTopicFactory),
     m.TrainingCentre: batch(f.TrainingCentreFactory),
     m.TrainingCourse: courses,
@@ -114,6 +151,7 @@ ROW_BUILDERS = {
     m.OperationParticipant: batch(f.OperationParticipantFactory),
     m.OperationOutcome: batch(f.OperationOutcomeFactory),
     m.Event: events,
+    m.EventConcern: concerns,
     m.Drug: batch(f.DrugFactory),
     m.TraffickingRoute: routes,
     m.RouteNode: batch(f.RouteNodeFactory),

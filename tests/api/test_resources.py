@@ -205,8 +205,11 @@ class TestAgreements(ResourceTests):
     def make(self):
         agreement = f.AgreementFactory(announced_by=f.OfficialFactory())
         agreement.areas.set(m.CooperationArea.objects.all()[:2])
-        for official in (f.OfficialFactory(), f.OfficialFactory()):
-            f.AgreementSignatoryFactory(agreement=agreement, official=official)
+        agreement.drugs.set(m.Drug.objects.all()[:2])
+        post = f.PostFactory()
+        f.AgreementSignatoryFactory(agreement=agreement, official=post.official, post=post)
+        f.AgreementSignatoryFactory(agreement=agreement, official=None, agency=f.AgencyFactory())
+        f.AgreementLinkFactory(agreement=agreement, kind="implements")
         f.AgreementPartyFactory(agreement=agreement, country=m.Country.objects.get(iso2="RU"))
         f.AgreementPartyFactory(agreement=agreement, country=None, region=m.Region.objects.get(m49_code="419"))
         f.AgreementPartyFactory(agreement=agreement, country=None, agency=f.AgencyFactory())
@@ -360,7 +363,10 @@ class TestEvents(ResourceTests):
     invalid_filter = {"kind": "party"}
 
     def make(self):
-        event = f.EventFactory()
+        event = f.EventFactory(kind="statement", stance="supported", speaker_post=f.PostFactory())
+        f.EventConcernFactory(event=event)
+        f.EventConcernFactory(event=event, agreement=None, operation=f.OperationFactory())
+        f.EventConcernFactory(event=event, agreement=None, assessment=f.AssessmentFactory())
         event.officials.set([f.OfficialFactory()])
         event.agencies.set([f.AgencyFactory()])
         event.countries_concerned.set(m.Country.objects.filter(iso2__in=["US", "PE"]))

@@ -81,3 +81,15 @@ def test_the_october_2012_tour_and_the_criticism_of_us_methods(client):
     assert tour["region"]["m49_code"] == "419" and "bypasses US dominance" in tour["summary"]
     (criticism,) = results(client, "events", kind="statement", country="US")
     assert any("heavy-handed methods" in c["quote"] for c in criticism["citations"])
+    assert criticism["stance"] == "criticised"  # "Ivanov has criticized ..."
+    assert results(client, "events", stance="criticised") == [criticism]
+
+
+def test_the_announcement_concerns_the_two_plans_and_was_made_as_director(client):
+    (announcement,) = results(client, "events", kind="announcement")
+    assert announcement["speaker_post"]["title"] == "Director"
+    assert announcement["speaker_post"]["agency"] == "Federal Narcotics Service"
+    plans = sorted(concern["agreement"]["title"] for concern in announcement["concerns"])
+    assert plans == ["Russia - Latin America counternarcotics cooperation plans", "Russia - Peru security cooperation"]
+    for title in plans:
+        assert results(client, "events", agreement=title) == [announcement]
