@@ -175,6 +175,37 @@ def build() -> None:
         trend=m.Trend.values[0],
     )
 
+    # What agreements cover and events concern (issue 14, patterns 5 and 6): the drugs named, signatories as an
+    # official in a post, an agency, or both; links between agreements; statements with stances, concerning
+    # each kind of record, spoken from a post.
+    two_agencies.drugs.set(drugs[:1])
+    international.drugs.set(drugs)
+    director = m.Post.objects.get(official=petrov[0], agency=police["RU"])
+    f.AgreementSignatoryFactory(agreement=with_region, official=petrov[0], post=director)
+    f.AgreementSignatoryFactory(agreement=international, official=None, agency=unodc)
+    f.AgreementSignatoryFactory(agreement=international, official=petrov[1], agency=unodc)
+    f.AgreementLinkFactory(agreement=with_region, kind="implements", target=two_agencies)
+    f.AgreementLinkFactory(agreement=international, kind="amends", target=two_agencies)
+    f.AgreementLinkFactory(agreement=international, kind="supersedes", target=with_region)
+    f.AgreementLinkFactory(agreement=international, kind="renews", target=with_region)
+    statement.kind, statement.stance, statement.speaker_post = "statement", "criticised", director
+    statement.save()
+    welcome = f.EventFactory(title="Statement", kind="statement", stance="welcomed", country=peru, date="2014")
+    welcome.speaker_post = m.Post.objects.get(official=petrov[1])
+    welcome.save()
+    concerned = {
+        "agreement": two_agencies,
+        "training_centre": centre,
+        "training_course": course,
+        "operation": operation,
+        "other_event": statement,
+        "trafficking_route": route,
+        "assessment": m.Assessment.objects.order_by("pk").first(),
+    }
+    for name, record in concerned.items():
+        f.EventConcernFactory(event=welcome, **{"agreement": None, name: record})
+    f.EventConcernFactory(event=statement, agreement=with_region)
+
     source = f.SourceFactory(title="Report", publisher=unodc, published="2014", language="es")
     f.SourceFactory(title="Report", url="https://www.example.org/report/", kind="news_article")
     f.CitationFactory(record=statement, source=source, quote="Officials from both countries")
