@@ -28,7 +28,10 @@ def data(seed):
     call_command("generate_data", scale=40, verbosity=0, stdout=io.StringIO())
     f.AgreementFactory(title='Bare, "quoted"\r\nand lined')
     official = f.OfficialFactory(name="=cmd|' /C calc'!A0", country=None)
-    f.AgreementFactory(title="-signed").signatories.set([official, f.OfficialFactory(name="Ana", country=None)])
+    signed = f.AgreementFactory(title="-signed")
+    for signatory in (official, f.OfficialFactory(name="Ana", country=None)):
+        f.AgreementSignatoryFactory(agreement=signed, official=signatory)
+    signed.drugs.set([f.DrugFactory(name="=cmd|' /C calc'!A1"), f.DrugFactory(name="Ana")])
 
 
 def filter_values(resource) -> dict[str, str]:
