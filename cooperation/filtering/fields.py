@@ -144,7 +144,9 @@ class DateMatchField(GivenWhenPresent, forms.ChoiceField):
 
 
 class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
-    """An ISO 8601 time within what every database can compare (1 AD to 9999 AD)."""
+    """An ISO 8601 time within what every database can compare in any time zone (2 January 1 AD to 30 December
+    9999 AD, in UTC: a day's margin on each side, since a time at the very edge moves out of range once shifted
+    to another offset)."""
 
     def to_python(self, value):
         result = super().to_python(value)
@@ -156,7 +158,7 @@ class BoundedDateTimeField(GivenWhenPresent, forms.DateTimeField):
             except OverflowError:
                 in_range = False
             if not in_range:
-                raise ValidationError("Give a time between the years 1 and 9999.")
+                raise ValidationError("Give a time between 0001-01-02 and 9999-12-30 (UTC).")
             # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 (and Python) allow up to ±23:59.
             result = result.astimezone(dt.UTC)
         return result

@@ -33,7 +33,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import functools
 import io
 import random
 import shutil
@@ -163,23 +162,22 @@ class RowValues:
     cites: bool
 
 
-@functools.cache
 def is_batched(resource: Resource) -> bool:
-    """Whether the resource's new records are written in batches (``cooperation.bulk``): all but citations
-    (saving one touches the record it cites) and resources whose rows may name records of their own kind (a
-    region's parent): such a row must find the records the rows before it created, as one by one."""
-    if issubclass(resource.model, Citation):
+    """Whether the resource's new records are written in batches (``cooperation.bulk``): all but citations,
+    since saving one touches the record it cites."""
+    return not issubclass(resource.model, Citation)
+
+
+def names_its_own_kind(resource: Resource, column: Column) -> bool:
+    """Whether a column's cells name records of the row's own kind (a region's parent, an agreement's links): a
+    row with such a cell must find the records the rows before it created, so it is saved alone, as one by one."""
+    if isinstance(column, KeyColumn | KeysColumn):
+        named = {column.model_field.related_model}
+    elif isinstance(column, PartsColumn):
+        named = {f.related_model for f in column.fields if f.is_relation}
+    else:
         return False
-    for column in resource.columns:
-        if isinstance(column, KeyColumn | KeysColumn):
-            named = {column.model_field.related_model}
-        elif isinstance(column, PartsColumn):
-            named = {f.related_model for f in column.fields if f.is_relation}
-        else:
-            continue
-        if resource.model in named:
-            return False
-    return True
+    return resource.model in named
 
 
 def _text_stream(stream: IO) -> IO[str]:
@@ -268,18 +266,22 @@ class _Importer:
         the others (updates, a row ``bulk.prepare`` refuses) one by one, in the file's order."""
         self.look_up_keys(columns, rows)
         batched = is_batched(resource)
+        own_kind = [index for index, column in enumerate(columns) if names_its_own_kind(resource, column)]
         for row, cells in rows:
             self.count_row()
             if len(cells) != len(columns):
                 result.errors.append(RowError(row, "", f"{len(cells)} cells for {len(columns)} columns."))
                 continue
+            alone = not batched or any(cells[index].strip() for index in own_kind)
+            if alone:
+                self.flush(resource, result)  # the rows before it are written first, as one by one
             read = self.read_row(row, columns, cells, result)
             if read is None:
                 continue
-            if batched and read.record_id is None:
+            if not alone and read.record_id is None:
                 self.add_to_batch(resource, read, result)
             else:
-                self.flush(resource, result)  # the rows before it are written first, as one by one
+                self.flush(resource, result)
                 self.save_row(resource, read, result)
 
     def look_up_keys(self, columns: list[Column], rows: list) -> None:

@@ -134,7 +134,7 @@ def test_a_large_import_shows_its_progress_bar_then_its_outcome(live_server, set
     job) shows the bar moving while a real worker process imports, then the outcome."""
     settings.CSV_IMPORT_BACKGROUND_BYTES = 10_000
     get_user_model().objects.create_superuser("analyst", password=PASSWORD)
-    rows = 3_000
+    rows = 30_000  # batched, a few seconds of work: long enough for the bar, which moves every second, to move
     body = "name,group\n" + "".join(f"Carfentanil lot {n:05d},opioids\n" for n in range(rows))
     bar_values: set[str] = set()
     with chromium_page() as page:
@@ -148,7 +148,7 @@ def test_a_large_import_shows_its_progress_bar_then_its_outcome(live_server, set
         importer = worker(JOB_HEARTBEAT_SECONDS="1")
         try:
             outcome = page.locator("p.success")
-            for _ in range(600):  # the script moves the bar every second, then reloads the page
+            for _ in range(1200):  # the script moves the bar every second, then reloads the page
                 if outcome.count():
                     break
                 try:  # one read of the page as it is now: the script may reload it between two locator calls

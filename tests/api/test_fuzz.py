@@ -68,7 +68,10 @@ MEANING = re.compile(
             r"is not a valid \w",  # a natural key that cannot name a record ('\x10é' as a source)
             # Rules between fields and records.
             r"Cite at least one source|Give exactly one of|Say who makes|This is the only citation",
-            r"needs date_from or date_to|M49 regions have an M49 code",
+            r"needs date_from or date_to|needs milestone_from or milestone_to|M49 regions have an M49 code",
+            # The ends of the time range every database compares in any offset; "date-time" has no minimum.
+            r"Give a time between 0001-01-02 and 9999-12-30",
+            r" is in .+, not in ",  # a place outside the record's country ("Lima is in Peru, not in Chile.")
             r"Give the latitude and the longitude together",  # a place's coordinates, stored or sent: both or none
             # A quantity's qualifier and its numbers (cooperation/quantities.py): a range has low below high, the
             # other qualifiers a value; an outcome's unit says whether it counts whole things.

@@ -263,6 +263,7 @@ def test_a_centres_opening_date_becomes_its_opened_milestone_and_courses_get_a_s
     assert "view_centremilestone" in Group.objects.get(name="viewer").permissions.values_list("codename", flat=True)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_signatory_officials_become_signatories_and_events_keep_their_kinds():
     with across("_events_concern_agreements_cover") as (old, migrate):
         peru = old("Country").objects.get(iso2="PE")

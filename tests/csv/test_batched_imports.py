@@ -90,7 +90,7 @@ def snapshot() -> list:
                 entry.history_change_reason,
                 entry.version,
                 sorted(area.cooperationarea_id for area in entry.areas.all()) if hasattr(entry, "areas") else None,
-                sorted(s.official_id for s in entry.signatories.all()) if hasattr(entry, "signatories") else None,
+                sorted(drug.drug_id for drug in entry.drugs.all()) if hasattr(entry, "drugs") else None,
             )
             for entry in history
         ]
@@ -119,12 +119,12 @@ def one_by_one(monkeypatch) -> None:
 
 
 def test_batched_rows_leave_the_same_records_and_history_as_one_by_one(places, editor, monkeypatch):
-    signatory = f.OfficialFactory(name="Vice-minister of the interior", country=m.Country.objects.get(iso2="EC"))
-    official = natural_key(m.Official).key(signatory)
+    drug = m.Drug.objects.create(name="Cocaine base paste", group=m.DrugGroup.values[0])
+    targeted = natural_key(m.Drug).key(drug)
 
     def rows(prefix: str) -> list[dict]:
         return [
-            accord(i, prefix, place=places[i], signatories=official if i % 3 else "", areas="training" if i % 2 else "")
+            accord(i, prefix, place=places[i], drugs=targeted if i % 3 else "", areas="training" if i % 2 else "")
             for i in range(30)
         ]
 
@@ -138,7 +138,7 @@ def test_batched_rows_leave_the_same_records_and_history_as_one_by_one(places, e
     # Each record and part has its creation entry by the importing user; a change entry per many-to-many field set.
     agreement, _, _, _, _, _, _, history, parties, citations = state[1]
     assert [entry[:3] for entry in history] == [("+", editor.pk, None), ("~", editor.pk, None), ("~", editor.pk, None)]
-    assert history[-1][4:] == ([m.CooperationArea.objects.get(code="training").pk], [signatory.pk])
+    assert history[-1][4:] == ([m.CooperationArea.objects.get(code="training").pk], [drug.pk])
     assert [entries[0][:3] for *_, entries in parties + citations] == [("+", editor.pk, None)] * 3
 
 

@@ -138,7 +138,8 @@ def import_survives_a_worker_restart_and_writes_all_or_nothing(rows: int, bad_fi
 
 
 def test_an_import_job_survives_a_worker_restart_and_writes_all_or_nothing():
-    import_survives_a_worker_restart_and_writes_all_or_nothing(rows=6_000, bad_file_rows=500)
+    # Imports are batched: a file must take the worker a few seconds, so that the test sees it halfway and kills it.
+    import_survives_a_worker_restart_and_writes_all_or_nothing(rows=30_000, bad_file_rows=500)
 
 
 @pytest.mark.long
