@@ -1,8 +1,6 @@
 """Deletions lose nothing: tombstones for syncing clients, and a way back with every part."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -132,35 +130,3 @@ def test_a_deletion_keeps_its_operation_in_a_column_and_its_reason_for_people(ed
     [entry] = m.Agreement.history.filter(history_type="-", id=pk)
     assert entry.history_change_reason == "a duplicate of the memorandum"
     assert entry.history_operation not in (None, operation)
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_carries_deletions_between_the_reason_and_the_column(editor):
-    """0009 takes the operation out of ``deleted together: <uuid>`` reasons, and puts it back when reversed; a
-    deletion made before it is restored with all its parts after it."""
-    record = f.AgreementFactory(title="Memorandum")
-    f.AgreementPartyFactory(agreement=record, country=m.Country.objects.get(iso2="PE"))
-    pk = record.pk
-    operation = services.record_delete(record, user=editor)
-    old, new = ("cooperation", "0008_duplicate_keys_and_normal_names"), ("cooperation", "0009_history_operation")
-    executor = MigrationExecutor(connection)
-    try:
-        executor.migrate([old])
-        apps = executor.loader.project_state([old]).apps
-        mark = f"deleted together: {operation}"
-        for name in ("HistoricalAgreement", "HistoricalAgreementParty", "HistoricalCitation"):
-            reasons = apps.get_model("cooperation", name).objects.filter(history_type="-")
-            assert set(reasons.values_list("history_change_reason", flat=True)) == {mark}, name
-        assert set(apps.get_model("cooperation", "Deletion").objects.values_list("operation", flat=True)) == {mark}
-    finally:
-        executor.loader.build_graph()
-        executor.migrate([new])
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))  # the models below are today's
-
-    entries = m.AgreementParty.history.filter(history_type="-")
-    assert {(entry.history_operation, entry.history_change_reason) for entry in entries} == {(operation, "deleted")}
-    assert set(m.Deletion.objects.values_list("operation", flat=True)) == {operation}
-    services.record_restore(m.Deletion.objects.get(content_type__model="agreement"), user=editor)
-    assert m.AgreementParty.objects.filter(agreement=pk).count() == 1
-    assert m.Citation.objects.filter(object_id=pk, content_type__model="agreement").count() == 1
