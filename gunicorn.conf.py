@@ -25,12 +25,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from config.settings.env import env_int, env_str  # the same readers as the settings
+from config.settings.env import env_int, env_str, gunicorn_workers  # the same readers as the settings
 
 wsgi_app = "config.wsgi:application"
 bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-workers = env_int("GUNICORN_WORKERS", 3)
+workers = gunicorn_workers()
 threads = env_int("GUNICORN_THREADS", 8)
 # A heartbeat, not a request time limit (see above).
 timeout = env_int("GUNICORN_TIMEOUT", 30)

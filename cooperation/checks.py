@@ -6,7 +6,7 @@ from django.core import checks
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
-from config.settings.env import env_int
+from config.settings.env import gunicorn_workers
 
 SHARED_CACHES = ("django.core.cache.backends.redis.RedisCache",)
 
@@ -15,7 +15,7 @@ SHARED_CACHES = ("django.core.cache.backends.redis.RedisCache",)
 def cache_shared_by_every_web_process(app_configs, **kwargs) -> list[checks.CheckMessage]:
     """Rate limits and running exports are counted in the cache: a cache in each process's memory lets a client
     through each of gunicorn's processes at its full rate."""
-    workers = env_int("GUNICORN_WORKERS", 3)
+    workers = gunicorn_workers()
     if workers == 1 or settings.CACHES["default"]["BACKEND"] in SHARED_CACHES:
         return []
     return [

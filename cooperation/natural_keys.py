@@ -437,6 +437,21 @@ def _named(model: type[models.Model], name: str) -> NaturalKey:
     return NaturalKey(model, (name,), _column(name), (_exact(name), _nocase(name)), clash=_same(name))
 
 
+def _named_in_country(model, fields: tuple[str, ...], aliases: Tier, by_id: Tier | None = None) -> NaturalKey:
+    """A record named in its country (an agency, an official, a place): found by its name there, exactly, then
+    ignoring case; by an id of its own; by its name anywhere; by its other names. A place always has a country."""
+    lookups = (_in_country("name"), _in_country("name__iexact"), *([by_id] if by_id else []), _anywhere, aliases)
+    nullable = () if not model._meta.get_field("country").null else ("country",)
+    return NaturalKey(
+        model,
+        fields,
+        _key_in_country,
+        lookups,
+        clash=_same("name", "country", nullable=nullable),
+        select_related=("country",),
+    )
+
+
 def _post_key(path: str) -> models.Expression:
     """``Viktor Ivanov [RU]: Director at Federal Narcotics Service [RU]``: the official's key, the title, the
     agency's key (each with its id where the official's or the agency's is shared)."""
@@ -464,37 +479,12 @@ NATURAL_KEYS: dict[type[models.Model], NaturalKey] = {
         NaturalKey(m.CooperationArea, ("code", "name"), _column("code"), (_vocabulary_lookup,)),
         NaturalKey(m.TrainingTopic, ("code", "name"), _column("code"), (_vocabulary_lookup,)),
         NaturalKey(m.Source, ("title", "url"), _source_key, (_exact("url"), _source_id, same_source)),
-        NaturalKey(
-            m.Agency,
-            ("name", "acronym", "country"),
-            _key_in_country,
-            (_in_country("name"), _in_country("name__iexact"), _anywhere, _aliases(acronym=True)),
-            clash=_same("name", "country", nullable=("country",)),
-            select_related=("country",),
-        ),
-        NaturalKey(
-            m.Official,
-            ("name", "country"),
-            _key_in_country,
-            (_in_country("name"), _in_country("name__iexact"), _anywhere, _aliases(acronym=False)),
-            clash=_same("name", "country", nullable=("country",)),
-            select_related=("country",),
-        ),
-        NaturalKey(
-            m.Place,
-            ("name", "country", "geonames_id"),
-            _key_in_country,
-            (_in_country("name"), _in_country("name__iexact"), _geonames_id, _anywhere, _aliases(acronym=False)),
-            clash=_same("name", "country"),
-            select_related=("country",),
-        ),
-        NaturalKey(
-            m.Agreement, ("title",), _column("title"), (_exact("title"), _nocase("title")), clash=_same("title")
-        ),
-        NaturalKey(
-            m.TrainingCentre, ("name",), _column("name"), (_exact("name"), _nocase("name")), clash=_same("name")
-        ),
-        # What an event may concern (``EventConcern``): each by its name or title.
+        _named_in_country(m.Agency, ("name", "acronym", "country"), _aliases(acronym=True)),
+        _named_in_country(m.Official, ("name", "country"), _aliases(acronym=False)),
+        _named_in_country(m.Place, ("name", "country", "geonames_id"), _aliases(acronym=False), by_id=_geonames_id),
+        # Records named by a name or a title; the last three are what else an event may concern.
+        _named(m.Agreement, "title"),
+        _named(m.TrainingCentre, "name"),
         _named(m.TrainingCourse, "title"),
         _named(m.Operation, "name"),
         _named(m.Event, "title"),

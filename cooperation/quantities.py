@@ -56,6 +56,16 @@ class QuantityConstraint(models.CheckConstraint):
         return "django.db.models.CheckConstraint", args, kwargs
 
 
+class ColumnName:
+    """The name of one of a quantity's columns: the quantity's name and the attribute's (``trainees_high``)."""
+
+    def __set_name__(self, owner, attribute: str) -> None:
+        self.suffix = attribute
+
+    def __get__(self, quantity, owner=None):
+        return self if quantity is None else f"{quantity.name}_{self.suffix}"
+
+
 @dataclass(frozen=True)
 class Quantity:
     """One quantity of a model: its column name, and whether it is counted in whole numbers.
@@ -74,21 +84,11 @@ class Quantity:
     max_digits: int = 16
     decimal_places: int = 3
 
-    @property
-    def qualifier(self) -> str:
-        return f"{self.name}_qualifier"
-
-    @property
-    def high(self) -> str:
-        return f"{self.name}_high"
-
-    @property
-    def min(self) -> str:
-        return f"{self.name}_min"
-
-    @property
-    def max(self) -> str:
-        return f"{self.name}_max"
+    # The names of its other columns: ``total_trained_qualifier``, ``total_trained_high``, ...
+    qualifier = ColumnName()
+    high = ColumnName()
+    min = ColumnName()
+    max = ColumnName()
 
     @property
     def columns(self) -> tuple[str, str, str, str, str]:

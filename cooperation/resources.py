@@ -380,20 +380,16 @@ DECLARATIONS = (
                 "Courses",
                 m.TrainingCourse,
                 session=f.IdFilter(field_name="session", help_text="Courses that are these sessions (1, 2, ...)."),
-                session__gte=f.NumberFilter(
-                    field_name="session",
-                    lookup_expr="gte",
-                    min_value=1,
-                    max_value=32767,
-                    help_text="Courses that are this session or a later one.",
-                ),
-                session__lte=f.NumberFilter(
-                    field_name="session",
-                    lookup_expr="lte",
-                    min_value=1,
-                    max_value=32767,
-                    help_text="Courses that are this session or an earlier one.",
-                ),
+                **{
+                    f"session__{lookup}": f.NumberFilter(
+                        field_name="session",
+                        lookup_expr=lookup,
+                        min_value=1,
+                        max_value=32767,  # a positive small integer
+                        help_text=f"Courses that are this session or {which} one.",
+                    )
+                    for lookup, which in (("gte", "a later"), ("lte", "an earlier"))
+                },
             ),
         ),
     ),

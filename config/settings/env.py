@@ -37,6 +37,11 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from error
 
 
+def gunicorn_workers() -> int:
+    """gunicorn's processes (``GUNICORN_WORKERS``), read by gunicorn.conf.py and by the deployment checks."""
+    return env_int("GUNICORN_WORKERS", 3)
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     """A comma-separated list; blanks are dropped."""
     raw = os.environ.get(name)

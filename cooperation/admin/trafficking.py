@@ -60,7 +60,8 @@ class RouteNodeAdmin(TrackedAdmin):
 @admin.register(Assessment)
 class AssessmentAdmin(CitedAdmin):
     list_display = ("subject", "drug", "role", "trend", "likelihood", "market", "assessor", "as_of")
-    list_select_related = (
+    # Every record an assessment refers to: shown in the list, and looked up as they are typed.
+    list_select_related = autocomplete_fields = (
         "subject_country",
         "subject_region",
         "drug",
@@ -79,14 +80,6 @@ class AssessmentAdmin(CitedAdmin):
         "assessed_by_agency__name",
         "assessed_by_agency__acronym",
         "assessed_by_official__name",
-    )
-    autocomplete_fields = (
-        "subject_country",
-        "subject_region",
-        "drug",
-        "market",
-        "assessed_by_agency",
-        "assessed_by_official",
     )
     fieldsets = (
         (

@@ -94,17 +94,21 @@ class MilestoneAdmin(TrackedAdmin):
         return False
 
 
-@admin.register(CentreMilestone)
-class CentreMilestoneAdmin(MilestoneAdmin):
-    list_display = ("centre", "kind", "date", "source", "note")
-    list_select_related = ("centre", "source")
-    search_fields = ("centre__name", "note")
-    autocomplete_fields = ("centre", "source")
+def milestones_admin(model) -> type[MilestoneAdmin]:
+    """The list of one kind of milestone, shown and searched by its record's name (a centre's, a course's title)."""
+    record = model.record_field
+    name = model._meta.get_field(record).related_model.name_fields[0]
+    return type(
+        f"{model.__name__}Admin",
+        (MilestoneAdmin,),
+        {
+            "list_display": (record, "kind", "date", "source", "note"),
+            "list_select_related": (record, "source"),
+            "search_fields": (f"{record}__{name}", "note"),
+            "autocomplete_fields": (record, "source"),
+        },
+    )
 
 
-@admin.register(CourseMilestone)
-class CourseMilestoneAdmin(MilestoneAdmin):
-    list_display = ("course", "kind", "date", "source", "note")
-    list_select_related = ("course", "source")
-    search_fields = ("course__title", "note")
-    autocomplete_fields = ("course", "source")
+for milestone_model in (CentreMilestone, CourseMilestone):
+    admin.site.register(milestone_model, milestones_admin(milestone_model))

@@ -41,10 +41,7 @@ class Vocabulary(NaturallyKeyed, TrackedModel):
 
 
 class CooperationArea(Vocabulary):
-    history = TrackedHistory()
-
-    class Meta(Vocabulary.Meta):
-        pass
+    history = TrackedHistory()  # Vocabulary's Meta (ordered by name) is inherited
 
 
 class AgreementKind(models.TextChoices):

@@ -61,12 +61,16 @@ def partial_date_fields(label: str) -> tuple[models.CharField, models.CharField,
 EXAMPLE_TEXTS = '"October 2012", "2013", "2012-10" or "c. 2013"'
 
 
+def unknown_or(first: str, second: str, comparison: Q) -> Q:
+    """``comparison`` of two bounds holds, or either is unknown (NULL)."""
+    return Q(**{f"{first}__isnull": True}) | Q(**{f"{second}__isnull": True}) | comparison
+
+
 def bounds_in_order(name: str) -> models.CheckConstraint:
     """A partial date's earliest bound is not after its latest."""
+    earliest, latest = f"{name}_earliest", f"{name}_latest"
     return models.CheckConstraint(
-        condition=Q(**{f"{name}_earliest__isnull": True})
-        | Q(**{f"{name}_latest__isnull": True})
-        | Q(**{f"{name}_earliest__lte": F(f"{name}_latest")}),
+        condition=unknown_or(earliest, latest, Q(**{f"{earliest}__lte": F(latest)})),
         name=f"%(class)s_{name}_bounds_in_order",
         violation_error_message=f"The {name} date's earliest bound is after its latest.",
     )
@@ -74,10 +78,9 @@ def bounds_in_order(name: str) -> models.CheckConstraint:
 
 def ends_after_start(start: str = "start", end: str = "end") -> models.CheckConstraint:
     """A period does not end before it starts (as far as the bounds can tell)."""
+    starts, ends = f"{start}_earliest", f"{end}_latest"
     return models.CheckConstraint(
-        condition=Q(**{f"{start}_earliest__isnull": True})
-        | Q(**{f"{end}_latest__isnull": True})
-        | Q(**{f"{end}_latest__gte": F(f"{start}_earliest")}),
+        condition=unknown_or(starts, ends, Q(**{f"{ends}__gte": F(starts)})),
         name=f"%(class)s_{end}_not_before_{start}",
         violation_error_message=f"The {end} date is before the {start} date.",
     )

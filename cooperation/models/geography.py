@@ -145,28 +145,26 @@ class PlaceQuerySet(models.QuerySet):
         return queryset.filter(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff")
 
 
+def coordinate(degrees: int, negative: str, positive: str, other: str) -> models.DecimalField:
+    """A latitude or a longitude in decimal degrees, to six places (about 0.1 m)."""
+    return models.DecimalField(
+        max_digits=len(str(degrees)) + 6,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-degrees), MaxValueValidator(degrees)],
+        help_text=f"Decimal degrees, -{degrees} ({negative}) to {degrees} ({positive}); give it with the {other}.",
+    )
+
+
 class Place(NaturallyKeyed, TrackedModel):
     """A locality with its country: a city or town from the GeoNames gazetteer shipped with the app, or one an
     analyst adds ("the port of Callao", "a base outside Santo Domingo"). Coordinates are optional."""
 
     name = models.CharField(max_length=200, help_text="As it is usually written, e.g. Lima, Bogotá, Callao.")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="places")
-    latitude = models.DecimalField(
-        max_digits=8,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        help_text="Decimal degrees, -90 (south) to 90 (north); give it with the longitude.",
-    )
-    longitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text="Decimal degrees, -180 (west) to 180 (east); give it with the latitude.",
-    )
+    latitude = coordinate(90, "south", "north", "longitude")
+    longitude = coordinate(180, "west", "east", "latitude")
     geonames_id = models.PositiveIntegerField(
         "GeoNames id",
         unique=True,

@@ -50,10 +50,7 @@ TRAINEES = Quantity("trainees")
 
 
 class TrainingTopic(Vocabulary):
-    history = TrackedHistory()
-
-    class Meta(Vocabulary.Meta):
-        pass
+    history = TrackedHistory()  # Vocabulary's Meta (ordered by name) is inherited
 
 
 class CentreStatus(models.TextChoices):

@@ -82,80 +82,52 @@ class PlainText(models.Func):
         return compiler.compile(NullIf(Cast(self.source_expressions[0], TextField()), Value("")))
 
 
-class PlainNumber(models.Func):
+class InEachDatabase(models.Func):
+    """A function of one value as text, written in each database's own SQL (``postgresql`` and ``sqlite``: templates
+    of ``%(expressions)s``)."""
+
+    output_field = TextField()
+    arity = 1
+    postgresql = sqlite = "%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.postgresql)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.sqlite)
+
+
+class PlainNumber(InEachDatabase):
     """A decimal as written, without the zeros its column's scale pads it with: PostgreSQL's numeric(8, 6) holds
     -12.05 as -12.050000, SQLite as -12.05; both are written -12.05."""
 
-    output_field = TextField()
-    arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra):
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"trim_scale({inner})::text", params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return compiler.compile(Cast(self.source_expressions[0], TextField()))
+    postgresql = "trim_scale(%(expressions)s)::text"
+    sqlite = "CAST(%(expressions)s AS text)"
 
 
-class IsoTimestamp(models.Func):
+class IsoTimestamp(InEachDatabase):
     """A timestamp as ISO 8601 in UTC, e.g. 2026-11-28T23:15:19.688033Z."""
 
-    output_field = TextField()
-    arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra):
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"""to_char({inner} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""", params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        inner, params = compiler.compile(self.source_expressions[0])  # stored as UTC text
-        return f"(replace({inner}, ' ', 'T') || 'Z')", params
+    postgresql = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+    sqlite = "(replace(%(expressions)s, ' ', 'T') || 'Z')"  # stored as UTC text
 
 
-class IsoDate(models.Func):
-    output_field = TextField()
-    arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra):
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"to_char({inner}, 'YYYY-MM-DD')", params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return compiler.compile(self.source_expressions[0])
+class IsoDate(InEachDatabase):
+    postgresql = "to_char(%(expressions)s, 'YYYY-MM-DD')"  # SQLite stores dates so
 
 
-class JSONObjectWithoutEmpty(models.Func):
+class JSONObjectWithoutEmpty(InEachDatabase):
     """A JSON object of the given keys and values, leaving out empty (NULL) members, keys in order."""
 
-    output_field = TextField()
+    arity = None
+    postgresql = "json_strip_nulls(json_build_object(%(expressions)s))"
+    sqlite = "json_patch('{}', json_object(%(expressions)s))"  # a JSON merge patch drops members whose value is null
 
     def __init__(self, **pairs):
         expressions = []
         for key, value in pairs.items():
             expressions += [Value(key), value]
         super().__init__(*expressions)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="json_strip_nulls(json_build_object(%(expressions)s))")
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # A JSON merge patch drops members whose value is null.
-        return self.as_sql(compiler, connection, template="json_patch('{}', json_object(%(expressions)s))")
-
-
-class NumberText(models.Func):
-    """A number as text without trailing zeros: 2.5, not PostgreSQL's 2.500 (SQLite stores 2.5 already)."""
-
-    output_field = TextField()
-    arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra):
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"trim_scale({inner})::text", params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"CAST({inner} AS TEXT)", params
 
 
 class QuantityText(models.Func):
@@ -597,7 +569,7 @@ def columns_for(resource) -> list[Column]:
         if quantity is not None:
             columns.append(QuantityColumn(field_name, quantity=quantity, model=model))
             for bound in (quantity.min, quantity.max):
-                columns.append(DerivedColumn(bound, expression=NumberText(F(bound))))
+                columns.append(DerivedColumn(bound, expression=PlainNumber(F(bound))))
             continue
         if field_name == "record_type":
             columns.append(RecordTypeColumn("record_type"))

@@ -525,27 +525,10 @@ class _Importer:
         return errors
 
 
-def import_csv(
-    resource: Resource,
-    stream: IO,
-    *,
-    user=None,
-    dry_run: bool = False,
-    unescape_formulas: bool = True,
-    default_citation: DefaultCitation | None = None,
-    progress: Progress | None = None,
-    confirm_duplicate: bool = False,
-) -> ImportResult:
-    """Import one resource's CSV; see the module's docstring for the rules."""
-    return import_bundle(
-        {resource.name: stream},
-        user=user,
-        dry_run=dry_run,
-        unescape_formulas=unescape_formulas,
-        default_citation=default_citation,
-        progress=progress,
-        confirm_duplicate=confirm_duplicate,
-    )[resource.name]
+def import_csv(resource: Resource, stream: IO, **options) -> ImportResult:
+    """Import one resource's CSV; see the module's docstring for the rules, and ``import_bundle`` for the
+    options (``user``, ``dry_run``, ...)."""
+    return import_bundle({resource.name: stream}, **options)[resource.name]
 
 
 def import_bundle(
