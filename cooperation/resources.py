@@ -452,7 +452,7 @@ DECLARATIONS = (
         ordering=("name", "status"),
         search=("name", "concealment", "summary"),
         text_filters={"name": TEXT, "concealment": ("icontains",)},
-        relations={"drug": "drug", "identified_by": "identified_by"},
+        relations={"drug": "drug", "identified_by": "identified_by", "place": "nodes__place"},
         places=Places(countries=("nodes__country",), regions=("nodes__region",)),
         filters={
             "origin": f.KeyFilter(

@@ -276,8 +276,8 @@ class Records:
                 role = "destination"
             else:
                 role = "departure" if position == 2 and rng.random() < 0.3 else "transit"
-            place = rng.choice(words.PLACES) if rng.random() < 0.25 else ""
-            self.rows["route nodes"].append((key, str(position), country, region, place, role, stamp, stamp, "1"))
+            _place = rng.choice(words.PLACES) if rng.random() < 0.25 else ""  # drawn as before; not written
+            self.rows["route nodes"].append((key, str(position), country, region, role, stamp, stamp, "1"))
         concealment = rng.choice(words.CONCEALMENTS) if rng.random() < 0.6 else ""
         identified_by = self._agency_of(rng, stops[-1][0]) if rng.random() < 0.6 else self.null
         status = ROUTE_STATUS(rng)

@@ -46,7 +46,7 @@ COLUMNS: dict[str, tuple[Target, tuple[str, ...]]] = {
     "trafficking routes": (m.TraffickingRoute, ("id", "name", "drug", "concealment", "transport_mode",
                                                 "identified_by", "status", *_dates("first_reported"), "summary",
                                                 *TRACKED)),
-    "route nodes": (m.RouteNode, ("route", "position", "country", "region", "place", "role", *TRACKED)),
+    "route nodes": (m.RouteNode, ("route", "position", "country", "region", "role", *TRACKED)),
     "training centres": (m.TrainingCentre, ("id", "name", "host_country", "operator", "sponsor_country",
                                             "status", *_quantity("expected_countries"), "summary",
                                             *DUPLICATE_CHECK, *TRACKED)),

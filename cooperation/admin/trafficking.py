@@ -27,7 +27,7 @@ class TraffickingRouteAdmin(CitedAdmin):
     part_options = {"nodes": {"extra": 2}}  # a route has at least a start and an end
 
     def get_queryset(self, request):
-        nodes = RouteNode.objects.select_related("country", "region")
+        nodes = RouteNode.objects.select_related("country", "region", "place")
         return super().get_queryset(request).prefetch_related(Prefetch("nodes", nodes))
 
     @admin.display(description="path")
@@ -51,10 +51,10 @@ class TraffickingRouteAdmin(CitedAdmin):
 @admin.register(RouteNode)
 class RouteNodeAdmin(TrackedAdmin):
     list_display = ("route", "position", "country", "region", "place", "role")
-    list_select_related = ("route", "country", "region")
+    list_select_related = ("route", "country", "region", "place")
     list_filter = ("role", *part_filters(RouteNode))
-    search_fields = ("route__name", "country__name", "region__name", "place")
-    autocomplete_fields = ("route", "country", "region")
+    search_fields = ("route__name", "country__name", "region__name", "place__name")
+    autocomplete_fields = ("route", "country", "region", "place")
 
 
 @admin.register(Assessment)

@@ -16,6 +16,7 @@ from .base import (
     optional,
     partial_date_fields,
 )
+from .geography import place_field, place_in_country
 
 
 class DrugGroup(models.TextChoices):
@@ -104,7 +105,7 @@ class RouteNode(TrackedModel):
     position = models.PositiveSmallIntegerField(help_text="1 for the first stop, then 2, 3, ...")
     country = optional("cooperation.Country", related_name="route_nodes")
     region = optional("cooperation.Region", related_name="route_nodes")
-    place = models.CharField(max_length=200, blank=True, help_text="Port, city or border crossing, when known.")
+    place = place_field("route_nodes", "The port, city or border crossing, when known; it lies in the stop's country.")
     role = models.CharField(max_length=20, choices=NodeRole.choices)
 
     identity_fields = ("position",)
@@ -128,6 +129,12 @@ class RouteNode(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.country or self.region} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.place_id is not None and self.country_id is None and self.region_id is None:
+            self.country_id = self.place.country_id  # "the port of Callao" is a stop in Peru
+        place_in_country(self, "country")
 
 
 class AssessmentRole(models.TextChoices):

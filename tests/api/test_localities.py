@@ -165,6 +165,45 @@ def test_an_event_in_lima_is_in_peru(editor_client):
     assert response.status_code == 400 and list(response.json()) == ["place"], response.content
 
 
+def test_a_route_stops_at_the_port_of_callao(editor_client, settings):
+    """A route's stop names its place as other records do: the gazetteer's, in the stop's country (given, or
+    taken from the place); the place filter finds the route, and the stops export and import back unchanged."""
+    settings.CSV_IMPORT_BACKGROUND_BYTES = 50 * 2**20
+    stops = [
+        {"position": 1, "place": "Callao [PE]", "role": "origin"},
+        {"position": 2, "region": "011", "role": "transit"},  # West Africa, no place
+        {"position": 3, "country": "RU", "role": "destination"},
+    ]
+    response = editor_client.post(
+        "/api/v1/trafficking-routes/",
+        cited(name="Pacific route", drug="cocaine", status="active", nodes=stops),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    first = response.json()["nodes"][0]
+    assert (first["country"]["iso2"], first["place"]["id"]) == ("PE", place(CALLAO).pk)
+    assert titles(editor_client, "trafficking-routes", place="Callao [PE]") == ["Pacific route"]
+    assert titles(editor_client, "trafficking-routes", country="PE") == ["Pacific route"]
+
+    # A place outside the stop's country is refused on the stop's field; nothing is written.
+    wrong = [{**stops[0], "country": "CO"}, *stops[1:]]
+    response = editor_client.post(
+        "/api/v1/trafficking-routes/",
+        cited(name="Wrong route", drug="cocaine", status="active", nodes=wrong),
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {"nodes[0].place": ["Callao is in Peru, not in Colombia."]}
+    assert not m.TraffickingRoute.objects.filter(name="Wrong route").exists()
+
+    exported = export_over_http(editor_client, "trafficking-routes")
+    assert "Callao [PE]" in rows(exported)[0]["nodes"]
+    versions = dict(m.RouteNode.objects.values_list("pk", "version"))
+    result = import_over_http(editor_client, "trafficking-routes", exported)
+    assert result.get("errors") in (None, []), result
+    assert dict(m.RouteNode.objects.values_list("pk", "version")) == versions
+
+
 @pytest.mark.parametrize(
     ("coordinates", "field"),
     [

@@ -25,9 +25,17 @@ def squashed_migration():
     return migration
 
 
+def forget_the_squashed_migration(recorder: MigrationRecorder) -> None:
+    """The test database as if made without the squashed migration: neither it nor what it replaces recorded
+    (the migrations after it stay)."""
+    migration = squashed_migration()
+    names = [migration.name, *(name for _, name in migration.replaces)]
+    recorder.migration_qs.filter(app="cooperation", name__in=names).delete()
+
+
 def test_a_database_the_fifteen_migrations_made_has_nothing_to_migrate():
     recorder = MigrationRecorder(connection)
-    recorder.migration_qs.filter(app="cooperation").delete()
+    forget_the_squashed_migration(recorder)
     for app, name in squashed_migration().replaces:  # what a database migrated by the release before records
         recorder.record_applied(app, name)
 
@@ -38,7 +46,7 @@ def test_a_database_the_fifteen_migrations_made_has_nothing_to_migrate():
 
 def test_a_database_part_of_the_way_through_is_refused_with_what_to_do():
     recorder = MigrationRecorder(connection)
-    recorder.migration_qs.filter(app="cooperation").delete()
+    forget_the_squashed_migration(recorder)
     replaced = squashed_migration().replaces
     for app, name in replaced[:12]:
         recorder.record_applied(app, name)
@@ -47,4 +55,40 @@ def test_a_database_part_of_the_way_through_is_refused_with_what_to_do():
         call_command("migrate", verbosity=0, skip_checks=False)
     assert f"stopped at cooperation {replaced[11][1]}" in str(refused.value)
     assert "commit e01ee96" in str(refused.value)
-    assert recorder.migration_qs.filter(app="cooperation").count() == 12  # nothing recorded, nothing run
+    assert recorder.migration_qs.filter(app="cooperation", name__in=[n for _, n in replaced]).count() == 12
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_route_stops_written_as_text_get_places_in_their_country():
+    """0016: a stop's place text becomes the gazetteer's place of that name in the stop's country, or a place
+    analysts added there; a stop in a region only keeps its text in the route's summary."""
+    executor = MigrationExecutor(connection)
+    before = ("cooperation", "0001_squashed_0015_events_concern_agreements_cover")
+    after = ("cooperation", "0016_route_stops_at_places")
+    try:
+        executor.migrate([before])
+        old = executor.loader.project_state([before]).apps.get_model
+        country = old("cooperation", "Country").objects.get
+        route = old("cooperation", "TraffickingRoute").objects.create(name="Cocaine by sea", status="active")
+        stop = old("cooperation", "RouteNode").objects.create
+        stop(route=route, position=1, country=country(iso2="PE"), place="  Callao ", role="origin")
+        stop(route=route, position=2, country=country(iso2="PE"), place="Puerto Chico", role="departure")
+        stop(route=route, position=3, region=old("cooperation", "Region").objects.get(m49_code="011"),
+             place="the port of Lomé", role="transit")  # fmt: skip
+        stop(route=route, position=4, country=country(iso2="RU"), role="destination")
+
+        executor.loader.build_graph()
+        executor.migrate([after])
+        new = executor.loader.project_state([after]).apps.get_model
+        stops = new("cooperation", "RouteNode").objects.filter(route=route.pk).order_by("position")
+        assert list(stops.values_list("place__name", "place__country__iso2", "place__geonames_id")) == [
+            ("Callao", "PE", 3946083),  # the gazetteer's
+            ("Puerto Chico", "PE", None),  # added, as an analyst would
+            (None, None, None),
+            (None, None, None),
+        ]
+        summary = new("cooperation", "TraffickingRoute").objects.get(pk=route.pk).summary
+        assert summary == "Stop 3 (as recorded): the port of Lomé"
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
