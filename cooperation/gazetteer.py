@@ -27,7 +27,7 @@ FIELDS = ("name", "country_id", "latitude", "longitude", "population", "other_na
 
 
 def min_population() -> int:
-    return int(getattr(settings, "GAZETTEER_MIN_POPULATION", 15_000))
+    return settings.GAZETTEER_MIN_POPULATION
 
 
 def gazetteer_rows(countries_by_iso2: dict[str, int], minimum: int | None = None) -> Iterator[dict]:

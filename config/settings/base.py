@@ -197,6 +197,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The gazetteer's places loaded as reference data: those of at least this many people (15,000: all 34,000 the
+# package ships); a larger number makes a smaller database (a demo, a test server).
+GAZETTEER_MIN_POPULATION = env_int("GAZETTEER_MIN_POPULATION", 15_000)
+
 # --- Cache ----------------------------------------------------------------------------------------
 # The API's rate limits and the running CSV exports per client are counted here, on every request: in memory
 # (locmem://, the default: right for one process, e.g. `make run`) or in Redis (CACHE_URL=redis://host:6379/0),
