@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CooperationConfig(AppConfig):
@@ -11,3 +12,10 @@ class CooperationConfig(AppConfig):
         from cooperation.api import schema  # noqa: F401  (registers the OpenAPI extensions)
 
         signals.connect()
+
+
+class CooperationAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the site of ``cooperation/admin_site.py`` (its index in sections, with row counts)."""
+
+    default = False  # named in INSTALLED_APPS; CooperationConfig stays this module's default
+    default_site = "cooperation.admin_site.CooperationAdminSite"

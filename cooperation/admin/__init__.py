@@ -16,7 +16,3 @@ from .base import default_admin
 for resource in RESOURCES.values():
     if not admin.site.is_registered(resource.model):
         admin.site.register(resource.model, default_admin(resource))
-
-admin.site.site_header = "Cooperation Tracker"
-admin.site.site_title = "Cooperation Tracker"
-admin.site.index_title = "Data"

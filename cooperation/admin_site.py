@@ -1,0 +1,96 @@
+"""The admin site: its index grouped by what analysts do, with the number of rows of each list.
+
+Records (the facts, each cited) come first, then sources, reference data, deletions and background jobs; the
+parts that are entered with their record (an agreement's parties, a route's stops) and the accounts and
+security tables come last. The groups are derived from the models, so a new model lands in one.
+
+Outside the ``admin`` package: Django imports the site class while the package's modules register their
+admins on it."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import connections, router
+
+RECORDS, SOURCES, REFERENCE, HOUSEKEEPING, PARTS, ACCESS = (
+    "Records",
+    "Sources and citations",
+    "Reference data",
+    "Deletions and background jobs",
+    "Parts of records (entered with their record)",
+    "Accounts and security",
+)
+SECTIONS = (RECORDS, SOURCES, REFERENCE, HOUSEKEEPING, PARTS, ACCESS)
+
+
+def section_of(model) -> str:
+    from cooperation import models as m
+    from cooperation.jobs.models import Job
+    from cooperation.resources import RESOURCES
+
+    if model in (m.Source, m.Citation):
+        return SOURCES
+    if issubclass(model, m.CitedModel):
+        return RECORDS
+    parts = {
+        resource.model._meta.get_field(name).related_model for resource in RESOURCES.values() for name in resource.parts
+    }
+    if model in parts:
+        return PARTS
+    if model in (m.Deletion, Job):
+        return HOUSEKEEPING
+    if model._meta.app_label == "cooperation":
+        return REFERENCE
+    return ACCESS
+
+
+def row_counts(models) -> dict:
+    """The number of rows of each model's table: one query per database the lists are read from."""
+    by_database: dict[str, list] = {}
+    for model in models:
+        by_database.setdefault(router.db_for_read(model), []).append(model)
+    counts = {}
+    for alias, in_database in by_database.items():
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        counted = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in in_database)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {counted}")
+            counts.update(zip(in_database, cursor.fetchone(), strict=True))
+    return counts
+
+
+class CooperationAdminSite(admin.AdminSite):
+    site_header = site_title = "Cooperation Tracker"
+    index_title = "Data"
+    index_template = "admin/cooperation/index.html"
+
+    def get_app_list(self, request, app_label=None):
+        """The index and the sidebar in sections (see the module); an application's own page as Django has it."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return apps
+        sections: dict[str, list] = {name: [] for name in SECTIONS}
+        for app in apps:
+            for entry in app["models"]:
+                sections[section_of(entry["model"])].append(entry)
+        return [
+            {
+                "name": name,
+                "app_label": name.split()[0].lower(),
+                "app_url": f"#{name.split()[0].lower()}",
+                "has_module_perms": True,
+                "models": entries,
+            }
+            for name, entries in sections.items()
+            if entries
+        ]
+
+    def index(self, request, extra_context=None):
+        response = super().index(request, extra_context)
+        sections = response.context_data["app_list"]
+        counts = row_counts([entry["model"] for section in sections for entry in section["models"]])
+        for section in sections:
+            for entry in section["models"]:
+                entry["count"] = counts[entry["model"]]
+        return response
