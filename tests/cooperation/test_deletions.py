@@ -130,3 +130,39 @@ def test_a_deletion_keeps_its_operation_in_a_column_and_its_reason_for_people(ed
     [entry] = m.Agreement.history.filter(history_type="-", id=pk)
     assert entry.history_change_reason == "a duplicate of the memorandum"
     assert entry.history_operation not in (None, operation)
+
+
+def test_a_deletion_s_own_page_restores_the_record_and_the_list_names_record_types(admin_client, agreement):
+    """Restore from the deletion's page, not only from the actions menu; the list says "Agreement", and its
+    filter lists only the kinds of record deleted, by those names."""
+    pk = agreement.pk
+    services.record_delete(f.AgencyFactory(name="Oficina Dea Norte"))
+    services.record_delete(agreement)
+    tombstone = m.Deletion.objects.get(content_type__model="agreement")
+    listing = admin_client.get(reverse("admin:cooperation_deletion_changelist")).content.decode()
+    assert '<td class="field-kind">Agreement</td>' in listing
+    choices = admin_client.get(reverse("admin:cooperation_deletion_changelist")).context["cl"].filter_specs[0]
+    assert [title for _, title in choices.lookup_choices] == ["Agency", "Agreement", "Citation"]  # and no more
+
+    page = admin_client.get(reverse("admin:cooperation_deletion_change", args=[tombstone.pk])).content.decode()
+    restore = reverse("admin:cooperation_deletion_restore", args=[tombstone.pk])
+    assert f'action="{restore}"' in page and "Restore this agreement" in page
+    assert admin_client.get(restore).status_code == 405  # a change, so a POST only
+    response = admin_client.post(restore)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:cooperation_agreement_change", args=[pk])
+    assert m.Agreement.objects.filter(pk=pk).exists()
+    page = admin_client.get(reverse("admin:cooperation_deletion_change", args=[tombstone.pk])).content.decode()
+    assert "Restore this" not in page  # restored: nothing left to restore
+
+
+def test_a_viewer_sees_a_deletion_but_cannot_restore_it(client, agreement):
+    from tests.admin.conftest import staff_client
+
+    services.record_delete(agreement)
+    tombstone = m.Deletion.objects.get(content_type__model="agreement")
+    viewer = staff_client(client, "viewer")
+    page = viewer.get(reverse("admin:cooperation_deletion_change", args=[tombstone.pk]))
+    assert page.status_code == 200 and b"Restore this" not in page.content
+    viewer.post(reverse("admin:cooperation_deletion_restore", args=[tombstone.pk]))
+    assert not m.Agreement.objects.filter(pk=agreement.pk).exists()
