@@ -140,7 +140,8 @@ def build() -> None:
     route = f.TraffickingRouteFactory(
         name="Cocaine route", drug=drugs[0], identified_by=unodc, first_reported="2012", concealment="In fruit crates"
     )
-    f.RouteNodeFactory(route=route, position=1, country=colombia, role="origin")
+    bogota = m.Place.objects.get(geonames_id=3688689)
+    f.RouteNodeFactory(route=route, position=1, country=colombia, place=bogota, role="origin")
     f.RouteNodeFactory(route=route, position=2, country=None, region=north, role="transit")
     f.RouteNodeFactory(route=route, position=3, country=russia, role="destination")
     other = f.TraffickingRouteFactory(name="Cocaine route", drug=drugs[1], status="suspected", transport_mode="air")

@@ -69,7 +69,10 @@ def test_route_stops_written_as_text_get_places_in_their_country():
         executor.migrate([before])
         old = executor.loader.project_state([before]).apps.get_model
         country = old("cooperation", "Country").objects.get
-        route = old("cooperation", "TraffickingRoute").objects.create(name="Cocaine by sea", status="active")
+        cocaine = old("cooperation", "Drug").objects.get(name="cocaine")
+        route = old("cooperation", "TraffickingRoute").objects.create(
+            name="Cocaine by sea", drug=cocaine, status="active"
+        )
         stop = old("cooperation", "RouteNode").objects.create
         stop(route=route, position=1, country=country(iso2="PE"), place="  Callao ", role="origin")
         stop(route=route, position=2, country=country(iso2="PE"), place="Puerto Chico", role="departure")
