@@ -264,6 +264,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
     """
 
     form = TrackedModelForm
+    object_history_list_template = "admin/cooperation/object_history_list.html"
     list_per_page = 50
     save_on_top = True
     actions = ["export_selected_csv"]

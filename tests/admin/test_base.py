@@ -138,6 +138,11 @@ def test_the_history_page_shows_who_changed_the_record_and_what_changed(admin_cl
     shown = " ".join(history.text.split())
     assert re.search(r"<td>\s*<a [^>]*>admin</a>\s*</td>", history.text)  # changed by
     assert "<strong>Status:</strong> Signed &nbsp;&rarr;&nbsp;&nbsp;In force" in shown
+    # When, to the second and in UTC as stored; no "None" for a change given no reason.
+    when = latest.history_date.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert f">{when}</time>" in shown
+    reasons = re.findall(r"</td>\s*<td>([^<]*)</td>\s*<td>\s*(?:<ul>|</td>)", history.text)
+    assert reasons and all(reason.strip() in ("", "deleted") for reason in reasons), reasons
 
 
 def test_a_relative_date_counts_from_the_source_typed_in_the_citation_inline(admin_client, source):
