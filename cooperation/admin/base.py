@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
@@ -510,11 +511,34 @@ class CitationInline(GenericTabularInline):
 
     model = Citation
     formset = CitationFormSet
-    fields = CITATION_FIELDS
+    fields = (*CITATION_FIELDS, "support")
+    readonly_fields = ("support",)
     autocomplete_fields = ("source",)
     extra = 0
     min_num = 1  # every fact is sourced
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
+
+    @admin.display(description="source and check")
+    def support(self, citation: Citation) -> str:
+        """The source in full, linked to its page and its address, and whether the quote was checked."""
+        if citation.pk is None or citation.source_id is None:
+            return ""
+        source = citation.source
+        if citation.kind != "verbatim":
+            check = f"{citation.get_kind_display()}: not checked against the text"
+        elif source.text:
+            check = "\u2713 found in the source's stored text"
+        else:
+            check = "not checked: the source's text is not stored"
+        return format_html(
+            '<a href="{}">{}</a><br><a href="{}" rel="noopener noreferrer">{}</a><br><span class="citation-check">{}'
+            "</span>",
+            reverse("admin:cooperation_source_change", args=[source.pk]),
+            source.title,
+            source.url,
+            source.url,
+            check,
+        )
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("source")
