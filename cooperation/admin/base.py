@@ -326,6 +326,11 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             obj.version = opened  # compare-and-set against the version the analyst opened, not the one just read
         super().save_model(request, obj, form, change)
 
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        related = related_records(request, self.admin_site, record) if record is not None else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "related_records": related})
+
     def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -549,6 +554,33 @@ class CitationInline(GenericTabularInline):
     def get_formset(self, request: HttpRequest, obj: models.Model | None = None, **kwargs):
         # Refuse to remove the last citation, not only to add a record without one.
         return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+def related_records(request: HttpRequest, site: admin.AdminSite, record: models.Model) -> list[tuple[str, int, str]]:
+    """What points at ``record``, by kind: (label, how many, the list of them in the admin), for every relation
+    to it whose records the user may see: a country's agreement parties and route stops, an official's posts
+    and events, a source's citations. A query per relation, whatever the number of rows."""
+    found = []
+    relations = record._meta.related_objects
+    twice = {
+        relation.related_model
+        for relation in relations
+        if [r.related_model for r in relations].count(relation.related_model) > 1
+    }
+    for relation in relations:
+        model = relation.related_model
+        model_admin = site._registry.get(model)
+        if model_admin is None or not model_admin.has_view_permission(request):
+            continue
+        name = relation.field.name
+        count = model._default_manager.filter(**{name: record}).order_by().count()
+        if count:
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            label = str(model._meta.verbose_name_plural).capitalize()
+            if model in twice:  # a centre's host country and sponsor country
+                label = f"{label} (as {relation.field.verbose_name})"
+            found.append((label, count, f"{url}?{name}__{record._meta.pk.name}__exact={record.pk}"))
+    return sorted(found)
 
 
 def count_of(rows: models.QuerySet, column: str) -> Coalesce:

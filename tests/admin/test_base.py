@@ -191,3 +191,40 @@ def test_a_likely_duplicate_is_an_error_on_the_name_unless_ticked(admin_client, 
     ticked = post_form(admin_client, admin_url(Official, "add"), {**typed, "confirm_duplicate": "on"})
     assert ticked.status_code == 302
     assert Official.objects.count() == 2
+
+
+def test_a_record_s_page_lists_what_refers_to_it_in_queries_that_do_not_grow(admin_client):
+    """A country's page shows its agreement parties, the centres it hosts and those it sponsors (told apart) and
+    its agencies, each with how many and a link to their list, which lists just those."""
+    import django.db
+    from django.test.utils import CaptureQueriesContext
+
+    from cooperation.models import TrainingCentre
+    from tests import factories as f
+
+    nicaragua = Country.objects.get(iso2="NI")
+
+    def shown() -> tuple[str, int]:
+        with CaptureQueriesContext(django.db.connection) as queries:
+            page = admin_client.get(admin_url(Country, "change", nicaragua.pk))
+        assert page.status_code == 200
+        return " ".join(page.text.split()), len(queries)
+
+    shown()  # the first request also fills per-process caches (content types)
+    before, queries = shown()
+    for title in ("Memorandum", "Memorandum"):  # one title, two agreements
+        f.AgreementPartyFactory(agreement=AgreementFactory(title=title), country=nicaragua)
+    f.TrainingCentreFactory(name="Centre", host_country=nicaragua)
+    f.TrainingCentreFactory(name="Other centre", sponsor_country=nicaragua)
+    f.AgencyFactory(name="Policía Nacional", country=nicaragua)
+    page, queries_after = shown()
+    assert queries_after == queries
+
+    parties = admin_url(AgreementParty, "changelist") + f"?country__id__exact={nicaragua.pk}"
+    assert f'<a href="{parties}">Agreement parties</a>: 2' in page
+    assert "Training centres (as host country)</a>: 1" in page
+    assert "Training centres (as sponsoring country)</a>: 1" in page
+    assert "Agencies</a>: 1" in page
+    listed = admin_client.get(parties).context["cl"].result_list
+    assert {party.country_id for party in listed} == {nicaragua.pk} and len(listed) == 2
+    assert TrainingCentre.objects.filter(host_country=nicaragua).count() == 1
