@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import connections, router
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
 
 RECORDS, SOURCES, REFERENCE, HOUSEKEEPING, PARTS, ACCESS = (
     "Records",
@@ -86,6 +88,9 @@ class CooperationAdminSite(admin.AdminSite):
             if entries
         ]
 
+    def get_urls(self):
+        return [path("read-date/", self.admin_view(read_date), name="read_date"), *super().get_urls()]
+
     def index(self, request, extra_context=None):
         response = super().index(request, extra_context)
         sections = response.context_data["app_list"]
@@ -94,3 +99,20 @@ class CooperationAdminSite(admin.AdminSite):
             for entry in section["models"]:
                 entry["count"] = counts[entry["model"]]
         return response
+
+
+def read_date(request: HttpRequest) -> JsonResponse:
+    """``?text=late 2012``: how a date typed in a form will be read, shown beside the field as the analyst types
+    (``static/cooperation/date-reading.js``): its EDTF value and the earliest and latest days, or why it cannot
+    be read. A relative phrase ("next month") is read on save, from the cited source's publication date."""
+    from cooperation.partial_dates import PartialDateError, RelativeDateError, from_text
+
+    text = request.GET.get("text", "")
+    try:
+        date = from_text(text)
+    except RelativeDateError:
+        return JsonResponse({"relative": "Counted from the publication date of the cited source, on save."})
+    except PartialDateError as error:
+        return JsonResponse({"error": str(error)})
+    earliest, latest = (day.isoformat() if day else None for day in (date.earliest, date.latest))
+    return JsonResponse({"edtf": date.edtf, "earliest": earliest, "latest": latest})

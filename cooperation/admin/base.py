@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
@@ -97,7 +97,10 @@ def size_partial_date(formfield: forms.Field | None, db_field: models.Field, mod
     dates = getattr(model, "partial_dates", ())
     if formfield is None or db_field.name.removesuffix("_edtf") not in dates:
         return False
-    formfield.widget.attrs["class"] = "partial-date-edtf" if db_field.name.endswith("_edtf") else "partial-date"
+    if db_field.name.endswith("_edtf"):
+        formfield.widget.attrs["class"] = "partial-date-edtf"
+    else:  # read as it is typed (static/cooperation/date-reading.js)
+        formfield.widget.attrs.update({"class": "partial-date", "data-reading-url": reverse_lazy("admin:read_date")})
     return True
 
 
@@ -276,6 +279,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["cooperation/admin.css"]}
+        js = ["cooperation/date-reading.js"]
 
     #: Options of the inlines of the record's parts, by relation (``{"parties": {"extra": 2}}``).
     part_options: dict[str, dict] = {}

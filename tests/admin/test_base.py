@@ -228,3 +228,22 @@ def test_a_record_s_page_lists_what_refers_to_it_in_queries_that_do_not_grow(adm
     listed = admin_client.get(parties).context["cl"].result_list
     assert {party.country_id for party in listed} == {nicaragua.pk} and len(listed) == 2
     assert TrainingCentre.objects.filter(host_country=nicaragua).count() == 1
+
+
+def test_a_date_is_read_as_it_is_typed_as_the_save_will_read_it(admin_client, client, source):
+    """The reading shown beside a date field as the analyst types (admin:read_date) is the one the save makes;
+    an unreadable date says why; a relative one is counted on save; only staff may ask."""
+    from django.urls import reverse
+
+    url = reverse("admin:read_date")
+    post_form(admin_client, admin_url(Agreement, "add"), agreement_form(source, signed="late 2012"))
+    saved = Agreement.objects.get()
+    assert admin_client.get(url, {"text": "late 2012"}).json() == {
+        "edtf": saved.signed_edtf,
+        "earliest": saved.signed_earliest.isoformat(),
+        "latest": saved.signed_latest.isoformat(),
+    }
+    assert admin_client.get(url, {"text": "before 2013"}).json()["earliest"] is None  # an open start
+    assert admin_client.get(url, {"text": "sometime soonish"}).json()["error"].startswith("Cannot read")
+    assert "publication date" in admin_client.get(url, {"text": "next month"}).json()["relative"]
+    assert client.get(url, {"text": "2012"}).status_code == 302  # to the login page

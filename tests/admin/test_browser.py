@@ -105,7 +105,11 @@ def enter_agreement(page: Page, site: str) -> None:
     page.fill("#id_title", "Memorandum on drug control between Russia and Peru")
     page.select_option("#id_kind", label="Memorandum of understanding")
     page.select_option("#id_status", label="Signed")
+    # The date is read as it is typed: an unreadable one says so, then the reading the save will make.
+    page.fill("#id_signed", "sometime soonish")
+    expect(page.locator("#id_signed + .date-reading")).to_contain_text("Cannot read 'sometime soonish' as a date")
     page.fill("#id_signed", "October 2012")
+    expect(page.locator("#id_signed + .date-reading")).to_have_text("Read as 2012-10: 2012-10-01 to 2012-10-31")
     choose(page, "#id_parties-0-country", "russia", "Russian Federation")
     choose(page, "#id_parties-1-country", "peru", "Peru")
     citation = "#id_cooperation-citation-content_type-object_id-0"
