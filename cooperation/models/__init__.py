@@ -1,54 +1,63 @@
 """The data model, one module per sub-domain. Everything is importable from ``cooperation.models``."""
 
-from .actors import Agency, AgencyKind, Official, Post
+from .actors import Agency, Official, Post
 from .agreements import (
     Agreement,
-    AgreementKind,
     AgreementLink,
     AgreementParty,
     AgreementSignatory,
-    AgreementStatus,
     CooperationArea,
-    LinkKind,
-    PartyRole,
 )
-from .base import CitedModel, ParticipantRole, TrackedModel
+from .base import CitedModel, TrackedModel
+from .choices import (
+    AgencyKind,
+    AgreementKind,
+    AgreementStatus,
+    AssessmentRole,
+    CentreStatus,
+    CitationKind,
+    Confidence,
+    CourseStatus,
+    DrugGroup,
+    EventKind,
+    Likelihood,
+    LinkKind,
+    MilestoneKind,
+    Modality,
+    NodeRole,
+    OperationStatus,
+    OutcomeKind,
+    ParticipantRole,
+    PartyRole,
+    RegionLevel,
+    RouteStatus,
+    SourceKind,
+    Stance,
+    TransportMode,
+    Trend,
+    Unit,
+)
 from .deletions import Deletion
-from .geography import Country, Place, Region, RegionLevel
+from .geography import Country, Place, Region
 from .operations import (
     CONCERNABLE,
     Event,
     EventConcern,
-    EventKind,
     Operation,
     OperationOutcome,
     OperationParticipant,
-    OperationStatus,
-    OutcomeKind,
-    Stance,
-    Unit,
 )
-from .sources import Citation, CitationKind, Confidence, Modality, Source, SourceKind
+from .sources import Citation, Source
 from .trafficking import (
     Assessment,
-    AssessmentRole,
     Drug,
-    DrugGroup,
-    Likelihood,
-    NodeRole,
     RouteNode,
-    RouteStatus,
     TraffickingRoute,
-    TransportMode,
-    Trend,
 )
 from .training import (
     CentreMilestone,
-    CentreStatus,
     CourseMilestone,
     CourseParticipant,
-    CourseStatus,
-    MilestoneKind,
     TrainingCentre,
     TrainingCourse,
     TrainingTopic,

@@ -20,21 +20,7 @@ from .base import (
     partial_date_fields,
     refuse_cycles,
 )
-
-
-class AgencyKind(models.TextChoices):
-    DRUG_CONTROL = "drug_control_agency", "Drug control agency"
-    POLICE = "police", "Police"
-    MILITARY = "military", "Military"
-    CUSTOMS = "customs", "Customs"
-    INTELLIGENCE = "intelligence", "Intelligence service"
-    MINISTRY = "ministry", "Ministry or government department"
-    JUDICIARY = "judiciary", "Prosecutor or court"
-    INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
-    NGO = "ngo", "Non-governmental organisation"
-    MEDIA = "media", "Media or research organisation"
-    OTHER = "other", "Other"
-
+from .choices import AgencyKind
 
 OTHER_NAMES_HELP = "Other names and spellings, one per line."
 

@@ -22,6 +22,7 @@ from .base import (
     partial_date_fields,
     party_kind,
 )
+from .choices import AgreementKind, AgreementStatus, LinkKind, PartyRole
 from .geography import place_field
 
 
@@ -42,25 +43,6 @@ class Vocabulary(NaturallyKeyed, TrackedModel):
 
 class CooperationArea(Vocabulary):
     history = TrackedHistory()  # Vocabulary's Meta (ordered by name) is inherited
-
-
-class AgreementKind(models.TextChoices):
-    TREATY = "treaty", "Treaty or convention"
-    MOU = "memorandum_of_understanding", "Memorandum of understanding"
-    BILATERAL = "bilateral_agreement", "Bilateral agreement"
-    INTER_AGENCY = "inter_agency_agreement", "Inter-agency agreement"
-    ACTION_PLAN = "action_plan", "Action plan"
-    INITIATIVE = "announced_initiative", "Announced plan or initiative"
-    OTHER = "other", "Other"
-
-
-class AgreementStatus(models.TextChoices):
-    ANNOUNCED = "announced", "Announced"
-    NEGOTIATING = "negotiating", "Negotiating"
-    SIGNED = "signed", "Signed"
-    IN_FORCE = "in_force", "In force"
-    EXPIRED = "expired", "Expired"
-    TERMINATED = "terminated", "Terminated"
 
 
 class Agreement(NaturallyKeyed, CitedModel):
@@ -109,16 +91,6 @@ class Agreement(NaturallyKeyed, CitedModel):
 
     def __str__(self) -> str:
         return self.title
-
-
-class PartyRole(models.TextChoices):
-    PARTY = "party", "Party"
-    SIGNATORY = "signatory", "Signatory"
-    FUNDER = "funder", "Funder"
-    HOST = "host", "Host"
-    BENEFICIARY = "beneficiary", "Beneficiary"
-    IMPLEMENTER = "implementer", "Implementer"
-    OBSERVER = "observer", "Observer"
 
 
 class AgreementParty(TrackedModel):
@@ -227,13 +199,6 @@ class AgreementSignatory(TrackedModel):
             raise ValidationError(
                 {"official": "Give the official who signed, the agency that signed, or both."}, code="required"
             )
-
-
-class LinkKind(models.TextChoices):
-    IMPLEMENTS = "implements", "Implements"
-    AMENDS = "amends", "Amends"
-    RENEWS = "renews", "Renews or extends"
-    SUPERSEDES = "supersedes", "Supersedes"
 
 
 class AgreementLink(TrackedModel):

@@ -26,6 +26,8 @@ from cooperation.partial_dates import (
 )
 from cooperation.quantities import Quantity, normalise_quantity
 
+from .choices import ParticipantRole
+
 
 def optional(to, related_name: str, **options) -> models.ForeignKey:
     """A reference the source may not give: empty allowed, and protected (a record others refer to cannot be
@@ -176,19 +178,6 @@ def once_per_role(record: str, message: str) -> list[models.UniqueConstraint]:
             ("agency", Q(agency__isnull=False)),
         )
     ]
-
-
-class ParticipantRole(models.TextChoices):
-    """The part a country, a region or an agency played in a training course or an operation."""
-
-    PARTICIPANT = "participant", "Participant"
-    LEAD = "lead", "Lead"
-    SUPPORT = "support", "Support"
-    HOST = "host", "Host"
-    SPONSOR = "sponsor", "Sponsor"
-    INSTRUCTOR = "instructor", "Instructor or trainer"
-    INVITED = "invited", "Invited"
-    OBSERVER = "observer", "Observer"
 
 
 def participant_fields(

@@ -12,14 +12,7 @@ from django.db.models import Q
 from cooperation.names import search_form
 
 from .base import NaturalKeyManager, NaturallyKeyed, TrackedHistory, TrackedModel, optional, refuse_cycles
-
-
-class RegionLevel(models.TextChoices):
-    WORLD = "world", "World"
-    CONTINENT = "continent", "Continental region (M49)"
-    SUB_REGION = "sub_region", "Sub-region (M49)"
-    INTERMEDIATE = "intermediate", "Intermediate region (M49)"
-    GROUPING = "grouping", "Grouping (not M49)"
+from .choices import RegionLevel
 
 
 class RegionQuerySet(models.QuerySet):

@@ -23,14 +23,8 @@ from .base import (
     participant_fields,
     party_kind,
 )
+from .choices import EventKind, OperationStatus, OutcomeKind, Stance, Unit
 from .geography import place_field, place_in_country
-
-
-class OperationStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ONGOING = "ongoing", "Ongoing"
-    COMPLETED = "completed", "Completed"
-    SUSPENDED = "suspended", "Suspended"
 
 
 class Operation(NaturallyKeyed, CitedModel):
@@ -87,25 +81,6 @@ class OperationParticipant(TrackedModel):
         check_agency_country(self)
 
 
-class OutcomeKind(models.TextChoices):
-    ARRESTS = "arrests", "Arrests"
-    SEIZURE = "seizure", "Seizure"
-    LAB_DISMANTLED = "laboratory_dismantled", "Laboratory dismantled"
-    CROP_ERADICATED = "crop_eradicated", "Crop eradicated"
-    OTHER = "other", "Other"
-
-
-class Unit(models.TextChoices):
-    KILOGRAM = "kg", "kilograms"
-    TONNE = "t", "tonnes"
-    GRAM = "g", "grams"
-    LITRE = "l", "litres"
-    UNIT = "units", "units (tablets, doses, packages)"
-    PERSON = "persons", "persons"
-    HECTARE = "ha", "hectares"
-    LABORATORY = "laboratories", "laboratories"
-
-
 #: An outcome's amount: a whole number when it counts persons, laboratories or units.
 OUTCOME_QUANTITY = Quantity("quantity", unit="unit", whole_units=(Unit.PERSON, Unit.LABORATORY, Unit.UNIT))
 
@@ -144,30 +119,6 @@ class OperationOutcome(TrackedModel):
             raise ValidationError({"drug": "Say which drug was seized."}, code="required")
         if self.kind == OutcomeKind.ARRESTS and self.unit and self.unit != Unit.PERSON:
             raise ValidationError({"unit": "Arrests are counted in persons."}, code="invalid")
-
-
-class EventKind(models.TextChoices):
-    VISIT = "visit", "Visit"
-    TOUR = "tour", "Tour"
-    CONFERENCE = "conference", "Conference"
-    MEETING = "meeting", "Meeting"
-    SIGNING = "signing", "Signing"
-    CEREMONY = "ceremony", "Ceremony (an opening, a handover, a graduation)"
-    ANNOUNCEMENT = "announcement", "Announcement"
-    OPERATION_ANNOUNCEMENT = "operation_announcement", "Announcement of an operation or its results"
-    SEIZURE_REPORT = "seizure_report", "Report of a seizure"
-    STATEMENT = "statement", "Statement"
-    OTHER = "other", "Other"
-
-
-class Stance(models.TextChoices):
-    """What a statement says of what it concerns."""
-
-    WELCOMED = "welcomed", "Welcomed"
-    SUPPORTED = "supported", "Supported"
-    CRITICISED = "criticised", "Criticised"
-    NEUTRAL = "neutral", "Neutral"
-    OTHER = "other", "Other"
 
 
 class Event(NaturallyKeyed, CitedModel):

@@ -21,23 +21,13 @@ from .base import (
     optional,
     partial_date_fields,
 )
+from .choices import CitationKind, Confidence, Modality, SourceKind
 
 _SPACE = re.compile(r"\s+")
 
 
 def normalise_space(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
-
-
-class SourceKind(models.TextChoices):
-    NEWS_ARTICLE = "news_article", "News article"
-    ANALYSIS = "analysis", "Analysis"
-    REPORT = "report", "Report"
-    PRESS_RELEASE = "press_release", "Press release"
-    OFFICIAL_STATEMENT = "official_statement", "Official statement"
-    TREATY_TEXT = "treaty_text", "Treaty text"
-    DATASET = "dataset", "Dataset"
-    OTHER = "other", "Other"
 
 
 class Source(NaturallyKeyed, TrackedModel):
@@ -87,32 +77,6 @@ class Source(NaturallyKeyed, TrackedModel):
 
     def contains_quote(self, quote: str) -> bool:
         return normalise_space(quote) in normalise_space(self.text)
-
-
-class Confidence(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-class Modality(models.TextChoices):
-    """In what mood the source states the fact."""
-
-    REPORTED = "reported", "Reported"
-    OFFICIAL = "official", "Official"
-    ANNOUNCED = "announced", "Announced"
-    PLANNED = "planned", "Planned"
-    ALLEGED = "alleged", "Alleged"
-    ANALYSIS = "analysis", "Analysis"
-
-
-class CitationKind(models.TextChoices):
-    """Whether a citation's text is the source's own words, or words of ours that render them: only the
-    source's own words can be checked against its text (a paraphrase or translation is not a quote)."""
-
-    VERBATIM = "verbatim", "Verbatim"
-    PARAPHRASE = "paraphrase", "Paraphrase"
-    TRANSLATION = "translation", "Translation"
 
 
 def cited_models() -> Q:

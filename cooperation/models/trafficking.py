@@ -16,21 +16,8 @@ from .base import (
     optional,
     partial_date_fields,
 )
+from .choices import AssessmentRole, DrugGroup, Likelihood, NodeRole, RouteStatus, TransportMode, Trend
 from .geography import place_field, place_in_country
-
-
-class DrugGroup(models.TextChoices):
-    """UNODC drug groups."""
-
-    COCAINE = "cocaine_type", "Cocaine-type"
-    OPIOIDS = "opioids", "Opioids"
-    CANNABIS = "cannabis_type", "Cannabis-type"
-    ATS = "amphetamine_type_stimulants", "Amphetamine-type stimulants"
-    NPS = "new_psychoactive_substances", "New psychoactive substances"
-    SEDATIVES = "sedatives_and_tranquillizers", "Sedatives and tranquillizers"
-    HALLUCINOGENS = "hallucinogens", "Hallucinogens"
-    PRECURSORS = "precursors", "Precursor chemicals"
-    OTHER = "other", "Other"
 
 
 class Drug(NaturallyKeyed, TrackedModel):
@@ -45,21 +32,6 @@ class Drug(NaturallyKeyed, TrackedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class TransportMode(models.TextChoices):
-    SEA = "sea", "Sea"
-    AIR = "air", "Air"
-    LAND = "land", "Land"
-    RIVER = "river", "River"
-    POST = "post", "Post and courier"
-    MULTIMODAL = "multimodal", "Several modes"
-
-
-class RouteStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPECTED = "suspected", "Suspected"
-    HISTORICAL = "historical", "Historical"
 
 
 class TraffickingRoute(NaturallyKeyed, CitedModel):
@@ -89,13 +61,6 @@ class TraffickingRoute(NaturallyKeyed, CitedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class NodeRole(models.TextChoices):
-    ORIGIN = "origin", "Origin"
-    DEPARTURE = "departure", "Departure"
-    TRANSIT = "transit", "Transit"
-    DESTINATION = "destination", "Destination"
 
 
 class RouteNode(TrackedModel):
@@ -135,28 +100,6 @@ class RouteNode(TrackedModel):
         if self.place_id is not None and self.country_id is None and self.region_id is None:
             self.country_id = self.place.country_id  # "the port of Callao" is a stop in Peru
         place_in_country(self, "country")
-
-
-class AssessmentRole(models.TextChoices):
-    CONSUMER_MARKET = "consumer_market", "Consumer market"
-    PRODUCER = "producer", "Producer"
-    SOURCE = "source", "Source of supply"
-    TRANSIT_POINT = "transit_point", "Transit point"
-    ENTRY_POINT = "entry_point", "Entry point"
-    TRAFFICKING_HUB = "trafficking_hub", "Trafficking hub"
-
-
-class Trend(models.TextChoices):
-    GROWING = "growing", "Growing"
-    STABLE = "stable", "Stable"
-    DECLINING = "declining", "Declining"
-    EMERGING = "emerging", "Emerging"
-
-
-class Likelihood(models.TextChoices):
-    ESTABLISHED = "established", "Established"
-    LIKELY = "likely", "Likely"
-    POSSIBLE = "possible", "Possible"
 
 
 class Assessment(NaturallyKeyed, CitedModel):

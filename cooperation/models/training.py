@@ -42,6 +42,7 @@ from .base import (
     participant_fields,
     party_kind,
 )
+from .choices import CentreStatus, CourseStatus, MilestoneKind
 from .geography import place_field, place_in_country
 
 EXPECTED_COUNTRIES = Quantity("expected_countries")
@@ -51,38 +52,6 @@ TRAINEES = Quantity("trainees")
 
 class TrainingTopic(Vocabulary):
     history = TrackedHistory()  # Vocabulary's Meta (ordered by name) is inherited
-
-
-class CentreStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    UNDER_CONSTRUCTION = "under_construction", "Being set up"
-    OPERATIONAL = "operational", "Operational"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled (never opened)"
-
-
-class CourseStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    POSTPONED = "postponed", "Postponed"
-    ONGOING = "ongoing", "Under way"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-class MilestoneKind(models.TextChoices):
-    """What happened in the life of a centre or a course. Centres and courses each take some of them
-    (``CENTRE_LIFECYCLE``, ``COURSE_LIFECYCLE``)."""
-
-    PLANNED = "planned", "Planned"
-    ANNOUNCED = "announced", "Announced"
-    CONSTRUCTION_STARTED = "construction_started", "Construction or setting up began"
-    FOUNDATION_STONE = "foundation_stone", "Foundation stone laid"
-    OPENED = "opened", "Opened"
-    CLOSED = "closed", "Closed"
-    POSTPONED = "postponed", "Postponed"
-    STARTED = "started", "Started or launched"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
 
 
 _ANY_CENTRE = frozenset(CentreStatus)
