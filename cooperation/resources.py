@@ -14,72 +14,17 @@ Adding a model: declare it here; ``tests/cooperation/test_registry.py`` names an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
-
 from django.db import models
 
 from cooperation import models as m
 from cooperation.filtering import filters as f
 from cooperation.filtering.fields import cited_models
 from cooperation.places import PARTICIPANTS, PARTIES, PLACE, Places
+from cooperation.registry import Resource, joined, part_fields
+
+__all__ = ["CITATION_FIELDS", "RESOURCES", "Resource", "part_fields", "resource_of", "resource_or_none"]
 
 TEXT = ("exact", "icontains", "istartswith")
-
-
-@dataclass(eq=False)
-class Resource:
-    #: The URL name: ``/api/v1/<name>/``, ``<name>.csv``.
-    name: str
-    model: type[models.Model]
-    #: The fields shown, in order (the API's and the CSV's). A partial date stands for its four fields; a part
-    #: (see ``parts``) may be placed among them, else it follows them. Citations and stamps are added.
-    fields: tuple[str, ...]
-    #: The parts entered with the record (an agreement's parties): relation name -> the order they come in.
-    parts: Mapping[str, str] = field(default_factory=dict)
-    #: Fields a list can be ordered by, besides id, created_at, updated_at and the dates.
-    ordering: tuple[str, ...] = ()
-    #: Text fields ``q`` searches.
-    search: tuple[str, ...] = ()
-    #: Text filters: field -> its lookups (``title``, ``title__icontains``, ...).
-    text_filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: Relation filters: parameter -> the path (or paths) to the related record it names.
-    relations: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
-    #: What "involves country X" and "in region R" mean for the record (``country`` and ``region`` filters).
-    places: Places | None = None
-    #: Filters that cannot be derived: parameter -> filter.
-    filters: Mapping[str, f.Filter] = field(default_factory=dict)
-    #: Help texts of derived filters where the generic one says too little: parameter -> text.
-    filter_help: Mapping[str, str] = field(default_factory=dict)
-    #: Descriptions of fields the model cannot describe (a part's list): field -> text.
-    field_help: Mapping[str, str] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return f"<Resource {self.name}>"
-
-    @property
-    def cited(self) -> bool:
-        return issubclass(self.model, m.CitedModel)
-
-    @cached_property
-    def filterset_class(self):
-        from cooperation.filtering.filtersets import filterset_for
-
-        return filterset_for(self)
-
-    @cached_property
-    def columns(self) -> list:
-        from cooperation.tabular.columns import columns_for
-
-        return columns_for(self)
-
-    @property
-    def headers(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def column(self, name: str):
-        return next(column for column in self.columns if column.name == name)
 
 
 #: A citation's fields as it is entered with the record it supports: the ``citations`` of the API and the CSV,
@@ -126,15 +71,6 @@ def with_milestones(records: str, model: type[models.Model], **filters) -> dict:
     }
 
 
-def part_fields(relation) -> list[models.Field]:
-    """The fields of a part that are entered with its record: all but its id and its link to the record."""
-    return [
-        f
-        for f in relation.related_model._meta.concrete_fields
-        if f.editable and not f.primary_key and f.name != relation.field.name
-    ]
-
-
 def _ends_of_routes(queryset, name, countries):
     """``origin``/``destination``: routes starting (origin or departure stop) or ending in these countries."""
     if not countries:
@@ -154,15 +90,6 @@ def _place_origin(queryset, name, origins):
     if not origins or set(origins) == {"gazetteer", "analysts"}:
         return queryset
     return queryset.filter(geonames_id__isnull=origins[0] == "analysts")
-
-
-def _joined(*declarations: dict) -> dict:
-    """``Resource`` keywords from several helpers, their mappings (filters, help texts) merged."""
-    joined: dict = {}
-    for declaration in declarations:
-        for key, value in declaration.items():
-            joined[key] = {**joined[key], **value} if isinstance(value, Mapping) and key in joined else value
-    return joined
 
 
 def _linked(queryset, name, agreements):
@@ -374,7 +301,7 @@ DECLARATIONS = (
             "agency": "participants__agency",
             "place": "place",
         },
-        **_joined(
+        **joined(
             with_participants("Courses", there="given there"),
             with_milestones(
                 "Courses",

@@ -78,7 +78,7 @@ class Agreement(NaturallyKeyed, CitedModel):
 
     class Meta:
         ordering = ["id"]
-        # An export asks, for each agreement it names, whether another has the same title (natural_keys.py).
+        # An export asks, for each agreement it names, whether another has the same title (cooperation.natural_keys).
         indexes = [models.Index(fields=["title"], name="agreement_title_idx")]
         constraints = [
             bounds_in_order("announced"),

@@ -169,7 +169,7 @@ class TrainingCentre(NaturallyKeyed, Lifecycle):
 
     class Meta:
         ordering = ["name"]
-        # An export asks, for each centre it names, whether another has the same name (natural_keys.py).
+        # An export asks, for each centre it names, whether another has the same name (cooperation.natural_keys).
         indexes = [models.Index(fields=["name"], name="trainingcentre_name_idx")]
         constraints = [not_a_duplicate(), *EXPECTED_COUNTRIES.constraints()]
 

@@ -246,7 +246,7 @@ class RelationRows:
 
 
 def key_expression(model: type[models.Model], path: str) -> models.Expression:
-    """The natural key of the record at ``path`` (e.g. ``country``), in SQL: natural_keys.py defines it."""
+    """The natural key of the record at ``path`` (e.g. ``country``), in SQL: cooperation.natural_keys defines it."""
     return natural_key(model).expression(path)
 
 

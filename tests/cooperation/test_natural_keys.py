@@ -42,7 +42,8 @@ def namesakes():
 def test_every_model_with_a_natural_key_declares_it_in_one_place():
     keyed = {model for model in apps.get_models() if issubclass(model, NaturallyKeyed)}
     assert not set(NATURAL_KEYS) - keyed, f"Give these models NaturallyKeyed as a base: {set(NATURAL_KEYS) - keyed}"
-    assert not keyed - set(NATURAL_KEYS), f"Declare these models' keys in natural_keys.py: {keyed - set(NATURAL_KEYS)}"
+    undeclared = keyed - set(NATURAL_KEYS)
+    assert not undeclared, f"Declare these models' keys in cooperation/natural_keys/__init__.py: {undeclared}"
 
 
 def test_a_record_s_key_the_export_s_key_and_the_key_read_back_are_one(namesakes):

@@ -132,7 +132,7 @@ def test_parts_are_entered_with_their_fields():
 
 
 def test_every_record_a_resource_refers_to_has_a_natural_key():
-    """Exports write a related record by its natural key and imports read it back (natural_keys.py)."""
+    """Exports write a related record by its natural key and imports read it back (cooperation.natural_keys)."""
     from cooperation.natural_keys import NATURAL_KEYS
 
     missing = sorted(
@@ -144,4 +144,4 @@ def test_every_record_a_resource_refers_to_has_a_natural_key():
             if getattr(model_field, "is_relation", False) and model_field.related_model not in NATURAL_KEYS
         }
     )
-    assert missing == [], f"Models without a natural key in cooperation/natural_keys.py: {missing}"
+    assert missing == [], f"Models without a natural key in cooperation/natural_keys/__init__.py: {missing}"
