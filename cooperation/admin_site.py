@@ -46,20 +46,50 @@ def section_of(model) -> str:
     return ACCESS
 
 
+#: A table PostgreSQL estimates at more rows than this is shown as "about N" on the index, from the catalogue's
+#: estimate: an exact COUNT of a million agreements takes about a second, on every visit to the index.
+EXACT_BELOW = 100_000
+
+
 def row_counts(models) -> dict:
-    """The number of rows of each model's table: one query per database the lists are read from."""
+    """The number of rows of each model's table (a number, or "about N" for a large table on PostgreSQL): a
+    query or two per database the lists are read from."""
     by_database: dict[str, list] = {}
     for model in models:
         by_database.setdefault(router.db_for_read(model), []).append(model)
-    counts = {}
+    counts: dict = {}
     for alias, in_database in by_database.items():
         connection = connections[alias]
-        quote = connection.ops.quote_name
-        counted = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in in_database)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {counted}")
-            counts.update(zip(in_database, cursor.fetchone(), strict=True))
+        estimates = estimated_rows(connection, in_database)
+        exact = [model for model in in_database if estimates.get(model, -1) < EXACT_BELOW]
+        counts.update((model, f"about {about(estimates[model])}") for model in in_database if model not in exact)
+        if exact:
+            quote = connection.ops.quote_name
+            counted = ", ".join(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in exact)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {counted}")
+                counts.update(zip(exact, cursor.fetchone(), strict=True))
     return counts
+
+
+def estimated_rows(connection, models) -> dict:
+    """PostgreSQL's estimate of each table's rows (``reltuples``, kept by ANALYZE and autovacuum); none for a
+    table never analysed, nor on another database."""
+    if connection.vendor != "postgresql":
+        return {}
+    tables = {model._meta.db_table: model for model in models}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE oid IN (SELECT to_regclass(name) FROM unnest(%s) AS name)",
+            [list(tables)],
+        )
+        return {tables[name]: rows for name, rows in cursor.fetchall() if rows >= 0}
+
+
+def about(rows: float) -> str:
+    """An estimate to two significant digits: 1,234,567 rows are about 1,200,000."""
+    rounded = int(float(f"{rows:.2g}"))
+    return f"{rounded:,}"
 
 
 class CooperationAdminSite(admin.AdminSite):

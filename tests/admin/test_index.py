@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cooperation import admin_site
 from cooperation import models as m
 from cooperation.admin_site import SECTIONS, section_of
 from tests import factories as f
@@ -22,7 +23,7 @@ def sections(client) -> dict[str, dict[str, str]]:
     found = {}
     for module in re.findall(r'<div class="app-\w+ module".*?</table>', response.content.decode(), re.S):
         caption = re.search(r'class="section">([^<]+)</a>', module)[1]
-        rows = re.findall(r'<a href="/admin/[^"]+/">([^<]+)</a>\s*</th>\s*<td class="row-count">(\d+)</td>', module)
+        rows = re.findall(r'<a href="/admin/[^"]+/">([^<]+)</a>\s*</th>\s*<td class="row-count">([^<]+)</td>', module)
         found[caption] = dict(rows)
     return found
 
@@ -60,3 +61,23 @@ def test_the_index_counts_in_queries_that_do_not_grow_with_rows(admin_client):
     f.AgreementFactory.create_batch(5)
     f.AgencyFactory.create_batch(3)
     assert queries() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the catalogue's row estimates are PostgreSQL's")
+def test_a_large_table_is_counted_from_postgresql_s_estimate(admin_client, monkeypatch):
+    """An exact count of a million rows costs a second on every visit: above EXACT_BELOW rows (by PostgreSQL's
+    own estimate, kept by ANALYZE) the index says "about N" and sends no COUNT for that table."""
+    f.AgreementFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cooperation_agreement")
+    monkeypatch.setattr(admin_site, "EXACT_BELOW", 3)
+    with CaptureQueriesContext(connection) as queries:
+        page = sections(admin_client)
+    assert page["Records"]["Agreements"] == "about 3"
+    assert not any('COUNT(*) FROM "cooperation_agreement"' in query["sql"] for query in queries)
+    monkeypatch.setattr(admin_site, "EXACT_BELOW", 100_000)
+    assert sections(admin_client)["Records"]["Agreements"] == "3"
+
+
+def test_an_estimate_is_rounded_to_two_significant_digits():
+    assert [admin_site.about(rows) for rows in (3.0, 1234567.0, 99_951.0)] == ["3", "1,200,000", "100,000"]
