@@ -7,6 +7,7 @@ goes here once, e.g. CSV export and import (``tabular.CSVAdminMixin``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cooperation import duplicates, services
 from cooperation.history import changed_since
-from cooperation.models import Citation, CitedModel, Source
+from cooperation.models import Citation, CitationKind, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.quantities import EXAMPLES, QuantityTextError, columns_from_text
 from cooperation.resources import CITATION_FIELDS, part_fields, resource_or_none
@@ -330,10 +331,10 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             obj.version = opened  # compare-and-set against the version the analyst opened, not the one just read
         super().save_model(request, obj, form, change)
 
-    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        record = self.get_object(request, object_id)
-        related = related_records(request, self.admin_site, record) if record is not None else []
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "related_records": related})
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:  # the record the page shows, already loaded
+            context["related_records"] = related_records(request, self.admin_site, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
         try:
@@ -533,10 +534,11 @@ class CitationInline(GenericTabularInline):
         if citation.pk is None or citation.source_id is None:
             return ""
         source = citation.source
-        if citation.kind != "verbatim":
+        if citation.kind != CitationKind.VERBATIM:
             check = f"{citation.get_kind_display()}: not checked against the text"
-        elif source.text:
-            check = "\u2713 found in the source's stored text"
+        elif source.text:  # checked on save; the text may have been edited since
+            found = source.contains_quote(citation.quote)
+            check = "\u2713 found in the source's stored text" if found else "\u2717 not in the source's stored text"
         else:
             check = "not checked: the source's text is not stored"
         return format_html(
@@ -566,11 +568,7 @@ def related_records(request: HttpRequest, site: admin.AdminSite, record: models.
     and events, a source's citations. A query per relation, whatever the number of rows."""
     found = []
     relations = record._meta.related_objects
-    twice = {
-        relation.related_model
-        for relation in relations
-        if [r.related_model for r in relations].count(relation.related_model) > 1
-    }
+    by_model = Counter(relation.related_model for relation in relations)
     for relation in relations:
         model = relation.related_model
         model_admin = site._registry.get(model)
@@ -581,7 +579,7 @@ def related_records(request: HttpRequest, site: admin.AdminSite, record: models.
         if count:
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
             label = str(model._meta.verbose_name_plural).capitalize()
-            if model in twice:  # a centre's host country and sponsor country
+            if by_model[model] > 1:  # a centre's host country and sponsor country
                 label = f"{label} (as {relation.field.verbose_name})"
             found.append((label, count, f"{url}?{name}__{record._meta.pk.name}__exact={record.pk}"))
     return sorted(found)

@@ -103,12 +103,11 @@ class DeletionAdmin(admin.ModelAdmin):
         meta = record._meta
         return HttpResponseRedirect(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[record.pk]))
 
-    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        deletion = self.get_object(request, object_id)
-        restorable = deletion is not None and deletion.restored_at is None and may_restore(request, deletion)
-        kind = record_type(deletion.content_type).lower() if deletion is not None else ""
-        context = {**(extra_context or {}), "restorable": restorable, "record_kind": kind}
-        return super().change_view(request, object_id, form_url, context)
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["restorable"] = obj.restored_at is None and may_restore(request, obj)
+            context["record_kind"] = record_type(obj.content_type).lower()
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 def may_restore(request: HttpRequest, deletion: Deletion) -> bool:

@@ -229,6 +229,14 @@ def place_field(related_name: str, help_text: str, verbose_name: str = "place") 
     )
 
 
+def located_by_place(record: models.Model) -> None:
+    """A record in a country or a region (an event, a route stop): given only a place, it is in the place's
+    country ("in Lima" is in Peru); given a country too, the place must lie in it."""
+    if record.place_id is not None and record.country_id is None and record.region_id is None:
+        record.country_id = record.place.country_id
+    place_in_country(record, "country")
+
+
 def place_in_country(record: models.Model, country_field: str, place_field: str = "place") -> None:
     """A record's place lies in the record's country (a centre in Callao is hosted by Peru). Raises
     ValidationError on the place."""

@@ -24,7 +24,7 @@ from .base import (
     party_kind,
 )
 from .choices import EventKind, OperationStatus, OutcomeKind, Stance, Unit
-from .geography import place_field, place_in_country
+from .geography import located_by_place, place_field
 
 
 class Operation(NaturallyKeyed, CitedModel):
@@ -180,9 +180,7 @@ class Event(NaturallyKeyed, CitedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.place_id is not None and self.country_id is None and self.region_id is None:
-            self.country_id = self.place.country_id  # "in Lima" is in Peru
-        place_in_country(self, "country")
+        located_by_place(self)
         if self.stance and self.kind != EventKind.STATEMENT:
             raise ValidationError(
                 {"stance": "A stance is what a statement says: give it for statements only."}, code="not_a_statement"

@@ -17,7 +17,7 @@ from .base import (
     partial_date_fields,
 )
 from .choices import AssessmentRole, DrugGroup, Likelihood, NodeRole, RouteStatus, TransportMode, Trend
-from .geography import place_field, place_in_country
+from .geography import located_by_place, place_field
 
 
 class Drug(NaturallyKeyed, TrackedModel):
@@ -97,9 +97,7 @@ class RouteNode(TrackedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.place_id is not None and self.country_id is None and self.region_id is None:
-            self.country_id = self.place.country_id  # "the port of Callao" is a stop in Peru
-        place_in_country(self, "country")
+        located_by_place(self)  # "the port of Callao" is a stop in Peru
 
 
 class Assessment(NaturallyKeyed, CitedModel):
