@@ -85,6 +85,7 @@ MEANING = re.compile(
             # Rules between fields and records.
             r"Cite at least one source|This is the only citation",
             r"cannot be part of itself",  # a region or an agency whose parent is itself, or under it
+            r"Give exactly one record the event concerns",  # one of seven keys per concern: no oneOf in the schema
             r"needs date_from or date_to|needs milestone_from or milestone_to",
             # The ends of the time range every database compares in any offset; "date-time" has no minimum.
             r"Give a time between 0001-01-02 and 9999-12-30",
