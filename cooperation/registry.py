@@ -68,6 +68,12 @@ class Resource:
     def column(self, name: str):
         return next(column for column in self.columns if column.name == name)
 
+    @cached_property
+    def supportable(self) -> tuple[str, ...]:
+        """The facts of a record that a citation can say it supports (its ``supports``): the declared fields and
+        the parts, by the names the API and the CSV give them (a partial date by its name, not its EDTF)."""
+        return (*self.fields, *(name for name in self.parts if name not in self.fields))
+
 
 def part_fields(relation) -> list[models.Field]:
     """The fields of a part that are entered with its record: all but its id and its link to the record."""

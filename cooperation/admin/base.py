@@ -19,7 +19,18 @@ from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
@@ -28,12 +39,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from cooperation import duplicates, services
+from cooperation import duplicates, provenance, services
 from cooperation.history import changed_since
 from cooperation.models import Citation, CitationKind, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.quantities import EXAMPLES, QuantityTextError, columns_from_text
-from cooperation.resources import CITATION_FIELDS, part_fields, resource_or_none
+from cooperation.resources import CITATION_FIELDS, part_fields, resource_of, resource_or_none
 
 from .filters import SourcedFilter, date_filters, date_label, resource_filters
 from .tabular import CSVAdminMixin
@@ -334,6 +345,9 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
     def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:  # the record the page shows, already loaded
             context["related_records"] = related_records(request, self.admin_site, obj)
+            if isinstance(obj, CitedModel):
+                prefetch_related_objects([obj], Prefetch("citations", Citation.objects.select_related("source")))
+                context["field_support"] = [row for row in provenance.field_support(obj) if row.has_value]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
@@ -511,6 +525,19 @@ def part_inline(relation, **options) -> type[PartInline]:
     return type(f"{relation.related_model.__name__}Inline", (PartInline,), attrs)
 
 
+class SupportedFieldsFormField(forms.MultipleChoiceField):
+    """A citation's ``supports`` as a choice of its record's facts (stored as their names, separated by spaces)."""
+
+    def prepare_value(self, value):
+        return value.split() if isinstance(value, str) else value
+
+    def clean(self, value) -> str:
+        return " ".join(super().clean(value))
+
+    def has_changed(self, initial, data) -> bool:
+        return (initial or "").split() != list(data or [])
+
+
 class CitationFormSet(BaseGenericInlineFormSet):
     default_error_messages = {"too_few_forms": "Cite at least one source: every fact is sourced."}
 
@@ -555,6 +582,15 @@ class CitationInline(GenericTabularInline):
         return super().get_queryset(request).select_related("source")
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
+        if db_field.name == "supports":  # the facts of the record this inline is on
+            facts = resource_of(self.parent_model).supportable
+            return SupportedFieldsFormField(
+                choices=[(name, provenance.label(self.parent_model, name)) for name in facts],
+                required=False,
+                label=db_field.verbose_name,
+                help_text="The facts its words support (Ctrl/\u2318-click for several); none: the record as a whole.",
+                widget=forms.SelectMultiple(attrs={"size": 4}),
+            )
         return quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
 
     def get_formset(self, request: HttpRequest, obj: models.Model | None = None, **kwargs):

@@ -104,6 +104,33 @@ class RecordTypeField(serializers.SlugRelatedField):
     see ``cooperation.api.schema``)."""
 
 
+class SupportedFieldsField(serializers.ListField):
+    """A citation's ``supports``: the names of the fields and parts of its record it supports, as a list
+    (stored as one line of names; the model checks them against the record's kind)."""
+
+    child = serializers.CharField(max_length=100)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "The fields and parts of the record that this citation supports, by their names in this API "
+            '(["title", "signed", "parties"]); empty when it supports the record as a whole.',
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: str) -> list[str]:
+        return value.split()
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, list):
+            raise serializers.ValidationError(f"Give a list of field names, not {json_type(data)}.", code="invalid")
+        for name in data:
+            if not isinstance(name, str):
+                raise serializers.ValidationError(f"Give each field name as a string, not {json_type(name)}.")
+        return " ".join(super().to_internal_value(data))
+
+
 class ManyBriefRelatedField(ManyRelatedField):
     """A many-to-many value: a JSON list (DRF would also take an object, as the list of its keys)."""
 

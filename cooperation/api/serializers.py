@@ -16,10 +16,16 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from cooperation import models as m
-from cooperation import services
+from cooperation import provenance, services
 from cooperation.api.briefs import RecordBriefField
 from cooperation.api.exceptions import validation_detail
-from cooperation.api.fields import STRICT_FIELD_MAPPING, BriefRelatedField, RecordTypeField, StrictIntegerField
+from cooperation.api.fields import (
+    STRICT_FIELD_MAPPING,
+    BriefRelatedField,
+    RecordTypeField,
+    StrictIntegerField,
+    SupportedFieldsField,
+)
 from cooperation.api.quantities import QuantityField
 from cooperation.api.tabular import flag
 from cooperation.duplicates import CONFIRM_PARAMETER
@@ -62,6 +68,7 @@ class CitationInlineSerializer(PartSerializer):
     """A citation as it appears inside the record it supports (``record``: that record, in brief)."""
 
     record = RecordBriefField(help_text="The record the citation supports.")
+    supports = SupportedFieldsField()
 
     class Meta:
         model = m.Citation
@@ -171,6 +178,13 @@ class CitedRecordSerializer(RecordSerializer):
         help_text="The sources that support the record: at least one (every fact is sourced). A PATCH that "
         "leaves them out keeps them.",
     )
+    unsupported_fields = serializers.SerializerMethodField(
+        help_text="The facts of the record (fields with a value, parts) that no citation names in its "
+        "`supports`: what still needs a source for that fact itself."
+    )
+
+    def get_unsupported_fields(self, record) -> list[str]:
+        return provenance.unsupported_fields(record)
 
     def to_representation(self, record):
         # Each citation names its record: this one, already here (no query per citation to fetch it back).
@@ -185,6 +199,7 @@ class CitationFieldsSerializer(RecordSerializer):
     in brief as ``record``."""
 
     record = RecordBriefField(help_text="The record the citation supports, in brief.")
+    supports = SupportedFieldsField()
     record_type = RecordTypeField(
         source="content_type",
         slug_field="model",
@@ -227,7 +242,7 @@ def api_fields(resource) -> list[str]:
         names += [f"{name}{suffix}" for suffix in ("", "_edtf", "_earliest", "_latest")] if name in dates else [name]
     names += [name for name in resource.parts if name not in resource.fields]
     if resource.cited:
-        names.append("citations")
+        names += ["citations", "unsupported_fields"]
     return [*names, *STAMPS]
 
 

@@ -79,6 +79,25 @@ class Source(NaturallyKeyed, TrackedModel):
         return normalise_space(quote) in normalise_space(self.text)
 
 
+def supported_fields(model: type[models.Model], names: str) -> str:
+    """``names`` (separated by spaces, commas or bars) checked against the facts a record of ``model`` has, in
+    the resource's order, each once: the stored form of a citation's ``supports``."""
+    from cooperation.resources import resource_of
+
+    supportable = resource_of(model).supportable
+    given = set(re.split(r"[\s,|]+", names.strip())) - {""}
+    unknown = sorted(given - set(supportable))
+    if unknown:
+        raise ValidationError(
+            {
+                "supports": f"{model._meta.verbose_name.capitalize()}s have no field {unknown[0]!r}; a citation can "
+                f"support: {', '.join(supportable)}."
+            },
+            code="unknown_field",
+        )
+    return " ".join(name for name in supportable if name in given)
+
+
 def cited_models() -> Q:
     """The content types a citation may point at: every model that states facts."""
     from django.apps import apps
@@ -120,6 +139,15 @@ class Citation(TrackedModel):
     )
     locator = models.CharField(
         max_length=100, blank=True, help_text="Where in the source: paragraph, page, section (e.g. para. 4)."
+    )
+    supports = models.CharField(
+        "fields supported",
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",  # rows written by SQL of their own (bulk loads) support the record as a whole
+        help_text="The fields and parts of its record that this citation supports, by name, separated by spaces "
+        '(e.g. "title signed parties"); empty when it supports the record as a whole.',
     )
     confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.REPORTED)
@@ -168,3 +196,4 @@ class Citation(TrackedModel):
             known = type(at_hand) is model and at_hand.pk == self.object_id and not at_hand._state.adding
             if not known and not model._default_manager.filter(pk=self.object_id).exists():
                 raise ValidationError({"object_id": f"There is no {model._meta.verbose_name} {self.object_id}."})
+            self.supports = supported_fields(model, self.supports)
