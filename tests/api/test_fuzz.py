@@ -89,9 +89,9 @@ MEANING = re.compile(
             r"needs date_from or date_to|needs milestone_from or milestone_to",
             # The ends of the time range every database compares in any offset; "date-time" has no minimum.
             r"Give a time between 0001-01-02 and 9999-12-30",
-            r" is in .+, not in ",
+            r" is in .+, not in ",  # a place outside the record's country ("Lima is in Peru, not in Chile.")
             # The facts a citation supports are those of its record's kind, which another field names.
-            r"s have no field '.*'; a citation can support:",  # a place outside the record's country ("Lima is in Peru, not in Chile.")
+            r"s have no field '.*'; a citation can support:",
             # A quantity's qualifier and its numbers (cooperation/quantities.py): a range has low below high, the
             # other qualifiers a value; an outcome's unit says whether it counts whole things.
             r"needs a low and a high end|needs a value|Only a range|high end is above|below its high end",
