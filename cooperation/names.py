@@ -65,3 +65,9 @@ def search_form(text: str) -> str:
     stay as they are)."""
     decomposed = unicodedata.normalize("NFKD", tidy(text).casefold())
     return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
+
+
+def folded_lines(*names: str) -> str:
+    """Names in their search form, one per line between newlines (``"\\npolicia nacional\\npnp\\n"``): what a
+    record stores so that a name written without its accents, or in another case, finds it whole or in part."""
+    return "\n" + "".join(f"{search_form(name)}\n" for name in names if name.strip())

@@ -13,7 +13,7 @@ class AgencyAdmin(CitedAdmin):
     list_display = ("name", "acronym", "kind", "country", "parent")
     list_select_related = ("country", "parent")
     list_filter = resource_filters(Agency)
-    search_fields = ("name", "acronym", "other_names", "country__name")
+    search_fields = ("name", "acronym", "other_names", "search_names", "country__name")
     autocomplete_fields = ("country", "parent")
     fieldsets = (
         (None, {"fields": (("name", "acronym"), "kind", ("country", "parent"), "other_names", "website")}),
@@ -38,7 +38,7 @@ class OfficialAdmin(CitedAdmin):
     list_display = ("name", "country", "post_list")
     list_select_related = ("country",)
     list_filter = resource_filters(Official)
-    search_fields = ("name", "other_names", "country__name", "posts__title", "posts__agency__name")
+    search_fields = ("name", "other_names", "search_names", "country__name", "posts__title", "posts__agency__name")
     autocomplete_fields = ("country",)
     fieldsets = ((None, {"fields": ("name", "country", "other_names", "description")}),)
     inlines = (PostInline,)

@@ -14,7 +14,7 @@ import binascii
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -27,7 +27,7 @@ from cooperation.api.briefs import RecordBriefSerializer
 from cooperation.api.pagination import CursorPagination
 from cooperation.api.permissions import may_view
 from cooperation.filtering.fields import MAX_TEXT
-from cooperation.filtering.filters import search_word
+from cooperation.filtering.filters import search_word, word_condition
 from cooperation.models.sources import named_records
 from cooperation.resources import RESOURCES
 
@@ -48,9 +48,7 @@ def matching(model: type[Model], fields: tuple[str, ...], words: list[str], quot
     citation's quote."""
     records = named_records(model)
     for word in words:
-        condition = Q()
-        for name in fields:
-            condition |= Q(**{f"{name}__icontains": word})
+        condition = word_condition(model, fields, word)
         if quotes and issubclass(model, m.CitedModel):
             quotes_found = m.Citation.objects.filter(
                 content_type=ContentType.objects.get_for_model(model),

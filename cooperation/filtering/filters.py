@@ -22,6 +22,7 @@ from cooperation.filtering.fields import (
     RegionTreeField,
 )
 from cooperation.models.base import date_overlaps, date_within, period_overlaps, period_within
+from cooperation.names import search_form
 from cooperation.natural_keys import canonical_url
 from cooperation.places import Places
 
@@ -276,6 +277,17 @@ def search_word(word: str) -> str:
     return canonical_url(word) if "://" in word or word.lower().startswith("www.") else word
 
 
+def word_condition(model, fields, word: str) -> Q:
+    """A record in which ``word`` occurs (ignoring case) in one of ``fields``, or, for a record that keeps its
+    names folded (``FoldedNames``), in one of its names written without accents ("Peru" finds "Perú")."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": word})
+    if any(field.name == "search_names" for field in model._meta.concrete_fields):
+        condition |= Q(search_names__contains=search_form(word))
+    return condition
+
+
 class SearchFilter(filters.CharFilter):
     """``q``: every word must occur (case-insensitively) in one of the resource's main text fields."""
 
@@ -286,10 +298,7 @@ class SearchFilter(filters.CharFilter):
 
     def filter(self, qs, value):
         for word in map(search_word, (value or "").split()[:10]):
-            condition = Q()
-            for name in self.search_fields:
-                condition |= Q(**{f"{name}__icontains": word})
-            qs = qs.filter(condition)
+            qs = qs.filter(word_condition(qs.model, self.search_fields, word))
         return qs
 
 

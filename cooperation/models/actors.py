@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from cooperation.names import folded_lines
+
 from .base import (
     CitedModel,
     DuplicateConstraint,
@@ -25,7 +27,27 @@ from .choices import AgencyKind
 OTHER_NAMES_HELP = "Other names and spellings, one per line."
 
 
-class Agency(NaturallyKeyed, CitedModel):
+class FoldedNames(models.Model):
+    """A record found by its names as sources write them: ``search_names`` holds its name, acronym and other names
+    without accents and case-folded, one per line, derived on every save. ``q``, autocomplete and natural keys
+    match it last, so "Policia Nacional del Peru" finds the "Policía Nacional del Perú" on record."""
+
+    search_names = models.TextField(editable=False, blank=True, default="", db_default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_names = folded_lines(*self.all_names())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_names"}
+        super().save(*args, **kwargs)
+
+    def all_names(self) -> list[str]:
+        return [self.name, getattr(self, "acronym", ""), *self.other_names.splitlines()]
+
+
+class Agency(FoldedNames, NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     acronym = models.CharField(max_length=50, blank=True)
     other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
@@ -39,7 +61,7 @@ class Agency(NaturallyKeyed, CitedModel):
     duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     name_fields = ("name", "acronym")
-    history = TrackedHistory()
+    history = TrackedHistory(excluded_fields=["search_names"])
 
     class Meta:
         ordering = ["name"]
@@ -84,7 +106,7 @@ class Agency(NaturallyKeyed, CitedModel):
                     )
 
 
-class Official(NaturallyKeyed, CitedModel):
+class Official(FoldedNames, NaturallyKeyed, CitedModel):
     name = models.CharField(max_length=300)
     other_names = models.TextField(blank=True, help_text=OTHER_NAMES_HELP)
     country = optional(
@@ -96,7 +118,7 @@ class Official(NaturallyKeyed, CitedModel):
     duplicate_key, confirmed_distinct = duplicate_check_fields()
 
     name_fields = ("name",)
-    history = TrackedHistory()
+    history = TrackedHistory(excluded_fields=["search_names"])
 
     class Meta:
         ordering = ["name"]

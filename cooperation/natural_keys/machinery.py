@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Concat, Replace
 from django.db.models.lookups import Exact, IContains, IsNull
 from django.urls import NoReverseMatch, reverse
 
-from cooperation.names import tidy
+from cooperation.names import search_form, tidy
 
 _BRACKETED_COUNTRY = re.compile(r"^(?P<name>.+?)\s*\[(?P<country>[A-Za-z]{2})\]$")
 #: ``<key> #<id>``, or ``#<id>`` alone: the record with that id (and that key, when one is given).
@@ -353,6 +353,15 @@ def _aliases(*, acronym: bool) -> Tier:
     return tier
 
 
+def _folded_names(value: str) -> Q:
+    """One of the names written without its accents or in another case (``Policia Nacional del Peru [PE]``),
+    as a record that keeps its names folded stores them (``FoldedNames``): tried after every other form."""
+    bracketed = _BRACKETED_COUNTRY.match(value)
+    name = bracketed["name"] if bracketed else value
+    condition = Q(search_names__contains=f"\n{search_form(name)}\n")
+    return condition & Q(country__iso2__iexact=bracketed["country"]) if bracketed else condition
+
+
 def _key_in_country(path: str) -> models.Expression:
     prefix = f"{path}__" if path else ""
     return Case(
@@ -374,6 +383,8 @@ def _named_in_country(model, fields: tuple[str, ...], aliases: Tier, by_id: Tier
     """A record named in its country (an agency, an official, a place): found by its name there, exactly, then
     ignoring case; by an id of its own; by its name anywhere; by its other names. A place always has a country."""
     lookups = (_in_country("name"), _in_country("name__iexact"), *([by_id] if by_id else []), _anywhere, aliases)
+    if any(field.name == "search_names" for field in model._meta.concrete_fields):
+        lookups = (*lookups, _folded_names)
     nullable = () if not model._meta.get_field("country").null else ("country",)
     return NaturalKey(
         model,

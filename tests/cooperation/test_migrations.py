@@ -95,3 +95,30 @@ def test_route_stops_written_as_text_get_places_in_their_country():
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_agencies_and_officials_on_record_are_found_by_their_names_without_accents():
+    """0018: the names of agencies and officials already on record are folded, as a save folds them."""
+    executor = MigrationExecutor(connection)
+    before = ("cooperation", "0017_citations_say_which_fields_they_support")
+    after = ("cooperation", "0018_names_found_without_their_accents")
+    try:
+        executor.migrate([before])
+        old = executor.loader.project_state([before]).apps.get_model
+        peru = old("cooperation", "Country").objects.get(iso2="PE")
+        agency = old("cooperation", "Agency").objects.create(
+            name="Policía Nacional del Perú", acronym="PNP", other_names="Policía Nacional", kind="police", country=peru
+        )
+        official = old("cooperation", "Official").objects.create(name="José Núñez", other_names="", country=peru)
+
+        executor.loader.build_graph()
+        executor.migrate([after])
+        new = executor.loader.project_state([after]).apps.get_model
+        assert new("cooperation", "Agency").objects.get(pk=agency.pk).search_names == (
+            "\npolicia nacional del peru\npnp\npolicia nacional\n"
+        )
+        assert new("cooperation", "Official").objects.get(pk=official.pk).search_names == "\njose nunez\n"
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes("cooperation"))
