@@ -277,3 +277,24 @@ def _check_moved(rows: list[models.Model]) -> None:
                 f"{' '.join(error.messages)} Change it first.",
                 "breaks_a_rule",
             ) from None
+
+
+def survivor_of(model: type[models.Model], pk: int) -> models.Model | None:
+    """The record that a deleted record of ``model`` was merged into (following later merges of that one), or
+    None if it was not merged (or its survivor is gone too)."""
+    content_type = ContentType.objects.get_for_model(model)
+    seen = {pk}
+    while True:
+        merged_into = (
+            Deletion.objects.filter(content_type=content_type, record_id=pk, merged_into__isnull=False)
+            .order_by("-deleted_at", "-id")
+            .values_list("merged_into", flat=True)
+            .first()
+        )
+        if merged_into is None or merged_into in seen:
+            return None
+        record = model._default_manager.filter(pk=merged_into).first()
+        if record is not None:
+            return record
+        seen.add(merged_into)
+        pk = merged_into
