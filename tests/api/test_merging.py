@@ -145,3 +145,81 @@ def test_the_schema_documents_the_merge_and_the_redirect(anonymous_client):
     assert list(schema["components"]["schemas"]["MergeRequest"]["properties"]) == ["duplicate"]
     deletion = schema["components"]["schemas"]["Deletion"]["properties"]
     assert "merged_into" in deletion
+
+
+# --- Likely duplicates --------------------------------------------------------------------------------------
+def pairs(client, **query):
+    response = client.get("/api/v1/duplicates/", query)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_likely_duplicate_agencies_are_listed_within_a_country(anonymous_client, police):
+    survivor, duplicate, *_, unit = police
+    agency("Policía Nacional", acronym="PN")
+    f.AgencyFactory(name="Policia Nacional del Peru", country=m.Country.objects.get(iso2="BO"))  # elsewhere
+    acronym = agency("PNP")
+    m.Agency.objects.filter(pk=survivor.pk).update(acronym="PNP")
+    body = pairs(anonymous_client, type="agency")
+    assert body["count"] == 2
+    found = [(row["first"]["id"], row["second"]["id"], row["score"], row["reason"]) for row in body["results"]]
+    assert found == [
+        (survivor.pk, duplicate.pk, 100.0, "similar names in the same country"),
+        (survivor.pk, acronym.pk, 100.0, "one is named as the other's acronym"),
+    ]
+    first = body["results"][0]["first"]
+    assert first == {
+        "type": "agency",
+        "id": survivor.pk,
+        "display": "Policía Nacional del Perú (PNP)",
+        "api_url": f"http://testserver/api/v1/agencies/{survivor.pk}/",
+    }
+
+
+def test_words_in_another_order_and_a_typo_match(anonymous_client):
+    for name in ("Ana María Quispe Mamani", "Quispe Mamani, Ana Maria", "Ana Maria Quispe Mamami", "Ana Torres"):
+        f.OfficialFactory(name=name, country=m.Country.objects.get(iso2="PE"))
+    body = pairs(anonymous_client, type="official")
+    assert body["count"] == 3  # the three spellings of Ana María Quispe Mamani, pairwise
+    assert pairs(anonymous_client, type="official", threshold="97")["count"] == 1
+
+
+def test_likely_duplicate_agreements_share_parties_and_date(anonymous_client):
+    bolivia, peru = m.Country.objects.get(iso2="BO"), m.Country.objects.get(iso2="PE")
+    made = []
+    for title, signed, countries in (
+        ("Acuerdo de cooperación antidrogas", "2019-03", (bolivia, peru)),
+        ("Acuerdo de Cooperación Antidrogas.", "2019-03", (peru, bolivia)),
+        ("Acuerdo de cooperación antidrogas", "2020", (bolivia, peru)),  # another date
+        ("Acuerdo de cooperación antidrogas", "2019-03", (bolivia,)),  # other parties
+    ):
+        record = f.AgreementFactory(title=title, signed=signed)
+        for country in countries:
+            f.AgreementPartyFactory(agreement=record, country=country)
+        made.append(record)
+    body = pairs(anonymous_client, type="agreement")
+    assert [(row["first"]["id"], row["second"]["id"]) for row in body["results"]] == [(made[0].pk, made[1].pk)]
+    assert body["results"][0]["reason"] == "same parties and signing date, similar titles"
+
+
+def test_the_list_pages_in_a_flat_number_of_queries(anonymous_client, django_assert_max_num_queries):
+    peru = m.Country.objects.get(iso2="PE")
+    for n in range(30):
+        f.AgencyFactory(name=f"Fiscalía Provincial {n:03d} de Lima", country=peru, cited=False)
+    with django_assert_max_num_queries(3):
+        first = pairs(anonymous_client, type="agency", limit="5")
+    assert len(first["results"]) == 5 and first["count"] > 5
+    with django_assert_max_num_queries(3):
+        second = anonymous_client.get(first["next"]).json()
+    assert second["results"][0] != first["results"][0]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [({}, "type"), ({"type": "country"}, "type"), ({"type": "agency", "threshold": "20"}, "threshold")]
+    + [({"type": "agency", "typo": "1"}, "typo"), ({"type": "agency", "offset": "-1"}, "offset")],
+)
+def test_a_bad_parameter_is_a_400_naming_it(anonymous_client, query, field):
+    response = anonymous_client.get("/api/v1/duplicates/", query)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
