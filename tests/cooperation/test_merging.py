@@ -134,3 +134,32 @@ def test_a_merge_that_would_break_a_rule_writes_nothing():
     assert m.Agency.objects.filter(pk=duplicate.pk).exists()
     assert deal.parties.get().agency_id == duplicate.pk
     assert not m.Deletion.objects.exists()
+
+
+def test_merging_officials_moves_their_posts_and_signatures_once():
+    peru = m.Country.objects.get(iso2="PE")
+    survivor = f.OfficialFactory(name="Ana María Quispe", country=peru)
+    duplicate = f.OfficialFactory(name="Ana Maria Quispe", country=peru)
+    post = f.PostFactory(official=duplicate, title="Directora", agency=f.AgencyFactory(country=peru))
+    signed_alone = f.AgreementFactory(title="Acta de Puno")
+    f.AgreementSignatoryFactory(agreement=signed_alone, official=duplicate, post=post)
+    signed_by_both = f.AgreementFactory(title="Acta de Tacna")
+    f.AgreementSignatoryFactory(agreement=signed_by_both, official=survivor)
+    f.AgreementSignatoryFactory(agreement=signed_by_both, official=duplicate)
+    merge = merge_records(survivor, duplicate)
+    assert m.Post.objects.get(pk=post.pk).official_id == survivor.pk
+    assert list(signed_alone.signatories.values_list("official", "post")) == [(survivor.pk, post.pk)]
+    assert list(signed_by_both.signatories.values_list("official", flat=True)) == [survivor.pk]
+    assert merge.dropped == {"agreement signatories": 1}
+    assert m.Official.objects.get(pk=survivor.pk).other_names == "Ana Maria Quispe"
+
+
+def test_merging_training_centres_moves_their_courses_and_topics():
+    peru = m.Country.objects.get(iso2="PE")
+    survivor = f.TrainingCentreFactory(name="Centro de Entrenamiento de Santa Lucía", host_country=peru)
+    duplicate = f.TrainingCentreFactory(name="Centro de Entrenamiento Santa Lucia", host_country=peru)
+    duplicate.topics.set(m.TrainingTopic.objects.order_by("pk")[:2])
+    course = f.TrainingCourseFactory(centre=duplicate, title="Curso de interdicción")
+    merge_records(survivor, duplicate)
+    assert m.TrainingCourse.objects.get(pk=course.pk).centre_id == survivor.pk
+    assert survivor.topics.count() == 2
