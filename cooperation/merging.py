@@ -20,18 +20,25 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from cooperation import duplicates, services
-from cooperation.models import Citation, CitedModel, Deletion
+from cooperation.models import Citation, CitedModel, Country, Deletion, Region
 from cooperation.models.base import DuplicateConstraint
 from cooperation.names import comparable
 
 #: A history entry's change reason holds at most this many characters (simple-history's column).
 REASON_LENGTH = 100
+#: Reference data from standards (ISO 3166 countries, M49 regions): one entry each by definition, never merged.
+NOT_MERGED = (Country, Region)
+
+
+def mergeable(model: type[models.Model]) -> bool:
+    """Whether records of ``model`` may be merged (the API's ``merge`` action and the admin's are offered)."""
+    return not issubclass(model, NOT_MERGED)
 
 
 @dataclass
@@ -165,6 +172,10 @@ def merge_records(survivor: models.Model, duplicate: models.Model, *, user=None)
             f"{duplicate._meta.verbose_name}.",
             "different_kinds",
         )
+    if not mergeable(model):
+        raise _refuse(
+            f"{model._meta.verbose_name_plural.capitalize()} are reference data: they are not merged.", "reference"
+        )
     if duplicate.pk == survivor.pk:
         raise _refuse(f"A {model._meta.verbose_name} cannot be merged into itself.", "itself")
     # Both read again, locked (on PostgreSQL): a concurrent write to either waits for the merge.
@@ -206,7 +217,15 @@ def merge_records(survivor: models.Model, duplicate: models.Model, *, user=None)
                 row.delete()
                 count(result.dropped, label)
                 continue
-            row.save()
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:  # a record moved that would then be alike to another (an agency's name)
+                raise _refuse(
+                    f"Merging would make the {row._meta.verbose_name} \u201c{row}\u201d a duplicate of another: "
+                    "merge or change those first.",
+                    "breaks_a_rule",
+                ) from None
             moved_rows.append(row)
             count(result.moved, label)
     for name in (f.name for f in model._meta.many_to_many):  # its own many-to-many values
@@ -234,6 +253,9 @@ def merge_records(survivor: models.Model, duplicate: models.Model, *, user=None)
     services._as_history_user(survivor, user)
     survivor._change_reason = _reason(f"Merged {{name}} (id {duplicate_id}) into this record", duplicate)
     survivor.save()
+    for row in moved_rows:  # records moved (an official to another country) may be alike to others now
+        if duplicates.rule_for(type(row)) is not None:
+            touched.setdefault(type(row), set()).add(row.pk)
     for record_model, pks in {**touched, model: {survivor.pk}}.items():
         if duplicates.rule_for(record_model) is not None:  # what makes it alike to others may have changed
             for record in record_model._default_manager.filter(pk__in=pks):

@@ -30,6 +30,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cooperation import duplicates, services
 from cooperation.history import changed_since
+from cooperation.merging import mergeable
 from cooperation.models import Citation, CitationKind, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.quantities import EXAMPLES, QuantityTextError, columns_from_text
@@ -374,7 +375,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
 
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
-        if resource_or_none(self.model) is None or not may_merge(request, self.model):
+        if resource_or_none(self.model) is None or not mergeable(self.model) or not may_merge(request, self.model):
             actions.pop("merge_selected", None)
         return actions
 

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from cooperation.likely_duplicates import KINDS, likely_pairs
-from cooperation.merging import merge_records, what_moves
+from cooperation.merging import merge_records, mergeable, what_moves
 from cooperation.models.sources import named_records
 from cooperation.resources import RESOURCES
 
@@ -31,7 +31,7 @@ def may_merge(request: HttpRequest, model: type[models.Model]) -> bool:
 
 def _model(model_name: str) -> type[models.Model]:
     for resource in RESOURCES.values():
-        if resource.model._meta.model_name == model_name:
+        if resource.model._meta.model_name == model_name and mergeable(resource.model):
             return resource.model
     raise Http404(f"No kind of record is called {model_name!r}.")
 

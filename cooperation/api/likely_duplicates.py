@@ -17,6 +17,8 @@ from cooperation.api.search import SearchPermission
 from cooperation.likely_duplicates import KINDS, THRESHOLD, likely_pairs
 from cooperation.models.sources import named_records
 
+MAX_OFFSET = 10**9
+
 PAIRS = inline_serializer(
     "LikelyDuplicates",
     fields={
@@ -59,7 +61,9 @@ class LikelyDuplicatesView(APIView):
                 {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
                 description=f"Pairs per page (default 50, at most {settings.API_MAX_PAGE_SIZE}).",
             ),
-            OpenApiParameter("offset", {"type": "integer", "minimum": 0}, description="Pairs to skip."),
+            OpenApiParameter(
+                "offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, description="Pairs to skip."
+            ),
         ],
         responses={200: PAIRS},
     )
@@ -104,7 +108,7 @@ class LikelyDuplicatesView(APIView):
         if kind not in KINDS:
             raise ValidationError({"type": [f"Use one of: {', '.join(KINDS)}."]})
         threshold = _number(request, "threshold", THRESHOLD, 50, 100)
-        offset = _number(request, "offset", 0, 0, 10**9)
+        offset = _number(request, "offset", 0, 0, MAX_OFFSET)
         return kind, threshold, offset
 
 

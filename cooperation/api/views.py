@@ -227,4 +227,6 @@ def viewset_for(resource) -> type[RecordViewSet]:
         "ordering_fields": (*BASIC_ORDERING, *resource.ordering),
         "__module__": __name__,
     }
+    if not merging.mergeable(model):
+        attrs["merge"] = None  # no merge action (nor its route) for reference data
     return type(f"{model.__name__}ViewSet", (BASES.get(model, RecordViewSet),), attrs)

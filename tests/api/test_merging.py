@@ -223,3 +223,10 @@ def test_a_bad_parameter_is_a_400_naming_it(anonymous_client, query, field):
     response = anonymous_client.get("/api/v1/duplicates/", query)
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+def test_reference_data_is_not_merged(editor_client):
+    peru, bolivia = m.Country.objects.get(iso2="PE"), m.Country.objects.get(iso2="BO")
+    response = editor_client.post(f"/api/v1/countries/{peru.pk}/merge/", {"duplicate": bolivia.pk}, format="json")
+    assert response.status_code == 404
+    assert m.Country.objects.filter(pk=bolivia.pk).exists()
