@@ -58,8 +58,9 @@ def test_the_confirmation_shows_what_moves_and_the_merge_keeps_the_chosen_record
     )
     history = text(editor_client.get(f"/admin/cooperation/agency/{survivor.pk}/history/"))
     assert f"Merged Policia Nacional del Peru (id {duplicate.pk}) into this record" in history
-    tombstones = text(editor_client.get("/admin/cooperation/deletion/"))
+    tombstones = editor_client.get("/admin/cooperation/deletion/").content.decode()
     assert "Policia Nacional del Peru" in tombstones
+    assert f'<a href="/admin/cooperation/agency/{survivor.pk}/change/">{survivor.pk}</a>' in tombstones
 
 
 def test_either_record_may_stay(editor_client, police):
