@@ -119,7 +119,13 @@ class CooperationAdminSite(admin.AdminSite):
         ]
 
     def get_urls(self):
-        return [path("read-date/", self.admin_view(read_date), name="read_date"), *super().get_urls()]
+        from cooperation.admin import merging
+
+        return [
+            path("read-date/", self.admin_view(read_date), name="read_date"),
+            *merging.urls(self),
+            *super().get_urls(),
+        ]
 
     def index(self, request, extra_context=None):
         response = super().index(request, extra_context)

@@ -94,7 +94,7 @@ def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def _party_identity(values: Mapping[str, Any]) -> str:
+def party_identity(values: Mapping[str, Any]) -> str:
     for name in PARTY_FIELDS:  # the agency first: a party given as an agency is that agency
         if values.get(name) is not None:
             return f"{name}:{values[name]}"
@@ -119,7 +119,7 @@ def likeness(record: models.Model, parts: Mapping[str, list[Mapping[str, Any]]] 
             items = [{name: item[f"{name}_id"] for name in PARTY_FIELDS} for item in items]
         else:
             items = []
-        values.append(sorted({_party_identity(item) for item in items}))
+        values.append(sorted({party_identity(item) for item in items}))
     return tuple(values)
 
 
@@ -203,7 +203,7 @@ def fill_keys(model: type[models.Model], parts_model: type[models.Model] | None 
         relation = model._meta.get_field(rule.parties)
         link = relation.field.attname
         for item in relation.related_model._default_manager.values(link, *(f"{n}_id" for n in PARTY_FIELDS)):
-            identity = _party_identity({name: item[f"{name}_id"] for name in PARTY_FIELDS})
+            identity = party_identity({name: item[f"{name}_id"] for name in PARTY_FIELDS})
             parties.setdefault(item[link], set()).add(identity)
     taken = {row[KEY_FIELD] for row in rows if row[KEY_FIELD] and not row[CONFIRMED_FIELD]}
     changed = []

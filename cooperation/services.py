@@ -296,8 +296,14 @@ def record_delete(
 @transaction.atomic
 def record_restore(deletion: Deletion, *, user=None) -> TrackedModel:
     """Bring back a deleted record, with the parts and citations deleted with it and its many-to-many values,
-    from the history. Raises ValidationError if it cannot be (it exists again, or was never deleted)."""
+    from the history. Raises ValidationError if it cannot be (it exists again, was never deleted, or was merged
+    into another)."""
     model = deletion.content_type.model_class()
+    if deletion.merged_into is not None:
+        raise ValidationError(
+            f"{model._meta.verbose_name} {deletion.record_id} was merged into {deletion.merged_into}, which has its "
+            "references and citations now: it does not come back."
+        )
     if model._default_manager.filter(pk=deletion.record_id).exists():
         raise ValidationError(f"{model._meta.verbose_name} {deletion.record_id} exists: there is nothing to restore.")
     entries = model.history.filter(id=deletion.record_id).order_by("-history_date", "-history_id")

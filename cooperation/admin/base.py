@@ -41,12 +41,14 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cooperation import duplicates, provenance, services
 from cooperation.history import changed_since
+from cooperation.merging import mergeable
 from cooperation.models import Citation, CitationKind, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.quantities import EXAMPLES, QuantityTextError, columns_from_text
 from cooperation.resources import CITATION_FIELDS, part_fields, resource_of, resource_or_none
 
 from .filters import SourcedFilter, date_filters, date_label, resource_filters
+from .merging import may_merge, merge_url
 from .tabular import CSVAdminMixin
 
 RECORD_FIELDS = ("created_at", "updated_at", "version")
@@ -283,7 +285,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
     object_history_list_template = "admin/cooperation/object_history_list.html"
     list_per_page = 50
     save_on_top = True
-    actions = ["export_selected_csv"]
+    actions = ["export_selected_csv", "merge_selected"]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
         models.URLField: {"assume_scheme": "https"},  # a URL typed without a scheme is most likely https
@@ -384,6 +386,20 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
                 services.record_delete(obj, user=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if resource_or_none(self.model) is None or not mergeable(self.model) or not may_merge(request, self.model):
+            actions.pop("merge_selected", None)
+        return actions
+
+    @admin.action(description="Merge the two selected records (one is kept, the other merged into it)")
+    def merge_selected(self, request: HttpRequest, queryset):
+        chosen = sorted(queryset.values_list("pk", flat=True)[:3])
+        if len(chosen) != 2:
+            self.message_user(request, "Select exactly two records to merge.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(merge_url(self.model, *chosen))
 
     def get_historical_record_context_helper(self, request, historical_record) -> HistoricalRecordContextHelper:
         return ReadableChanges(self.model, historical_record)

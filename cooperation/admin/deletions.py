@@ -38,7 +38,7 @@ class RecordTypeFilter(admin.SimpleListFilter):
 
 @admin.register(Deletion)
 class DeletionAdmin(admin.ModelAdmin):
-    list_display = ("deleted_at", "kind", "record_id", "display", "deleted_by", "restored_at", "history")
+    list_display = ("deleted_at", "kind", "record_id", "display", "deleted_by", "restored_at", "merged", "history")
     list_filter = (RecordTypeFilter, ("restored_at", admin.EmptyFieldListFilter), "deleted_at")
     search_fields = ("display", "record_id", "operation")
     list_select_related = ("content_type", "deleted_by")
@@ -57,6 +57,18 @@ class DeletionAdmin(admin.ModelAdmin):
     @admin.display(description="record type", ordering="content_type")
     def kind(self, deletion: Deletion) -> str:
         return record_type(deletion.content_type)
+
+    @admin.display(description="merged into", ordering="merged_into")
+    def merged(self, deletion: Deletion) -> str:
+        """A duplicate merged into another record: a link to that record."""
+        if deletion.merged_into is None:
+            return ""
+        model = deletion.content_type
+        try:
+            url = reverse(f"admin:{model.app_label}_{model.model}_change", args=[deletion.merged_into])
+        except NoReverseMatch:
+            return str(deletion.merged_into)
+        return format_html('<a href="{}">{}</a>', url, deletion.merged_into)
 
     @admin.display(description="history")
     def history(self, deletion: Deletion) -> str:

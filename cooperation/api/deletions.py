@@ -5,7 +5,9 @@ from __future__ import annotations
 import django_filters as filters
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.reverse import reverse
 
 from cooperation.api.permissions import viewable_content_types
 from cooperation.filtering.filters import ChangedSinceFilter, ChoiceFilter
@@ -30,16 +32,36 @@ class DeletionFilterSet(filters.FilterSet):
         return queryset.filter(content_type__in=content_types.values())
 
 
+class MergedIntoSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id of the record it was merged into, in the same resource.")
+    api_url = serializers.URLField(help_text="That record's address in this API.")
+
+
 class DeletionSerializer(serializers.ModelSerializer):
     resource = serializers.SerializerMethodField(help_text="The resource the record belonged to, e.g. agreements.")
     id = serializers.IntegerField(source="record_id", help_text="The deleted record's id in that resource.")
+    merged_into = serializers.SerializerMethodField(
+        help_text="A duplicate merged into another record: that record, which its references and citations "
+        "moved to (its id and key lead there). Null for a record deleted outright."
+    )
 
     class Meta:
         model = Deletion
-        fields = ["resource", "id", "display", "deleted_at"]
+        fields = ["resource", "id", "display", "deleted_at", "merged_into"]
 
     def get_resource(self, deletion) -> str:
         return RESOURCE_OF_MODEL.get(deletion.content_type.model_class(), deletion.content_type.model)
+
+    @extend_schema_field(MergedIntoSerializer(allow_null=True))
+    def get_merged_into(self, deletion) -> dict | None:
+        if deletion.merged_into is None:
+            return None
+        url = reverse(
+            f"api:{deletion.content_type.model}-detail",
+            kwargs={"pk": deletion.merged_into},
+            request=self.context.get("request"),
+        )
+        return {"id": deletion.merged_into, "api_url": url}
 
 
 class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

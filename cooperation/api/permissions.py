@@ -46,3 +46,18 @@ class ReadOnlyUnlessStaff(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return not settings.API_READ_REQUIRES_LOGIN or request.user.is_authenticated
         return False
+
+
+class MayMerge(permissions.BasePermission):
+    """Merging a duplicate into a record changes the one and deletes the other: it takes both permissions."""
+
+    def has_permission(self, request, view):
+        meta = view.queryset.model._meta
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and user.has_perms(
+                [f"{meta.app_label}.change_{meta.model_name}", f"{meta.app_label}.delete_{meta.model_name}"]
+            )
+        )

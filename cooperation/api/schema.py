@@ -153,6 +153,14 @@ CONFIRM_DUPLICATE = OpenApiParameter(
 )
 
 
+MERGED = {
+    "description": "The record was merged into another (a duplicate of it): `Location` is that record's address.",
+    "headers": {
+        "Location": {"schema": {"type": "string", "format": "uri"}, "description": "The record it was merged into."}
+    },
+}
+
+
 def closed_request_bodies(result, generator, request, public):
     """A request body takes only the fields its schema lists: the server answers 400 "Unknown field" to any other
     (a misspelled field must not be dropped silently), so the schema says ``additionalProperties: false``."""
@@ -188,6 +196,8 @@ class AutoSchema(openapi.AutoSchema):
             extra["413"] = TOO_LARGE
         if self.view.throttle_classes:
             extra["429"] = THROTTLED
+        if method == "GET" and getattr(self.view, "action", None) == "retrieve" and hasattr(self.view, "merged_into"):
+            responses["301"] = MERGED
         for code, response in extra.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)

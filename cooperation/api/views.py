@@ -8,27 +8,35 @@ import re
 
 from django.apps import apps
 from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import parsers, status, viewsets
+from rest_framework import parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from cooperation import merging, services
 from cooperation import models as m
-from cooperation import services
 from cooperation.api import schema, tabular
 from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed, PreconditionRequired
 from cooperation.api.jobs import JobSerializer
 from cooperation.api.ordering import BASIC_ORDERING
-from cooperation.api.permissions import viewable_content_types
+from cooperation.api.permissions import MayMerge, viewable_content_types
 from cooperation.api.prefetch import fetch_plan, prefetch_page
 from cooperation.history import changed_since
 
 #: An entity tag as RFC 9110 writes it: "*", or an opaque quoted string, weak (W/"...") or strong.
 ENTITY_TAG = re.compile(r'\*|(W/)?"[\x21\x23-\x7e\x80-\xff]*"')
+
+
+class MergeSerializer(serializers.Serializer):
+    duplicate = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The id of the record to merge into this one (its duplicate)."
+    )
 
 
 def etag(version: int) -> str:
@@ -123,9 +131,42 @@ class RecordViewSet(viewsets.ModelViewSet):
             )
 
     def retrieve(self, request, *args, **kwargs):
-        record = self.get_object()
+        try:
+            record = self.get_object()
+        except Http404:
+            survivor = self.merged_into()
+            if survivor is None:
+                raise
+            location = reverse(f"api:{survivor._meta.model_name}-detail", kwargs={"pk": survivor.pk}, request=request)
+            return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
         if etag(record.version) in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(record.version)})
+        return Response(self.get_serializer(record).data)
+
+    def merged_into(self):
+        """The record the one asked for was merged into (the survivor of a duplicate), or None."""
+        pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        return merging.survivor_of(self.queryset.model, int(pk)) if pk and pk.isdigit() else None
+
+    @extend_schema(request=MergeSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[MayMerge])
+    def merge(self, request, *args, **kwargs):
+        """Merge a duplicate into this record: every reference to the duplicate, its parts and its citations
+        move here (what would be here twice is dropped), the duplicate's name becomes one of this record's other
+        names, and the duplicate is deleted; its tombstone in ``/deleted/`` and its address (301) lead here.
+        Takes the permissions to change and to delete records of this kind."""
+        survivor = self.get_object()
+        given = MergeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        model = self.queryset.model
+        duplicate = model._default_manager.filter(pk=given.validated_data["duplicate"]).first()
+        if duplicate is None:
+            pk = given.validated_data["duplicate"]
+            merged = merging.survivor_of(model, pk)
+            already = f" (it was merged into {merged.pk})" if merged is not None else ""
+            raise ValidationError({"duplicate": [f"There is no {model._meta.verbose_name} {pk}{already}."]})
+        merging.merge_records(survivor, duplicate, user=request.user)
+        record = self.get_queryset().get(pk=survivor.pk)
         return Response(self.get_serializer(record).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -186,4 +227,6 @@ def viewset_for(resource) -> type[RecordViewSet]:
         "ordering_fields": (*BASIC_ORDERING, *resource.ordering),
         "__module__": __name__,
     }
+    if not merging.mergeable(model):
+        attrs["merge"] = None  # no merge action (nor its route) for reference data
     return type(f"{model.__name__}ViewSet", (BASES.get(model, RecordViewSet),), attrs)

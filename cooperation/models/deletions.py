@@ -1,5 +1,6 @@
 """Tombstones: what was deleted, when and by whom, so that syncing clients see deletions and analysts can
-bring a record back (its history keeps every field)."""
+bring a record back (its history keeps every field). A duplicate merged into another record leaves one too,
+saying which record it was merged into (``cooperation.merging``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ class Deletion(models.Model):
         help_text="Shared by the records deleted together (a record and its parts), and by their history entries.",
     )
     restored_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.PositiveBigIntegerField(
+        "merged into",
+        null=True,
+        blank=True,
+        help_text="The id of the record of the same kind this one was merged into (a duplicate of it): the "
+        "deleted record's id and key lead there.",
+    )
 
     class Meta:
         ordering = ["-deleted_at", "-id"]
