@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cooperation', '0016_route_stops_at_places'),
+        ('cooperation', '0018_names_found_without_their_accents'),
     ]
 
     operations = [
