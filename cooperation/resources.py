@@ -29,7 +29,7 @@ TEXT = ("exact", "icontains", "istartswith")
 
 #: A citation's fields as it is entered with the record it supports: the ``citations`` of the API and the CSV,
 #: and the admin's inline.
-CITATION_FIELDS = ("source", "quote", "kind", "supports", "locator", "confidence", "modality", "note")
+CITATION_FIELDS = ("source", "quote", "kind", "supports", "position", "locator", "confidence", "modality", "note")
 
 
 def with_participants(records: str, *, there: str = "") -> dict:
@@ -409,8 +409,8 @@ DECLARATIONS = (
     Resource(
         "citations",
         m.Citation,
-        ("record", "source", "record_type", "record_id", "quote", "kind", "supports", "locator", "confidence")
-        + ("modality", "note"),
+        ("record", "source", "record_type", "record_id", "quote", "kind", "supports", "position", "locator")
+        + ("confidence", "modality", "note"),
         search=("quote", "note"),
         text_filters={"quote": ("icontains",)},
         relations={"source": "source"},

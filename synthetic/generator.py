@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cooperation import models as m
+from cooperation.models.sources import find_quote
 from synthetic import words
 from synthetic.dates import PartialDates
 from synthetic.distributions import CONFIDENCE, MODALITY, SOURCE_KIND, Choice
@@ -244,6 +245,7 @@ class Generator(Records):
     def _close(self, block: Block, rng: random.Random) -> None:
         """Write the block's sources, their text made of the quoted sentences, and the citations."""
         paragraph_of: list[list[int]] = []
+        texts: list[str] = []
         stamp = self._stamp(block.created)
         text_of = self.sink.text
         for index, source_id in enumerate(block.source_ids):
@@ -261,6 +263,7 @@ class Generator(Records):
             if current:
                 paragraphs.append(" ".join(current))
             paragraph_of.append(where)
+            texts.append("\n\n".join(paragraphs))
             published_on = min(
                 self.dates.first + self.dates.days - 1, block.created // 86400 + EPOCH.date().toordinal()
             )
@@ -275,7 +278,7 @@ class Generator(Records):
                     rng.choice(words.LANGUAGES),
                     *published,
                     self.day_text[block.created // 86400],
-                    text_of("\n\n".join(paragraphs)),
+                    text_of(texts[-1]),
                     "",
                     "",
                     stamp,
@@ -291,6 +294,7 @@ class Generator(Records):
                     object_id,
                     quote,
                     "verbatim",  # the source's text is written from its quotes
+                    str(find_quote(texts[source], quote).start()),  # where a save would find it: the first place
                     f"para. {paragraph_of[source][sentence]}",
                     confidence,
                     modality,

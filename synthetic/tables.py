@@ -73,8 +73,8 @@ COLUMNS: dict[str, tuple[Target, tuple[str, ...]]] = {
     "assessments": (m.Assessment, ("id", "subject_country", "subject_region", "drug", "role", "trend",
                                    "likelihood", "market", "assessed_by_agency", "assessed_by_official",
                                    *_dates("as_of"), "claim", *TRACKED)),
-    "citations": (m.Citation, ("source", "content_type", "object_id", "quote", "kind", "locator", "confidence",
-                               "modality", "note", *TRACKED)),
+    "citations": (m.Citation, ("source", "content_type", "object_id", "quote", "kind", "position", "locator",
+                               "confidence", "modality", "note", *TRACKED)),
 }  # fmt: skip
 
 

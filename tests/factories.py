@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 
 from cooperation import models as m
+from cooperation.models.sources import find_quote
 
 
 def existing(model, **filters):
@@ -32,6 +33,11 @@ class CitationFactory(DjangoModelFactory):
     content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.record))
     object_id = factory.LazyAttribute(lambda o: o.record.pk)
     quote = "signed a memorandum on information exchange"
+    # Where a save finds the quote (the factory saves without cleaning): exports read back unchanged.
+    position = factory.LazyAttribute(
+        lambda o: found.start() if (found := find_quote(o.source.text, o.quote)) and o.kind == "verbatim" else None
+    )
+    kind = m.CitationKind.VERBATIM
     locator = "para. 1"
 
 

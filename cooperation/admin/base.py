@@ -344,6 +344,17 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             obj.version = opened  # compare-and-set against the version the analyst opened, not the one just read
         super().save_model(request, obj, form, change)
 
+    def get_formset_kwargs(self, request: HttpRequest, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        source, quote = request.GET.get("cite_source", ""), request.GET.get("cite_quote", "")
+        if isinstance(inline, CitationInline) and request.method == "GET" and source.isdigit() and quote:
+            # A passage cited from a source's page for a new record: its first citation, filled in.
+            position = request.GET.get("cite_position", "")
+            kwargs["initial"] = [
+                {"source": int(source), "quote": quote, "position": int(position) if position.isdigit() else None}
+            ]
+        return kwargs
+
     def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:  # the record the page shows, already loaded
             context["related_records"] = related_records(request, self.admin_site, obj)

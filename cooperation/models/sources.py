@@ -30,6 +30,18 @@ def normalise_space(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def find_quote(text: str, quote: str, at: int | None = None) -> re.Match | None:
+    """Where ``quote`` is in ``text``, whatever whitespace separates its words there (a line break for a space):
+    the first occurrence, or only the one starting at character ``at``."""
+    words = quote.split()
+    if not words or not text:
+        return None
+    pattern = re.compile(r"\s+".join(map(re.escape, words)))
+    if at is None:
+        return pattern.search(text)
+    return pattern.match(text, at) if 0 <= at <= len(text) else None
+
+
 class Source(NaturallyKeyed, TrackedModel):
     title = models.CharField(max_length=500)
     kind = models.CharField(max_length=30, choices=SourceKind.choices, default=SourceKind.NEWS_ARTICLE)
@@ -77,6 +89,13 @@ class Source(NaturallyKeyed, TrackedModel):
 
     def contains_quote(self, quote: str) -> bool:
         return normalise_space(quote) in normalise_space(self.text)
+
+    def find_quote(self, quote: str, at: int | None = None) -> re.Match | None:
+        return find_quote(self.text, quote, at)
+
+
+def _position_error(message: str) -> ValidationError:
+    return ValidationError({"position": message}, code="not_at_position")
 
 
 def supported_fields(model: type[models.Model], names: str) -> str:
@@ -149,6 +168,12 @@ class Citation(TrackedModel):
         help_text="The fields and parts of its record that this citation supports, by name, separated by spaces "
         '(e.g. "title signed parties"); empty when it supports the record as a whole.',
     )
+    position = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Where the quote begins in the source's stored text (characters from its start). Found on "
+        "save for a verbatim quote when not given; when given, the text there must be the quote.",
+    )
     confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.REPORTED)
     note = models.TextField(blank=True)
@@ -170,6 +195,30 @@ class Citation(TrackedModel):
         shown = quote if len(quote) <= 60 else quote[:60] + "\u2026"
         return f"\u201c{shown}\u201d ({self.source})"
 
+    def clean_position(self) -> None:
+        """A verbatim quote's position is found when not given; a position given must be where the quote is.
+        A stored position follows its quote when the quote or the source changes and the position does not."""
+        source = self.source if self.source_id else None
+        text = source.text if source is not None else ""
+        changed = self.changed_fields()
+        moved = changed is not None and "position" not in changed and bool(changed & {"quote", "source_id"})
+        if self.position is not None and moved:
+            self.position = None  # kept from before the quote changed: found again below
+        if self.position is None:
+            if self.kind == CitationKind.VERBATIM and text and self.quote:
+                found = source.find_quote(self.quote)
+                self.position = found.start() if found else None
+            return
+        if not text:
+            raise _position_error("The source has no stored text to place the quote in: leave the position out.")
+        if self.kind == CitationKind.VERBATIM and source.find_quote(self.quote, at=self.position) is None:
+            raise _position_error(
+                f"The source's text at character {self.position} is not this quote: give where it begins, or leave "
+                "the position out to have it found."
+            )
+        if self.position > len(text):
+            raise _position_error(f"The source's text has {len(text)} characters: this is beyond its end.")
+
     def clean(self) -> None:
         super().clean()
         self.quote = self.quote.strip()
@@ -188,6 +237,7 @@ class Citation(TrackedModel):
                 },
                 code="not_verbatim",
             )
+        self.clean_position()
         if self.content_type_id and self.object_id is not None:
             model = self.content_type.model_class()
             if model is None or not issubclass(model, CitedModel):

@@ -169,7 +169,7 @@ def test_unknown_fields_at_any_depth_are_400_naming_each_by_its_path(editor_clie
         ],
         "parties[1].rol": ["Unknown field. Known: country, region, agency, role, note."],
         "citations[0].page": [
-            "Unknown field. Known: source, quote, kind, supports, locator, confidence, modality, note."
+            "Unknown field. Known: source, quote, kind, supports, position, locator, confidence, modality, note."
         ],
     }
     assert not m.Agreement.objects.exists()
