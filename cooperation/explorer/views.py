@@ -19,6 +19,7 @@ from cooperation.api.permissions import may_view
 from cooperation.api.search import matching, query_words, searched
 from cooperation.api.serializers import serializer_for
 from cooperation.api.views import viewset_for
+from cooperation.explorer import dossier
 from cooperation.explorer.access import login_when_required, require_view
 from cooperation.explorer.pages import explorer_url, facts, label, list_url, values_of
 from cooperation.models.sources import named_records
@@ -150,6 +151,9 @@ def render_record(request, resource: Resource, record):
             else None
         ),
     }
+    if resource.name == "countries":
+        context["sections"] = dossier.sections(record, request.user)
+        context["partner_kinds"], context["partners"] = dossier.partners(record, request.user)
     return render(request, "explorer/record.html", context)
 
 
