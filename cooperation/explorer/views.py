@@ -19,7 +19,7 @@ from cooperation.api.permissions import may_view
 from cooperation.api.search import matching, query_words, searched
 from cooperation.api.serializers import serializer_for
 from cooperation.api.views import viewset_for
-from cooperation.explorer import dossier
+from cooperation.explorer import dossier, sources
 from cooperation.explorer.access import login_when_required, require_view
 from cooperation.explorer.pages import explorer_url, facts, label, list_url, values_of
 from cooperation.models.sources import named_records
@@ -151,6 +151,12 @@ def render_record(request, resource: Resource, record):
             else None
         ),
     }
+    if model is m.Source:
+        citations = sources.citations_with_records(record, request.user)
+        context["facts"] = [fact for fact in context["facts"] if fact.name != "text"]  # shown marked below
+        context["source_text"] = sources.marked_text(record.text, citations)
+        context["supported"] = sources.supported_records(citations)
+        context["supported_shown"] = True
     if resource.name == "countries":
         context["sections"] = dossier.sections(record, request.user)
         context["partner_kinds"], context["partners"] = dossier.partners(record, request.user)
