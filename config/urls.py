@@ -1,12 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cooperation.views import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cooperation.api.urls")),
@@ -18,6 +16,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api-auth/", include("rest_framework.urls")),
+    # Last: the explorer's pages take the addresses no one above has (/, /search/, /agreements/12/, ...).
+    path("", include("cooperation.explorer.urls")),
 ]
 
 handler404 = "cooperation.views.not_found"

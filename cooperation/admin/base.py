@@ -295,6 +295,12 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         css = {"all": ["cooperation/admin.css"]}
         js = ["cooperation/date-reading.js"]
 
+    def view_on_site(self, obj) -> str | None:
+        """ "View on site": the record's page in the explorer (none for a part, which is shown on its record's)."""
+        from cooperation.explorer.pages import explorer_url
+
+        return explorer_url(obj)
+
     #: Options of the inlines of the record's parts, by relation (``{"parties": {"extra": 2}}``).
     part_options: dict[str, dict] = {}
 

@@ -60,6 +60,19 @@ def matching(model: type[Model], fields: tuple[str, ...], words: list[str], quot
     return records
 
 
+def query_words(text: str) -> list[str]:
+    """The words a search looks for in ``text``: its first MAX_WORDS, a web address in the form sources are
+    stored in. Raises ValueError saying what is wrong with ``text`` (the API's and the explorer's message)."""
+    if "\x00" in text:
+        raise ValueError("The value contains a NUL character.")
+    words = [search_word(word) for word in text.split()[:MAX_WORDS]]
+    if not words:
+        raise ValueError("Give the words to search for.")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"At most {MAX_TEXT} characters.")
+    return words
+
+
 class SearchPermission(BasePermission):
     """Public like every read; with API_READ_REQUIRES_LOGIN, a logged-in user (who sees the kinds of records
     they may view)."""
@@ -159,12 +172,10 @@ class SearchView(APIView):
                 errors[name] = ["The value contains a NUL character."]
         if errors:
             raise ValidationError(errors)
-        text = request.query_params.get("q", "")
-        words = [search_word(word) for word in text.split()[:MAX_WORDS]]
-        if not words:
-            raise ValidationError({"q": ["Give the words to search for."]})
-        if len(text) > MAX_TEXT:
-            raise ValidationError({"q": [f"At most {MAX_TEXT} characters."]})
+        try:
+            words = query_words(request.query_params.get("q", ""))
+        except ValueError as error:
+            raise ValidationError({"q": [str(error)]}) from None
         wanted = set(kinds)
         if "type" in request.query_params:
             given = [v.strip() for item in request.query_params.getlist("type") for v in item.split(",") if v.strip()]
