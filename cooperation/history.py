@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
@@ -73,3 +75,116 @@ def changed_since(record) -> str:
     return (
         f"It is now at version {latest.version}, last changed by {who} at {latest.history_date:%Y-%m-%d %H:%M:%S} UTC."
     )
+
+
+# --- One history for a record: its own entries, its parts' and its citations' ---------------------------------
+#: Fields a history entry carries that are not what an analyst changed.
+_NOT_CHANGES = {"created_at", "updated_at", "version", "duplicate_key", "search_names", "id"}
+
+
+@dataclass
+class Entry:
+    """One change of a record or of one of its parts or citations, with what it changed, in words."""
+
+    when: Any
+    what: str  # "Agreement", "Party", "Citation"
+    label: str  # the row as it was: the record's name, "Peru (party)", the quote
+    action: str  # Created, Changed, Deleted
+    user: Any
+    reason: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, from, to)
+    #: The record's own entry (reverted from its page); None for a part's or a citation's.
+    history_id: int | None = None
+
+
+def _shown(model_field: models.Field, value: Any, related: dict) -> str:
+    if value in (None, ""):
+        return "\u2014"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        return str(related.get((model_field.related_model, value), f"#{value}"))
+    return str(value)
+
+
+def _entries(rows: list, what: str, *, own: bool, skip: set[str]) -> list[Entry]:
+    """Entries of ``rows`` (one model's history entries, in any order), each compared with the entry before it
+    of the same row; related records named with one query per kind of related record."""
+    if not rows:
+        return []
+    model = rows[0].instance_type
+    fields = [
+        f for f in model._meta.concrete_fields if f.name not in _NOT_CHANGES and f.name not in skip and f.editable
+    ]
+    foreign_keys = [f for f in model._meta.concrete_fields if f.many_to_one]
+    wanted: dict[type, set] = {}
+    for row in rows:
+        for model_field in foreign_keys:
+            value = getattr(row, model_field.attname)
+            if value is not None:
+                wanted.setdefault(model_field.related_model, set()).add(value)
+    related = {
+        (kind, pk): record for kind, ids in wanted.items() for pk, record in kind._base_manager.in_bulk(ids).items()
+    }
+    entries, before = [], {}
+    actions = {"+": "Created", "~": "Changed", "-": "Deleted"}
+    for row in sorted(rows, key=lambda r: (r.id, r.history_date, r.history_id)):
+        previous = before.get(row.id)
+        changes = []
+        if previous is not None and row.history_type == "~":
+            for model_field in fields:
+                old, new = getattr(previous, model_field.attname), getattr(row, model_field.attname)
+                if old != new:
+                    name = str(model_field.verbose_name)
+                    changes.append((name, _shown(model_field, old, related), _shown(model_field, new, related)))
+            if not changes:
+                before[row.id] = row
+                continue  # saved without a change an analyst would see (a version or a stamp)
+        before[row.id] = row
+        instance = row.instance
+        for model_field in foreign_keys:  # its name reads related records: at hand, not a query each
+            value = getattr(row, model_field.attname)
+            model_field.set_cached_value(instance, related.get((model_field.related_model, value)))
+        entries.append(
+            Entry(
+                when=row.history_date,
+                what=what,
+                label=str(instance),
+                action=actions.get(row.history_type, row.history_type),
+                user=row.history_user,
+                reason=row.history_change_reason or "",
+                changes=changes,
+                history_id=row.history_id if own else None,
+            )
+        )
+    return entries
+
+
+def record_timeline(record: models.Model, parts: list[str], limit: int = 300) -> tuple[list[Entry], bool]:
+    """The record's history with its parts' and its citations' (``parts``: relation names), newest first, at
+    most ``limit`` entries; and whether older ones were left out. A query per history table and per kind of
+    related record named, whatever the number of entries."""
+    from django.contrib.contenttypes.fields import GenericRelation
+    from django.contrib.contenttypes.models import ContentType
+
+    histories = [(record.history.all(), record._meta.verbose_name.capitalize(), True, set())]
+    for relation in parts:
+        model_field = record._meta.get_field(relation)
+        model = model_field.related_model
+        if not hasattr(model, "history"):
+            continue
+        if isinstance(model_field, GenericRelation):
+            content_type = ContentType.objects.get_for_model(record)
+            rows = model.history.filter(content_type=content_type, object_id=record.pk)
+            skip = {"content_type", "object_id"}
+        else:
+            rows = model.history.filter(**{model_field.field.attname: record.pk})
+            skip = {model_field.field.name}
+        histories.append((rows, model._meta.verbose_name.capitalize(), False, skip))
+    entries, truncated = [], False
+    for rows, what, own, skip in histories:
+        fetched = list(rows.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+        truncated |= len(fetched) > limit
+        entries += _entries(fetched[:limit], what, own=own, skip=skip)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit], truncated or len(entries) > limit

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
@@ -40,7 +41,7 @@ from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from cooperation import duplicates, provenance, services
-from cooperation.history import changed_since
+from cooperation.history import changed_since, record_timeline
 from cooperation.merging import mergeable
 from cooperation.models import Citation, CitationKind, CitedModel, Source
 from cooperation.models.base import StaleRecordError
@@ -349,6 +350,22 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         if change and opened is not None:
             obj.version = opened  # compare-and-set against the version the analyst opened, not the one just read
         super().save_model(request, obj, form, change)
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        """One history: the record's own entries with its parts' (parties, stops, ...) and its citations'."""
+        record = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if record is not None and self.has_view_history_or_change_history_permission(request, record):
+            resource = resource_or_none(self.model)
+            parts = [*(resource.parts if resource else ()), *(["citations"] if isinstance(record, CitedModel) else [])]
+            extra["timeline"], extra["timeline_truncated"] = record_timeline(record, parts)
+            request.shows_timeline = True
+        return super().history_view(request, object_id, extra)
+
+    def set_history_delta_changes(self, request: HttpRequest, page_obj, **kwargs) -> None:
+        # The timeline has its changes; simple_history's would cost a query per entry, to be thrown away.
+        if not getattr(request, "shows_timeline", False):
+            super().set_history_delta_changes(request, page_obj, **kwargs)
 
     def get_formset_kwargs(self, request: HttpRequest, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

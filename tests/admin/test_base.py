@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils.text import capfirst
 
 from cooperation.models import Agency, Agreement, AgreementParty, Citation, Country, Official
 from tests.factories import AgreementFactory, SourceFactory
@@ -129,9 +130,9 @@ def test_the_history_page_shows_who_changed_the_record_and_what_changed(admin_cl
     history = admin_client.get(admin_url(Agreement, "history", agreement.pk))
 
     assert history.status_code == 200
-    latest = history.context["page_obj"][0]
-    assert latest.history_user.username == "admin"
-    changes = {(c["field"], str(c["old"]), str(c["new"])) for c in latest.history_delta_changes}
+    latest = history.context["timeline"][0]
+    assert (latest.what, latest.action, latest.user.username) == ("Agreement", "Changed", "admin")
+    changes = {(capfirst(name), old, new) for name, old, new in latest.changes}
     assert ("Status", "Signed", "In force") in changes
     assert ("Signed (as written)", "October 2012", "2013") in changes
     assert ("Signed (EDTF)", "2012-10", "2013") in changes
@@ -139,7 +140,7 @@ def test_the_history_page_shows_who_changed_the_record_and_what_changed(admin_cl
     assert re.search(r"<td>\s*<a [^>]*>admin</a>\s*</td>", history.text)  # changed by
     assert "<strong>Status:</strong> Signed &nbsp;&rarr;&nbsp;&nbsp;In force" in shown
     # When, to the second and in UTC as stored; no "None" for a change given no reason.
-    when = latest.history_date.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = latest.when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     assert f">{when}</time>" in shown
     reasons = re.findall(r"</td>\s*<td>([^<]*)</td>\s*<td>\s*(?:<ul>|</td>)", history.text)
     assert reasons and all(reason.strip() in ("", "deleted") for reason in reasons), reasons
