@@ -373,3 +373,71 @@ def _touch_cited_record(citation: Citation) -> None:
         model._default_manager.filter(pk=citation.object_id).update(
             version=models.F("version") + 1, updated_at=timezone.now()
         )
+
+
+@transaction.atomic
+def record_revert(record: TrackedModel, entry, *, user=None) -> bool:
+    """Make ``record`` again what it was at its history ``entry``: its own fields, its many-to-many values, and
+    its parts and citations as they stood then (those added since go, those deleted since come back, those
+    changed since are changed back), validated and saved as one write like any other (``record_save``): all or
+    nothing, with history. Returns whether anything changed."""
+    from cooperation.resources import resource_or_none
+
+    model, when = type(record), entry.history_date
+    then = entry.instance
+    for field in model._meta.concrete_fields:
+        if field.editable and not field.primary_key and field.name not in {"created_at", "updated_at", "version"}:
+            setattr(record, field.attname, getattr(then, field.attname))
+    many_to_many = {}
+    for field in model._meta.many_to_many:
+        if hasattr(entry, field.name):
+            target = field.m2m_reverse_field_name()
+            ids = [getattr(row, f"{target}_id") for row in getattr(entry, field.name).all()]
+            many_to_many[field.name] = list(field.related_model._default_manager.filter(pk__in=ids))
+    resource = resource_or_none(model)
+    relations = [*(resource.parts if resource else ()), *(["citations"] if isinstance(record, CitedModel) else [])]
+    until = version_end(record, entry)
+    parts = {relation: parts_as_of(record, relation, until) for relation in relations}
+    record._change_reason = f"Reverted to its version of {when:%Y-%m-%d %H:%M:%S} UTC"
+    return record_save(record, many_to_many=many_to_many, parts=parts, user=user)
+
+
+def version_end(record: TrackedModel, entry):
+    """When the version an entry records ended: the time of the record's next entry (None: it is the latest).
+    A write saves the record before its parts, and any change of a part saves the record again, so the parts
+    of a version are their entries up to the next one of the record."""
+    later = record.history.filter(history_date__gt=entry.history_date).order_by("history_date").first()
+    return later.history_date if later is not None else None
+
+
+def parts_as_of(record: TrackedModel, relation: str, until) -> list[Values]:
+    """The values of the parts of ``record`` in ``relation`` as they stood before ``until`` (None: now), from
+    their history, in the order they were created; related records fetched with one query per kind."""
+    field = record._meta.get_field(relation)
+    model = field.related_model
+    if isinstance(field, GenericRelation):
+        content_type = ContentType.objects.get_for_model(record)
+        rows = model.history.filter(content_type=content_type, object_id=record.pk)
+        link = {"content_type", "object_id"}
+    else:
+        rows = model.history.filter(**{field.field.attname: record.pk})
+        link = {field.field.name}
+    latest: dict[int, Any] = {}
+    if until is not None:
+        rows = rows.filter(history_date__lt=until)
+    for row in rows.order_by("history_date", "history_id"):
+        latest[row.id] = row
+    standing = [latest[pk] for pk in sorted(latest) if latest[pk].history_type != "-"]
+    fields = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in link]
+    related = {}
+    for f in fields:
+        if f.many_to_one:
+            ids = {getattr(row, f.attname) for row in standing} - {None}
+            related[f.name] = f.related_model._base_manager.in_bulk(ids)
+    return [
+        {
+            f.name: related[f.name].get(getattr(row, f.attname)) if f.many_to_one else getattr(row, f.attname)
+            for f in fields
+        }
+        for row in standing
+    ]

@@ -16,9 +16,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -33,9 +34,12 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse, reverse_lazy
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -361,6 +365,63 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             extra["timeline"], extra["timeline_truncated"] = record_timeline(record, parts)
             request.shows_timeline = True
         return super().history_view(request, object_id, extra)
+
+    object_history_form_template = "admin/cooperation/object_history_form.html"
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        revert = self.admin_site.admin_view(require_POST(self.revert_all_view))
+        route = path("<path:object_id>/history/<int:history_id>/revert-all/", revert, name=f"{prefix}_revert_all")
+        return [route, *super().get_urls()]
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        """A record's entry: its fields then, with its parts and citations then, and the button that reverts the
+        whole record to it."""
+        extra = dict(extra_context or {})
+        record = self.get_object(request, unquote(object_id))
+        entry = self.model.history.filter(id=getattr(record, "pk", None), history_id=version_id).first()
+        if record is not None and entry is not None:
+            extra["parts_then"] = self.parts_then(record, services.version_end(record, entry))
+            prefix = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}"
+            extra["revert_all_url"] = reverse(f"{prefix}_revert_all", args=[record.pk, version_id])
+            extra["may_revert_all"] = self.has_change_permission(request, record)
+        return super().history_form_view(request, object_id, version_id, extra)
+
+    def parts_then(self, record: models.Model, until) -> list[tuple[str, list[str]]]:
+        """Each part relation of the record (and its citations) with its rows as they stood before ``until``."""
+        resource = resource_or_none(self.model)
+        relations = [*(resource.parts if resource else ()), *(["citations"] if isinstance(record, CitedModel) else [])]
+        shown = []
+        for relation in relations:
+            field = record._meta.get_field(relation)
+            model = field.related_model
+            rows = []
+            for values in services.parts_as_of(record, relation, until):
+                part = model(**values)
+                if not isinstance(field, GenericRelation):
+                    setattr(part, field.field.name, record)
+                rows.append(str(part))
+            shown.append((capfirst(model._meta.verbose_name_plural), rows))
+        return shown
+
+    def revert_all_view(self, request: HttpRequest, object_id, history_id: int):
+        """The record, its parts and its citations made again what they were at one of its history entries."""
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404
+        if not self.has_change_permission(request, record):
+            raise PermissionDenied
+        entry = get_object_or_404(self.model.history, id=record.pk, history_id=history_id)
+        change = reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change", args=[record.pk])
+        try:
+            changed = services.record_revert(record, entry, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, "Not reverted: " + " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.META.get("HTTP_REFERER") or change)
+        when = f"{entry.history_date:%Y-%m-%d %H:%M:%S} UTC"
+        said = f"Reverted to its version of {when}, with its parts and citations." if changed else "Nothing to revert."
+        self.message_user(request, said, messages.SUCCESS)
+        return HttpResponseRedirect(change)
 
     def set_history_delta_changes(self, request: HttpRequest, page_obj, **kwargs) -> None:
         # The timeline has its changes; simple_history's would cost a query per entry, to be thrown away.

@@ -9,6 +9,7 @@ import pytest
 from django.test.utils import CaptureQueriesContext
 
 from cooperation import models as m
+from cooperation import services
 from tests import factories as f
 from tests.admin.formdata import CITATIONS, admin_url, post_form
 
@@ -92,3 +93,54 @@ def test_the_history_page_takes_as_many_queries_however_many_entries(admin_clien
     assert extra_party.pk
     assert len(history(admin_client, agreement).context["timeline"]) > 8
     assert queries() == before
+
+
+def test_a_record_is_reverted_whole_with_its_parts_and_citations(admin_client, agreement):
+    """Revert to the version as created: the status, the party's role, the citation's locator come back; a
+    party and a citation added since go; all in one write, with history."""
+    created = agreement.history.earliest("history_date")
+    source = agreement.citations.get().source
+    coast_guard = agreement.parties.get(agency__isnull=False).agency
+    agreement.status = "in_force"
+    services.record_save(  # changed since, as the API would change it
+        agreement,
+        parts={
+            "parties": [
+                {"country": m.Country.objects.get(iso2="EC"), "role": "party"},
+                {"agency": coast_guard, "role": "implementer"},
+                {"country": m.Country.objects.get(iso2="CO"), "role": "observer"},
+            ],
+            "citations": [
+                {"source": source, "quote": "agreed on joint patrols", "locator": "para. 3"},
+                {"source": source, "quote": "the ministry said on Tuesday"},
+            ],
+        },
+    )
+    assert agreement.parties.count() == 3 and agreement.citations.count() == 2
+
+    entry_page = admin_client.get(admin_url(m.Agreement, "simple_history", agreement.pk, created.history_id))
+    assert entry_page.status_code == 200
+    parts_then = dict(entry_page.context["parts_then"])
+    assert len(parts_then["Agreement parties"]) == 2 and len(parts_then["Citations"]) == 1
+    reverted = admin_client.post(admin_url(m.Agreement, "revert_all", agreement.pk, created.history_id))
+    assert reverted.status_code == 302
+
+    agreement.refresh_from_db()
+    assert agreement.status == "signed"
+    roles = sorted((p.country_id is not None, p.role) for p in agreement.parties.all())
+    assert roles == [(False, "party"), (True, "party")]
+    [citation] = agreement.citations.all()
+    assert (citation.quote, citation.locator) == ("agreed on joint patrols", "para. 1")
+    latest = agreement.history.latest("history_date")
+    assert latest.history_change_reason.startswith("Reverted to its version of")
+    assert latest.history_user.username == "admin"
+
+
+def test_a_viewer_cannot_revert(viewer_client, agreement):
+    created = agreement.history.earliest("history_date")
+    agreement.status = "in_force"
+    agreement.save()
+    refused = viewer_client.post(admin_url(m.Agreement, "revert_all", agreement.pk, created.history_id))
+    assert refused.status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.status == "in_force"
