@@ -80,6 +80,8 @@ class PackageView(APIView):
             escape_formulas=escape,
             site=request.build_absolute_uri("/"),
         )
+        if not package.tables:
+            raise PermissionDenied("You may view none of the records a package holds.")
         slots = ExportSlots(request)
         slot = slots.acquire()
         try:

@@ -160,6 +160,11 @@ def test_with_login_required_an_anonymous_client_gets_no_package_and_a_viewer_on
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(pk=user.pk))
     assert client.get("/api/v1/package/", {"resource": "agencies"}).status_code == 403
+    nobody = get_user_model().objects.create_user("nobody", password="not-used")
+    assert APIClient().get("/api/v1/package/").status_code in (401, 403)
+    viewless = APIClient()
+    viewless.force_authenticate(nobody)
+    assert viewless.get("/api/v1/package/").status_code == 403
     found = tables(fetch(client, tmp_path, resource="agreements", country="PE"))
     assert set(found) == {"agreements", "agreement_areas", "agreement_drugs", "agreement_parties"} | {
         "agreement_signatories",
@@ -212,3 +217,26 @@ def test_the_package_of_synthetic_agreements_is_valid(tmp_path):
     report = validate(directory / "datapackage.json")
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])[:10]
     assert len(tables(directory)["agreements"]) == m.Agreement.objects.count()
+
+
+def test_the_readme_example_runs_on_the_package(peru, monkeypatch, capsys):
+    """The pandas example of the README's "Data package", with the API answering through the test client."""
+    import re
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import requests
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Data package") :]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    client = APIClient()
+
+    def get(url, params):
+        response = client.get(url.removeprefix("http://127.0.0.1:8000"), params)
+        return SimpleNamespace(content=b"".join(response.streaming_content))
+
+    monkeypatch.setattr(requests, "get", get)
+    exec(compile(example, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "Acuerdo de cooperación" in printed and "RU" in printed
