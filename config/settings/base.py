@@ -236,6 +236,8 @@ JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 # CSV exports streaming at once per client (user, or address when anonymous); one more is refused with 429 and
 # Retry-After. 0: no limit.
 CSV_EXPORTS_PER_CLIENT = env_int("CSV_EXPORTS_PER_CLIENT", 2)
+# The licence the data package (/api/v1/package/, export_package) states for the data, by its SPDX id.
+DATA_LICENSE = env_str("DATA_LICENSE", "CC-BY-4.0")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cooperation.login_guard.GuardedTokenAuthentication",

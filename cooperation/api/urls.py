@@ -7,6 +7,7 @@ from rest_framework.authentication import SessionAuthentication
 from cooperation.api.deletions import DeletionViewSet
 from cooperation.api.jobs import JobViewSet
 from cooperation.api.likely_duplicates import LikelyDuplicatesView
+from cooperation.api.package import PackageView
 from cooperation.api.search import SearchView
 from cooperation.api.views import viewset_for
 from cooperation.login_guard import GuardedBasicAuthentication, GuardedTokenAuthentication
@@ -70,6 +71,7 @@ urlpatterns = [
     path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
     path("search/", SearchView.as_view(), name="search"),
     path("duplicates/", LikelyDuplicatesView.as_view(), name="likely-duplicates"),
+    path("package/", PackageView.as_view(), name="package"),
     path("jobs/<uuid:pk>/", JobViewSet.as_view({"get": "retrieve"}), name="job-detail"),
     path("", include(router.urls)),
 ]

@@ -190,7 +190,7 @@ def _chunks(
     chunk's. One query finds where each chunk ends; filtered, one cursor reads the matching ids as the chunks
     go, so that the filter runs once. The chunks read one snapshot of the database."""
     keys = queryset.order_by("pk").values_list("pk", flat=True)
-    with _snapshot(connection), contextlib.ExitStack() as stack:
+    with snapshot(connection), contextlib.ExitStack() as stack:
         filtered = None
         if queryset.query.where:  # the filtered ids, read as the chunks go: the filter is evaluated once
             filtered = stack.enter_context(connection.chunked_cursor())
@@ -213,7 +213,7 @@ def _chunks(
 
 
 @contextlib.contextmanager
-def _snapshot(connection) -> Iterator[None]:
+def snapshot(connection) -> Iterator[None]:
     """One read transaction around the chunks, so that they see the database as it was when the first began.
 
     PostgreSQL: REPEATABLE READ, READ ONLY (inside a caller's transaction, the chunks take its isolation).
