@@ -160,27 +160,30 @@ def _entries(rows: list, what: str, *, own: bool, skip: set[str]) -> list[Entry]
     return entries
 
 
+def part_history(record: models.Model, relation: str) -> tuple[models.QuerySet, set[str]]:
+    """The history entries of the parts of ``record`` in ``relation`` (or of its citations), and the names of
+    the fields that tie a part to its record."""
+    from django.contrib.contenttypes.fields import GenericRelation
+    from django.contrib.contenttypes.models import ContentType
+
+    field = record._meta.get_field(relation)
+    history = field.related_model.history
+    if isinstance(field, GenericRelation):
+        content_type = ContentType.objects.get_for_model(record)
+        return history.filter(content_type=content_type, object_id=record.pk), {"content_type", "object_id"}
+    return history.filter(**{field.field.attname: record.pk}), {field.field.name}
+
+
 def record_timeline(record: models.Model, parts: list[str], limit: int = 300) -> tuple[list[Entry], bool]:
     """The record's history with its parts' and its citations' (``parts``: relation names), newest first, at
     most ``limit`` entries; and whether older ones were left out. A query per history table and per kind of
     related record named, whatever the number of entries."""
-    from django.contrib.contenttypes.fields import GenericRelation
-    from django.contrib.contenttypes.models import ContentType
-
     histories = [(record.history.all(), record._meta.verbose_name.capitalize(), True, set())]
     for relation in parts:
-        model_field = record._meta.get_field(relation)
-        model = model_field.related_model
-        if not hasattr(model, "history"):
-            continue
-        if isinstance(model_field, GenericRelation):
-            content_type = ContentType.objects.get_for_model(record)
-            rows = model.history.filter(content_type=content_type, object_id=record.pk)
-            skip = {"content_type", "object_id"}
-        else:
-            rows = model.history.filter(**{model_field.field.attname: record.pk})
-            skip = {model_field.field.name}
-        histories.append((rows, model._meta.verbose_name.capitalize(), False, skip))
+        model = record._meta.get_field(relation).related_model
+        if hasattr(model, "history"):
+            rows, link = part_history(record, relation)
+            histories.append((rows, model._meta.verbose_name.capitalize(), False, link))
     entries, truncated = [], False
     for rows, what, own, skip in histories:
         fetched = list(rows.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])

@@ -413,15 +413,10 @@ def version_end(record: TrackedModel, entry):
 def parts_as_of(record: TrackedModel, relation: str, until) -> list[Values]:
     """The values of the parts of ``record`` in ``relation`` as they stood before ``until`` (None: now), from
     their history, in the order they were created; related records fetched with one query per kind."""
-    field = record._meta.get_field(relation)
-    model = field.related_model
-    if isinstance(field, GenericRelation):
-        content_type = ContentType.objects.get_for_model(record)
-        rows = model.history.filter(content_type=content_type, object_id=record.pk)
-        link = {"content_type", "object_id"}
-    else:
-        rows = model.history.filter(**{field.field.attname: record.pk})
-        link = {field.field.name}
+    from cooperation.history import part_history
+
+    model = record._meta.get_field(relation).related_model
+    rows, link = part_history(record, relation)
     latest: dict[int, Any] = {}
     if until is not None:
         rows = rows.filter(history_date__lt=until)

@@ -280,3 +280,11 @@ class DrugFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"substance {n}")
     group = m.DrugGroup.NPS
+
+
+def named_agency(name: str, country: str = "PE", **fields) -> m.Agency:
+    """An agency of ``country`` (ISO code) cited by a quote of its own name: two such agencies' citations
+    differ, as those of two records entered from two reports do."""
+    record = AgencyFactory(name=name, country=m.Country.objects.get(iso2=country), cited=False, **fields)
+    CitationFactory(record=record, quote=f"{name} took part")
+    return record

@@ -15,10 +15,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def agency(name: str, **fields) -> m.Agency:
-    record = f.AgencyFactory(name=name, country=m.Country.objects.get(iso2="PE"), cited=False, **fields)
-    f.CitationFactory(record=record, quote=f"{name} took part")
-    return record
+agency = f.named_agency
 
 
 @pytest.fixture
