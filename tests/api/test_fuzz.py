@@ -94,6 +94,8 @@ MEANING = re.compile(
             r" is in .+, not in ",  # a place outside the record's country ("Lima is in Peru, not in Chile.")
             # The facts a citation supports are those of its record's kind, which another field names.
             r"s have no field '.*'; a citation can support:",
+            # A quote's position is checked against its source's stored text, which the schema cannot see.
+            r"is not this quote: give where it begins|no stored text to place the quote in|is beyond its end",
             # A quantity's qualifier and its numbers (cooperation/quantities.py): a range has low below high, the
             # other qualifiers a value; an outcome's unit says whether it counts whole things.
             r"needs a low and a high end|needs a value|Only a range|high end is above|below its high end",
