@@ -256,3 +256,39 @@ def test_an_analyst_cites_a_selected_passage_for_a_new_agreement_with_two_partie
     assert sorted(party.country.iso2 for party in agreement.parties.all()) == ["BO", "PY"]
     [cited] = agreement.citations.all()
     assert (cited.source_id, cited.quote, cited.position) == (source.pk, passage, text.index(passage))
+
+
+def test_every_list_fits_1400_px_beside_its_filters(live_server, seed):
+    """Issue 16: no list scrolls sideways at 1400 px, with the seed and with names longer than its own."""
+    from django.contrib import admin
+
+    from cooperation.models import Agency, AgreementParty, Country
+
+    get_user_model().objects.create_superuser("analyst", password=PASSWORD)
+    peru = Country.objects.get(iso2="PE")
+    long_name = "Dirección Nacional de Inteligencia Antidrogas y Control de Precursores Químicos del Perú"
+    agency = Agency.objects.create(name=long_name, kind="police", country=peru)
+    AgreementParty.objects.create(agreement=Agreement.objects.order_by("pk").first(), agency=agency, role="implementer")
+    lists = sorted(
+        f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for model in admin.site._registry
+        if model._meta.app_label == "cooperation"
+    )
+    too_wide = {}
+    with chromium_page() as page:
+        log_in(page, live_server.url)
+        for path in lists:
+            page.goto(live_server.url + path)
+            sideways = page.evaluate(
+                """() => Math.max(
+                    document.documentElement.scrollWidth - window.innerWidth,
+                    ...[...document.querySelectorAll("#changelist .results")].map((e) => e.scrollWidth - e.clientWidth),
+                )"""
+            )
+            if sideways > 0:
+                too_wide[path] = sideways
+        page.goto(live_server.url + "/admin/cooperation/agreementparty/")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "list-agreement-parties-1400.png", full_page=True)
+    assert len(lists) > 20
+    assert too_wide == {}
