@@ -15,7 +15,8 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from cooperation import extraction, reading, services
-from cooperation.models import Citation, CitedModel, Source
+from cooperation.filtering.fields import cited_models
+from cooperation.models import Citation, Source
 from cooperation.models.sources import cited_querysets, normalise_space
 from cooperation.natural_keys import NaturalKeyError, natural_key
 
@@ -51,13 +52,7 @@ class SourceForm(forms.ModelForm):
 
 def cited_kinds() -> list[tuple[str, str]]:
     """The kinds of record a passage can be cited for: (model name, its name to read)."""
-    from django.apps import apps
-
-    return [
-        (model._meta.model_name, capfirst(model._meta.verbose_name))
-        for model in apps.get_app_config("cooperation").get_models()
-        if issubclass(model, CitedModel)
-    ]
+    return [(model._meta.model_name, capfirst(model._meta.verbose_name)) for model in cited_models()]
 
 
 @admin.register(Source)

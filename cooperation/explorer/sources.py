@@ -4,20 +4,19 @@ whatever the source supports."""
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 
 from cooperation import models as m
 from cooperation import reading
 from cooperation.api.permissions import may_view
 from cooperation.explorer.pages import explorer_url
+from cooperation.filtering.fields import cited_models
 from cooperation.models.sources import named_records
 
 
 def citations_with_records(source, user) -> list:
     """The source's citations of the kinds of record ``user`` may view, each with its record at hand."""
-    cited = [model for model in apps.get_app_config("cooperation").get_models() if issubclass(model, m.CitedModel)]
-    viewable = [model for model in cited if may_view(user, model)]
+    viewable = [model for model in cited_models() if may_view(user, model)]
     types = ContentType.objects.get_for_models(*viewable)  # cached after the first page
     citations = list(m.Citation.objects.filter(source=source, content_type__in=types.values()).order_by("pk"))
     generic = m.Citation._meta.get_field("record")
