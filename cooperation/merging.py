@@ -177,7 +177,7 @@ def merge_records(survivor: models.Model, duplicate: models.Model, *, user=None)
             f"{model._meta.verbose_name_plural.capitalize()} are reference data: they are not merged.", "reference"
         )
     if duplicate.pk == survivor.pk:
-        raise _refuse(f"A {model._meta.verbose_name} cannot be merged into itself.", "itself")
+        raise _refuse(f"{model._meta.verbose_name.capitalize()} {survivor.pk} cannot be merged into itself.", "itself")
     # Both read again, locked (on PostgreSQL): a concurrent write to either waits for the merge.
     locked = model._default_manager.select_for_update().in_bulk([survivor.pk, duplicate.pk])
     if duplicate.pk not in locked:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from .base import (
     CitedModel,
@@ -109,7 +110,7 @@ def supported_fields(model: type[models.Model], names: str) -> str:
     if unknown:
         raise ValidationError(
             {
-                "supports": f"{model._meta.verbose_name.capitalize()}s have no field {unknown[0]!r}; a citation can "
+                "supports": f"{capfirst(model._meta.verbose_name_plural)} have no field {unknown[0]!r}; a citation can "
                 f"support: {', '.join(supportable)}."
             },
             code="unknown_field",
