@@ -441,6 +441,13 @@ def resource_of(model: type[models.Model]) -> Resource:
     return _BY_MODEL[model]
 
 
+def part_relations(model: type[models.Model]) -> list[str]:
+    """The relations a record of ``model`` is written with: its parts (an agreement's parties, ...), then its
+    citations if it states facts. Its history and its revert cover them with the record."""
+    resource = _BY_MODEL.get(model)
+    return [*(resource.parts if resource else ()), *(["citations"] if issubclass(model, m.CitedModel) else [])]
+
+
 def resource_or_none(model: type[models.Model]) -> Resource | None:
     """The resource of a model, or None for a part or a model that is not one."""
     return _BY_MODEL.get(model)

@@ -381,7 +381,7 @@ def record_revert(record: TrackedModel, entry, *, user=None) -> bool:
     its parts and citations as they stood then (those added since go, those deleted since come back, those
     changed since are changed back), validated and saved as one write like any other (``record_save``): all or
     nothing, with history. Returns whether anything changed."""
-    from cooperation.resources import resource_or_none
+    from cooperation.resources import part_relations
 
     model, when = type(record), entry.history_date
     then = entry.instance
@@ -394,10 +394,8 @@ def record_revert(record: TrackedModel, entry, *, user=None) -> bool:
             target = field.m2m_reverse_field_name()
             ids = [getattr(row, f"{target}_id") for row in getattr(entry, field.name).all()]
             many_to_many[field.name] = list(field.related_model._default_manager.filter(pk__in=ids))
-    resource = resource_or_none(model)
-    relations = [*(resource.parts if resource else ()), *(["citations"] if isinstance(record, CitedModel) else [])]
     until = version_end(record, entry)
-    parts = {relation: parts_as_of(record, relation, until) for relation in relations}
+    parts = {relation: parts_as_of(record, relation, until) for relation in part_relations(model)}
     record._change_reason = f"Reverted to its version of {when:%Y-%m-%d %H:%M:%S} UTC"
     return record_save(record, many_to_many=many_to_many, parts=parts, user=user)
 

@@ -50,7 +50,7 @@ from cooperation.merging import mergeable
 from cooperation.models import Citation, CitationKind, CitedModel, Source
 from cooperation.models.base import StaleRecordError
 from cooperation.quantities import EXAMPLES, QuantityTextError, columns_from_text
-from cooperation.resources import CITATION_FIELDS, part_fields, resource_of, resource_or_none
+from cooperation.resources import CITATION_FIELDS, part_fields, part_relations, resource_of, resource_or_none
 
 from .filters import SourcedFilter, date_filters, date_label, resource_filters
 from .merging import may_merge, merge_url
@@ -360,9 +360,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
         record = self.get_object(request, unquote(object_id))
         extra = dict(extra_context or {})
         if record is not None and self.has_view_history_or_change_history_permission(request, record):
-            resource = resource_or_none(self.model)
-            parts = [*(resource.parts if resource else ()), *(["citations"] if isinstance(record, CitedModel) else [])]
-            extra["timeline"], extra["timeline_truncated"] = record_timeline(record, parts)
+            extra["timeline"], extra["timeline_truncated"] = record_timeline(record, part_relations(self.model))
             request.shows_timeline = True
         return super().history_view(request, object_id, extra)
 
@@ -389,10 +387,8 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
 
     def parts_then(self, record: models.Model, until) -> list[tuple[str, list[str]]]:
         """Each part relation of the record (and its citations) with its rows as they stood before ``until``."""
-        resource = resource_or_none(self.model)
-        relations = [*(resource.parts if resource else ()), *(["citations"] if isinstance(record, CitedModel) else [])]
         shown = []
-        for relation in relations:
+        for relation in part_relations(self.model):
             field = record._meta.get_field(relation)
             model = field.related_model
             rows = []
