@@ -535,6 +535,75 @@ class CitationSourcesColumn(Column):
         return None
 
 
+class CombinedCell(models.Expression):
+    """An ``UnsupportedFactsColumn``'s cell over the expressions of the cells it reads."""
+
+    output_field = TextField()
+
+    def __init__(self, column, supported: models.Expression, cells: dict[str, models.Expression]):
+        super().__init__()
+        self.column, self.supported, self.cells = column, supported, cells
+
+    def get_source_expressions(self):
+        return [self.supported, *self.cells.values()]
+
+    def set_source_expressions(self, expressions):
+        self.supported, *cells = expressions
+        self.cells = dict(zip(self.cells, cells, strict=True))
+
+    def as_sql(self, compiler, connection):
+        cells = {name: compiler.compile(expression) for name, expression in self.cells.items()}
+        return self.column.combine(compiler.compile(self.supported), cells, connection.vendor)
+
+
+@dataclass(eq=False)  # hashable by identity: Django hashes the expressions (``CombinedCell``) that hold it
+class UnsupportedFactsColumn(Column):
+    """The facts of a record that no citation names in its ``supports`` (as the API's ``unsupported_fields``):
+    names joined with "|", in the resource's order. Read-only. A fact is a column of the record with a value
+    (a part or key list that is not empty); the citations' ``supports`` are read by one aggregate
+    (``relation_rows``), and ``combine`` compares them with the record's own cells in the same row."""
+
+    model: type[models.Model] = None
+    #: The facts a citation can support, each the name of a column of the export; those that are lists.
+    facts: tuple[str, ...] = ()
+    lists: frozenset[str] = frozenset()
+    read_only: bool = True
+    __hash__ = object.__hash__  # Column, a dataclass with __eq__, has none
+
+    def relation_rows(self, escape) -> RelationRows:
+        return RelationRows(
+            queryset=m.Citation.objects.filter(content_type=ContentType.objects.get_for_model(self.model))
+            .exclude(supports="")
+            .order_by("pk"),
+            owner="object_id",
+            values={"value": F("supports"), "sort_key": F("pk")},
+            as_json=False,
+        )
+
+    def combine(self, supported: tuple[str, list], cells: dict[str, tuple[str, list]], vendor: str):
+        """The cell in SQL, from the citations' ``supports`` joined (``supported``: NULL when none names a fact)
+        and the record's cells by column name, each as (sql, params); returns (sql, params)."""
+        find = "strpos" if vendor == "postgresql" else "instr"
+        parts, params = [], []
+        for name in self.facts:
+            cell, cell_params = cells[name]
+            present = f"NULLIF({cell}, '[]') IS NOT NULL" if name in self.lists else f"({cell}) IS NOT NULL"
+            named = f"{find}(' ' || replace(COALESCE({supported[0]}, ''), '|', ' ') || ' ', ' {name} ') = 0"
+            parts.append(f"CASE WHEN {present} AND {named} THEN '{name}|' ELSE '' END")
+            params += [*cell_params, *supported[1]]
+        return f"NULLIF(rtrim({' || '.join(parts)}, '|'), '')", params
+
+    def select(self, escape, columns: list[Column] = ()):
+        """The cell as one expression over the record, every cell it reads computed again (a sub-query per
+        record and list): the reference form. exports.py combines the cells its joined query has already."""
+        by_name = {column.name: column for column in columns}
+        cells = {name: by_name[name].select(escape) for name in self.facts}
+        return CombinedCell(self, self.relation_rows(escape).correlated(), cells)
+
+    def read(self, text, unescape):
+        return None
+
+
 @dataclass
 class RecordTypeColumn(Column):
     """Which kind of record a citation supports, by model name (agreement, traffickingroute, ...)."""
@@ -593,6 +662,11 @@ def columns_for(resource) -> list[Column]:
         citation_fields = [m.Citation._meta.get_field(name) for name in CITATION_FIELDS]
         columns.append(PartsColumn("citations", relation=model._meta.get_field("citations"), fields=citation_fields))
         columns.append(CitationSourcesColumn("citation_sources", model=model))
+        named = {column.name: column for column in columns}
+        lists = frozenset(name for name, column in named.items() if isinstance(column, PartsColumn | KeysColumn))
+        columns.append(
+            UnsupportedFactsColumn("unsupported_fields", model=model, facts=resource.supportable, lists=lists)
+        )
     for stamp in ("created_at", "updated_at", "version"):
         column = FieldColumn(stamp, model_field=model._meta.get_field(stamp))
         column.read_only = stamp != "version"  # a version sent back is checked: see imports.py

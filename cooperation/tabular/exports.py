@@ -55,8 +55,14 @@ def correlated_query(resource: Resource, queryset: QuerySet, options: ExportOpti
     """The SQL (and parameters) selecting the export's cells, in the queryset's order (by id if none), each
     many-valued cell a correlated sub-query per record. Slower than ``export_query`` (a sub-query per record and
     column); kept as the reference that the joined form is checked against, and for querysets it cannot take."""
-    cells = {f"cell_{i}": column.select(options.escape_formulas) for i, column in enumerate(resource.columns)}
+    cells = {
+        f"cell_{i}": _select(column, resource, options.escape_formulas) for i, column in enumerate(resource.columns)
+    }
     return ordered(queryset).annotate(**cells).values_list(*cells).query.get_compiler(queryset.db).as_sql()
+
+
+def _select(column, resource: Resource, escape: bool):
+    return column.select(escape, resource.columns) if hasattr(column, "combine") else column.select(escape)
 
 
 def by_pk(queryset: QuerySet) -> bool:
@@ -118,16 +124,24 @@ def export_query(
         order = "_r.export_row"
     sql, params = records.order_by().annotate(**cells).values_list(*cells).query.get_compiler(queryset.db).as_sql()
     selected, joins, params = [], [], [*head_params, *params]
-    for i, _ in enumerate(resource.columns):
+    for i, column in enumerate(resource.columns):
         name = f"cell_{i}"
         if name not in relations:
             selected.append(f"_r.{name}")
             continue
         rows = relations[name]
         grouped, grouped_params = rows.grouped(connection, **restrict)
-        selected.append(f"COALESCE(_a{i}.value, {rows.empty(connection)})")
+        selected.append(
+            f"_a{i}.value" if hasattr(column, "combine") else f"COALESCE(_a{i}.value, {rows.empty(connection)})"
+        )
         joins.append(f"LEFT JOIN ({grouped}) _a{i} ON _a{i}.export_owner = _r.export_pk")
         params += grouped_params
+    # A cell combined from the others of its row (which facts no citation names) reads them as selected above.
+    cells = {column.name: (sql, []) for column, sql in zip(resource.columns, selected, strict=True)}
+    for i, column in enumerate(resource.columns):
+        if hasattr(column, "combine"):
+            selected[i], combined_params = column.combine((selected[i], []), cells, connection.vendor)
+            assert not combined_params, "the joined cells are columns, without parameters"
     statement = f"{head}SELECT {', '.join(selected)} FROM ({sql}) _r {' '.join(joins)} ORDER BY {order}"
     return statement, tuple(params)
 

@@ -5,16 +5,20 @@ the citations file, and the admin enters them and shows each fact's sources on t
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 
 from cooperation import models as m
+from cooperation.resources import RESOURCES
 from tests import factories as f
 from tests.admin.formdata import CITATIONS, admin_url, post_form
 from tests.csv.helpers import rows, to_csv
 
 pytestmark = pytest.mark.django_db
+RESOURCES_BY_MODEL = {resource.model: resource for resource in RESOURCES.values()}
 
 SOURCE = "https://diario.example.org/2016/03/convenio"
 TEXT = (
@@ -167,3 +171,50 @@ def test_the_seed_says_which_facts_the_article_supports(seed, client):
         before = citation.supports
         citation.full_clean()
         assert citation.supports == before, "stored in its normal form"
+
+
+@pytest.fixture
+def facts_partly_supported(seed):
+    """The seed, a small synthetic data set and citations that each name a few facts of their record, differently
+    per citation (some name a fact with no value, one in four every fact; a record's two citations may name the same
+    fact)."""
+    call_command("generate_data", scale=20, verbosity=0, stdout=io.StringIO())
+    for number, citation in enumerate(m.Citation.objects.order_by("pk").select_related("content_type")):
+        facts = RESOURCES_BY_MODEL[citation.content_type.model_class()].supportable
+        named = {facts[number % len(facts)], facts[(number * 7 + 3) % len(facts)]} if number % 4 else set(facts)
+        m.Citation.objects.filter(pk=citation.pk).update(supports=" ".join(x for x in facts if x in named))
+
+
+def api_records(client, name) -> dict[int, list[str]]:
+    found, url = {}, f"/api/v1/{name}/?limit=500"
+    while url:
+        page = client.get(url).json()
+        found |= {record["id"]: record["unsupported_fields"] for record in page["results"]}
+        url = page["next"]
+    return found
+
+
+@pytest.mark.usefixtures("facts_partly_supported")
+@pytest.mark.parametrize("name", [name for name, resource in RESOURCES.items() if resource.cited])
+def test_the_csv_lists_the_facts_no_citation_names_as_the_api_does(client, name):
+    listed = api_records(client, name)
+    exported = rows(b"".join(client.get(f"/api/v1/{name}/", {"format": "csv"}).streaming_content).decode())
+    in_csv = {
+        int(row["id"]): row["unsupported_fields"].split("|") if row["unsupported_fields"] else [] for row in exported
+    }
+    assert in_csv == listed
+    assert any(in_csv.values()) and not all(in_csv.values()), "records with and without unsupported facts"
+
+
+def test_the_unsupported_facts_column_is_read_only_on_import(editor_client, client, source, agencies):
+    editor_client.post("/api/v1/agreements/", agreement(SIGNING), format="json")
+    [row] = rows(b"".join(client.get("/api/v1/agreements/", {"format": "csv"}).streaming_content).decode())
+    assert row["unsupported_fields"] == "title|kind|status"
+    row["unsupported_fields"] = "parties"  # what it says follows from the citations, not from this cell
+    again = editor_client.post("/api/v1/agreements/import/", to_csv([row]), content_type="text/csv")
+    assert again.json()["unchanged"] == 1, again.content
+    assert editor_client.get("/api/v1/agreements/").json()["results"][0]["unsupported_fields"] == [
+        "title",
+        "kind",
+        "status",
+    ]

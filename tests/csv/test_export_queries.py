@@ -116,5 +116,6 @@ def test_chunks_take_one_short_query_each_and_the_records_and_relations_of_their
     bounds = [q["sql"] for q in queries.captured_queries if "LIMIT 1 OFFSET 4" in q["sql"]]
     assert len(bounds) == 3, "the first id past each chunk of 5 (none after the third)"
     sql, _ = exports.export_query(resource, m.Agreement.objects.all(), exports.ExportOptions(), after=3, through=8)
-    # One aggregate per relation: areas, drugs, signatories, links, parties, citations and their sources.
-    assert sql.count("GROUP BY") == 7 and sql.count("LEFT JOIN (SELECT") == 7
+    # One aggregate per relation: areas, drugs, signatories, links, parties, citations, their sources and the
+    # facts they support.
+    assert sql.count("GROUP BY") == 8 and sql.count("LEFT JOIN (SELECT") == 8
