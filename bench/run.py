@@ -49,7 +49,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 BENCH = PROJECT / "bench"
 PYTHON = sys.executable
-BENCHMARKS = ("export", "list", "filtered", "throughput", "import")
+BENCHMARKS = ("export", "package", "list", "filtered", "throughput", "import")
 
 EXPORTS = {
     "unfiltered": "",
@@ -240,6 +240,7 @@ def handwritten_sql(query: str) -> tuple[str, tuple, bytes]:
     filter runs once) and joined once. The text of each cell
     (natural keys, formula escaping, JSON members) is the column's own expression, so that the bytes can
     match. Also the header line the file starts with."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.db.models import F
     from django.db.models.expressions import RawSQL
@@ -256,7 +257,12 @@ def handwritten_sql(query: str) -> tuple[str, tuple, bytes]:
         head = f"WITH chosen AS MATERIALIZED ({ids_sql}) "
         chosen = RawSQL("SELECT chosen_id FROM chosen", ())
         queryset = queryset.model.objects.filter(pk__in=chosen)
+    unsupported = None
     for i, column in enumerate(resource.columns):
+        if column.name == "unsupported_fields":  # from the citations' supports and the cells: see below
+            unsupported = i
+            selected.append(None)
+            continue
         if not hasattr(column, "relation_rows"):
             cells[f"c{i}"] = column.select(True)
             selected.append(f"r.c{i}")
@@ -282,6 +288,26 @@ def handwritten_sql(query: str) -> tuple[str, tuple, bytes]:
         joins.append(f"LEFT JOIN (SELECT v.o, {cell} AS cell FROM ({sql}) v GROUP BY v.o) a{i} ON a{i}.o = r.pk_")
         join_params += params
         selected.append(f"a{i}.cell" if postgres or not rows.as_json else f"COALESCE(a{i}.cell, '[]')")
+    if unsupported is not None:
+        # The facts with a value (a list: not empty) that no citation's supports names: the words of every
+        # citation of the agreement joined once, each fact looked up in them.
+        ct = ContentType.objects.get_for_model(queryset.model).pk
+        restricted = " AND object_id IN (SELECT chosen_id FROM chosen)" if head else ""
+        joins.append(
+            f"LEFT JOIN (SELECT object_id AS o, {'string_agg' if postgres else 'group_concat'}(supports, ' ') AS words"
+            f" FROM cooperation_citation WHERE content_type_id = {ct} AND supports <> ''{restricted}"
+            " GROUP BY object_id) s ON s.o = r.pk_"
+        )
+        find = "strpos" if postgres else "instr"
+        by_name = {column.name: sql for column, sql in zip(resource.columns, selected, strict=True)}
+        facts = []
+        for name in resource.supportable:
+            value = by_name[name] if by_name[name].startswith("r.") else f"NULLIF({by_name[name]}, '[]')"
+            facts.append(
+                f"CASE WHEN {value} IS NOT NULL AND {find}(' ' || COALESCE(s.words, '') || ' ', ' {name} ') = 0"
+                f" THEN '{name}|' ELSE '' END"
+            )
+        selected[unsupported] = f"NULLIF(rtrim({' || '.join(facts)}, '|'), '')"
     records, params = (
         queryset.order_by().annotate(pk_=F("pk"), **cells).values_list("pk_", *cells).query.sql_with_params()
     )
@@ -395,6 +421,95 @@ def bench_export(server: Server, options, results: dict) -> None:
           f" load average now {os.getloadavg()[0]:.1f})\n")  # fmt: skip
     print(table(["export", "size", "same bytes", "hand-written s", "HTTP s", "× hand-written", "first byte ms",
                  "first record ms", "hand-written first byte ms", "peak worker RSS MiB"], rows))  # fmt: skip
+
+
+# --- Data package -------------------------------------------------------------------------------------------
+def download(port: int, path: str, target: Path) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    if response.status != 200:
+        raise SystemExit(f"GET {path}: {response.status}")
+    with target.open("wb") as file:
+        while chunk := response.read1(1 << 20):
+            file.write(chunk)
+    connection.close()
+
+
+def validate_package(server: Server, path: str, csv_path: str) -> dict:
+    """The package as a client saves it: Frictionless' own validation of every table, and its agreements.csv
+    holding every row of the agreements' CSV export (and the agreements those link to: the package is closed
+    under its foreign keys)."""
+    import csv
+    import tempfile
+    import zipfile
+
+    from frictionless import validate
+
+    with tempfile.TemporaryDirectory() as directory:
+        directory = Path(directory)
+        download(server.port, path, directory / "package.zip")
+        download(server.port, csv_path, directory / "export.csv")
+        zipfile.ZipFile(directory / "package.zip").extractall(directory / "package")
+        started = time.perf_counter()
+        report = validate(directory / "package" / "datapackage.json")
+        seconds = time.perf_counter() - started
+        with (directory / "package" / "agreements.csv").open(newline="") as packaged:
+            packaged_ids = [row["id"] for row in csv.DictReader(packaged)]
+        with (directory / "export.csv").open(newline="", encoding="utf-8-sig") as exported:
+            exported_ids = [row["id"] for row in csv.DictReader(exported)]
+    errors = report.flatten(["resourceName", "rowNumber", "fieldName", "note"])[:5]
+    return {"valid": report.valid, "errors": errors, "validate_s": seconds,
+            "covers_export": set(exported_ids) <= set(packaged_ids), "agreements": len(packaged_ids),
+            "exported": len(exported_ids)}  # fmt: skip
+
+
+def bench_package(server: Server, options, results: dict) -> None:
+    """The data package of the agreements (``resource=agreements``: the agreements and what they refer to, every
+    table) against the agreements' CSV export of the same rows, alternating; with ``--package-validate``, the
+    package is also saved and checked as a researcher would (frictionless validate)."""
+    rows = []
+    for label, query in EXPORTS.items():
+        package_path = "/api/v1/package/?resource=agreements" + (f"&{query}" if query else "")
+        csv_path = "/api/v1/agreements/?format=csv" + (f"&{query}" if query else "")
+        measured = {"csv": [], "package": [], "rss": []}
+        for _ in range(options.repeat):
+            measured["csv"].append(timed_get(server.port, csv_path))
+            pids = server.worker_pids()
+            exact = rss_reset(pids)
+            measured["package"].append(timed_get(server.port, package_path))
+            measured["rss"].append(rss_peak(pids))
+            print(f"  {label}: CSV {measured['csv'][-1]['time']:.2f} s, package "
+                  f"{measured['package'][-1]['time']:.2f} s, load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+        base, ours = measured["csv"], measured["package"]
+        row = {
+            "selection": label,
+            "csv_bytes": median(r["bytes"] for r in base),
+            "package_bytes": median(r["bytes"] for r in ours),
+            "csv_s": median(r["time"] for r in base),
+            "package_s": median(r["time"] for r in ours),
+            "ratio": median(o["time"] / b["time"] for o, b in zip(ours, base, strict=True)),
+            "ttfb_s": median(r["ttfb"] for r in ours),
+            "rss_mib": max(measured["rss"]),
+            "rss_exact": exact,
+            "load_average": os.getloadavg(),
+        }
+        if options.package_validate:
+            row |= validate_package(server, package_path, csv_path)
+            print(f"  {label}: valid {row['valid']} ({row['validate_s']:.0f} s), agreements {row['agreements']:,}"
+                  f" ({row['exported']:,} exported, all in it: {row['covers_export']}) {row['errors'] or ''}",
+                  flush=True)  # fmt: skip
+        results.setdefault("package", []).append(row)
+        rows.append([
+            label, f"{row['csv_bytes'] / 2**20:.1f} MiB", f"{row['package_bytes'] / 2**20:.1f} MiB",
+            f"{row['csv_s']:.2f}", f"{row['package_s']:.2f}", f"{row['ratio']:.2f}×", ms(row["ttfb_s"]),
+            f"{row['rss_mib']:.0f}" + ("" if exact else " (lifetime)"),
+            {True: "yes", False: "**NO**", None: "not checked"}[row.get("valid")],
+        ])  # fmt: skip
+    print(f"\nData package of the agreements against their CSV export ({options.repeat} runs each, alternating, "
+          f"medians; load average now {os.getloadavg()[0]:.1f})\n")  # fmt: skip
+    print(table(["selection", "CSV export", "package (zip)", "CSV s", "package s", "× CSV", "package first byte ms",
+                 "peak worker RSS MiB", "frictionless valid"], rows))  # fmt: skip
 
 
 # --- List ---------------------------------------------------------------------------------------------------
@@ -678,6 +793,8 @@ def main() -> int:
         metavar="N",
         help="Rows per import (default 10000); several sizes show whether memory stays flat.",
     )
+    parser.add_argument("--package-validate", action="store_true",
+                        help="Also save each data package and check it with frictionless (slow at 100k).")  # fmt: skip
     parser.add_argument("--import-repeat", type=int, default=3, help="Repetitions of each import (default 3).")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     options = parser.parse_args()

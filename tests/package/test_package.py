@@ -2,6 +2,7 @@
 Package, chosen with the API's filters, closed under its foreign keys, streamed with a fixed number of queries."""
 
 import io
+import tracemalloc
 import zipfile
 
 import pytest
@@ -240,3 +241,39 @@ def test_the_readme_example_runs_on_the_package(peru, monkeypatch, capsys):
     exec(compile(example, "README.md", "exec"), {})
     printed = capsys.readouterr().out
     assert "Acuerdo de cooperación" in printed and "RU" in printed
+
+
+def package_peak_memory(agreements: int) -> int:
+    """The peak of Python's allocations while a client reads the whole package, with ``agreements`` agreements
+    (each with two parties, one an agency), the blocks counted and dropped as a streaming client does."""
+    ru = m.Country.objects.get(iso2="RU")
+    agency = m.Agency.objects.get(name="Policía Nacional")
+    have = m.Agreement.objects.count()
+    made = m.Agreement.objects.bulk_create(
+        m.Agreement(title=f"Convenio {i} sobre intercambio de información", kind="treaty", signed="circa 2014")
+        for i in range(have, agreements)
+    )
+    m.AgreementParty.objects.bulk_create(
+        party
+        for agreement in made
+        for party in (
+            m.AgreementParty(agreement=agreement, agency=agency),
+            m.AgreementParty(agreement=agreement, country=ru),
+        )
+    )
+    response = APIClient().get("/api/v1/package/")
+    tracemalloc.start()
+    try:
+        size = sum(len(block) for block in response.streaming_content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert size > agreements * 20, "the package holds the agreements"
+    return peak
+
+
+def test_memory_stays_flat_as_the_agreements_grow_tenfold():
+    f.AgencyFactory(name="Policía Nacional", country=m.Country.objects.get(iso2="PE"), cited=False)
+    small = package_peak_memory(400)
+    large = package_peak_memory(4000)
+    assert large < small * 1.5 + 2**20, (small, large)  # blocks of 256 KiB; no list of rows, no whole file
