@@ -586,7 +586,16 @@ class PartsFormSet(forms.BaseInlineFormSet):
             raise ValidationError(messages_) from None
 
 
-class PartInline(admin.TabularInline):
+class FittingTabular:
+    """A tabular inline that never scrolls sideways: too wide for its room, its rows wrap into labelled cells."""
+
+    template = "admin/cooperation/edit_inline/tabular.html"
+
+    class Media:
+        js = ["cooperation/inline-fit.js"]
+
+
+class PartInline(FittingTabular, admin.TabularInline):
     """A part entered with its whole (a party of an agreement, a stop of a route): one compact row each.
 
     A new record opens with ``extra`` empty rows; an existing one with none ("Add another" adds more).
@@ -649,7 +658,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
     default_error_messages = {"too_few_forms": "Cite at least one source: every fact is sourced."}
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(FittingTabular, GenericTabularInline):
     """The sources of a fact: at least one citation, each with the words that support it (a verbatim quote, a
     paraphrase or a translation)."""
 
