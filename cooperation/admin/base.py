@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -99,11 +100,23 @@ def dates_description(model: type[models.Model]) -> str:
     )
 
 
-def quiet_related_widget(formfield: forms.Field | None, *, keep: tuple[str, ...] = ("add", "change", "view")):
-    """Keep only some of the icons beside a related field: add, change, view (never delete).
+def in_popup(request: HttpRequest) -> bool:
+    """Whether the page is a popup: a record added (or changed) from another record's form, its "+" icon."""
+    return IS_POPUP_VAR in request.GET or IS_POPUP_VAR in request.POST
 
-    The delete icon beside a country would delete the country, not unlink it: it has no place in a form.
+
+def quiet_related_widget(
+    formfield: forms.Field | None, request: HttpRequest, *, keep: tuple[str, ...] = ("add", "change", "view")
+):
+    """Keep only some of the icons beside a related field: add, change, view (never delete); none in a popup.
+
+    The delete icon beside a country would delete the country, not unlink it: it has no place in a form. In a
+    popup, each icon would open a popup from the popup (a source for the citation of an agency added from an
+    agreement): there related records are picked by typing, and the citation comes filled in from the form
+    the popup was opened from (cite-in-popup.js).
     """
+    if in_popup(request):
+        keep = ()
     widget = getattr(formfield, "widget", None)
     if isinstance(widget, RelatedFieldWidgetWrapper):
         for action in ("add", "change", "view", "delete"):
@@ -187,6 +200,34 @@ class QuantitiesForm(forms.ModelForm):
             setattr(self.instance, quantity.high, columns[quantity.high])
             cleaned[quantity.name] = columns[quantity.name]
         return cleaned
+
+
+#: The query parameters of an add page that fill its first citation, by the citation's field: a passage cited
+#: from a source's page for a new record, or the citation of the form a related record is added from (its "+"
+#: popup, cite-in-popup.js), so that the passage that names the new record is its citation too.
+CITE_PARAMETERS = {
+    "cite_source": "source",
+    "cite_quote": "quote",
+    "cite_position": "position",
+    "cite_kind": "kind",
+    "cite_locator": "locator",
+}
+
+
+def cited_in_address(request: HttpRequest) -> dict[str, Any]:
+    """The first citation a new record's page opens with, from its address: none without a source and a quote;
+    values that are not of their field's kind are left out (the form validates the rest on save)."""
+    given = {field: request.GET.get(parameter, "").strip() for parameter, field in CITE_PARAMETERS.items()}
+    if not given["source"].isdigit() or not given["quote"]:
+        return {}
+    cited = {"source": int(given["source"]), "quote": given["quote"]}
+    if given["position"].isdigit():
+        cited["position"] = int(given["position"])
+    if given["kind"] in CitationKind.values:
+        cited["kind"] = given["kind"]
+    if given["locator"]:
+        cited["locator"] = given["locator"]
+    return cited
 
 
 def joined(values: Sequence[Any], limit: int = 4) -> str:
@@ -341,7 +382,7 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
             setattr(self, f"{name}_bounds", bounds_display(name))
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
-        formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs))
+        formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), request)
         if size_partial_date(formfield, db_field, self.model):
             # The Dates section says once what to type, so that each date keeps to one compact line.
             formfield.help_text = ""
@@ -426,13 +467,10 @@ class TrackedAdmin(CSVAdminMixin, SimpleHistoryAdmin):
 
     def get_formset_kwargs(self, request: HttpRequest, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        source, quote = request.GET.get("cite_source", ""), request.GET.get("cite_quote", "")
-        if isinstance(inline, CitationInline) and request.method == "GET" and source.isdigit() and quote:
-            # A passage cited from a source's page for a new record: its first citation, filled in.
-            position = request.GET.get("cite_position", "")
-            kwargs["initial"] = [
-                {"source": int(source), "quote": quote, "position": int(position) if position.isdigit() else None}
-            ]
+        if isinstance(inline, CitationInline) and request.method == "GET":
+            cited = cited_in_address(request)
+            if cited:
+                kwargs["initial"] = [cited]
         return kwargs
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
@@ -586,7 +624,17 @@ class PartsFormSet(forms.BaseInlineFormSet):
             raise ValidationError(messages_) from None
 
 
-class PartInline(admin.TabularInline):
+class FittingTabular(metaclass=forms.MediaDefiningClass):
+    """A tabular inline that never scrolls sideways: too wide for its room, its rows wrap into labelled cells.
+    (A media-defining mixin: an inline that has media of its own gets these too.)"""
+
+    template = "admin/cooperation/edit_inline/tabular.html"
+
+    class Media:
+        js = ["cooperation/inline-fit.js"]
+
+
+class PartInline(FittingTabular, admin.TabularInline):
     """A part entered with its whole (a party of an agreement, a stop of a route): one compact row each.
 
     A new record opens with ``extra`` empty rows; an existing one with none ("Add another" adds more).
@@ -609,7 +657,9 @@ class PartInline(admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs) -> forms.Field | None:
         # A row has room for the field and its "add" icon only.
-        formfield = quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
+        formfield = quiet_related_widget(
+            super().formfield_for_dbfield(db_field, request, **kwargs), request, keep=("add",)
+        )
         size_partial_date(formfield, db_field, self.model)
         return formfield
 
@@ -649,7 +699,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
     default_error_messages = {"too_few_forms": "Cite at least one source: every fact is sourced."}
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(FittingTabular, GenericTabularInline):
     """The sources of a fact: at least one citation, each with the words that support it (a verbatim quote, a
     paraphrase or a translation)."""
 
@@ -661,6 +711,9 @@ class CitationInline(GenericTabularInline):
     extra = 0
     min_num = 1  # every fact is sourced
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
+
+    class Media:
+        js = ["cooperation/cite-in-popup.js"]  # the record's citation, for the records added from its form
 
     @admin.display(description="source and check")
     def support(self, citation: Citation) -> str:
@@ -698,7 +751,7 @@ class CitationInline(GenericTabularInline):
                 help_text="The facts its words support (Ctrl/\u2318-click for several); none: the record as a whole.",
                 widget=forms.SelectMultiple(attrs={"size": 4}),
             )
-        return quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), keep=("add",))
+        return quiet_related_widget(super().formfield_for_dbfield(db_field, request, **kwargs), request, keep=("add",))
 
     def get_formset(self, request: HttpRequest, obj: models.Model | None = None, **kwargs):
         # Refuse to remove the last citation, not only to add a record without one.

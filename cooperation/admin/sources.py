@@ -23,9 +23,6 @@ from cooperation.natural_keys import NaturalKeyError, natural_key
 from .base import NOTHING, TrackedAdmin, count_of
 from .filters import resource_filters
 
-#: The query parameters of an add page that fill its first citation (a passage cited from a source's page).
-CITE_PARAMETERS = ("cite_source", "cite_quote", "cite_position")
-
 
 class SourceForm(forms.ModelForm):
     """A source, whose text may come from a file: a saved web page, a PDF or a text file. (The admin makes its
