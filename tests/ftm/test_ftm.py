@@ -4,6 +4,8 @@ of queries, and no more than the reader may view."""
 
 import io
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +267,18 @@ def test_a_reader_gets_only_what_it_may_view(settings, peru):
     nobody = APIClient()
     nobody.force_authenticate(get_user_model().objects.create_user("nobody", password="not-used"))
     assert nobody.get("/api/v1/ftm/").status_code == 403
+
+
+def test_the_readme_example_runs(tmp_path, peru):
+    """The ``ftm`` CLI example of the README's "FollowTheMoney", with the test client answering its ``curl``."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## FollowTheMoney") :]
+    fetch_line, rest = re.search(r"```sh\n(.*?)```", section, re.S).group(1).split("\n", 1)
+    url, output = re.fullmatch(r'curl -s "http://127\.0\.0\.1:8000([^"]+)" > (\S+)', fetch_line).groups()
+    response = APIClient().get(url)
+    (tmp_path / output).write_bytes(b"".join(response.streaming_content))
+    path = f"{FTM.parent}{os.pathsep}{os.environ['PATH']}"
+    subprocess.run(["bash", "-euo", "pipefail", "-c", rest], cwd=tmp_path, env={**os.environ, "PATH": path}, check=True)
+    valid = [json.loads(line) for line in next(tmp_path.glob("*.valid.ftm.json")).read_text().splitlines()]
+    assert {int(c["id"].rsplit("-", 1)[1]) for c in of(valid, "Contract")} == peru["chosen"]
+    assert next(tmp_path.glob("*.xlsx")).stat().st_size > 0
