@@ -5,6 +5,7 @@ from rest_framework import routers, serializers
 from rest_framework.authentication import SessionAuthentication
 
 from cooperation.api.deletions import DeletionViewSet
+from cooperation.api.ftm import FtmView
 from cooperation.api.jobs import JobViewSet
 from cooperation.api.likely_duplicates import LikelyDuplicatesView
 from cooperation.api.package import PackageView
@@ -72,6 +73,7 @@ urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
     path("duplicates/", LikelyDuplicatesView.as_view(), name="likely-duplicates"),
     path("package/", PackageView.as_view(), name="package"),
+    path("ftm/", FtmView.as_view(), name="ftm"),
     path("jobs/<uuid:pk>/", JobViewSet.as_view({"get": "retrieve"}), name="job-detail"),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,76 @@
+"""``GET /api/v1/ftm/``: the records as FollowTheMoney entities in JSON Lines, of everything or of one resource's
+records chosen with its list's filters (``?resource=agreements&country=PE``) and what they refer to, as the data
+package chooses them. See ``cooperation.ftm``."""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.views import APIView
+
+from cooperation import models as m
+from cooperation.api.package import chosen_records
+from cooperation.api.permissions import ReadOnlyUnlessStaff, may_view
+from cooperation.api.tabular import check_database_answers
+from cooperation.api.throttling import ExportSlots, release
+from cooperation.ftm import FtmExport
+from cooperation.resources import RESOURCES
+
+CONTENT_TYPE = "application/x-ndjson"
+
+
+class FtmView(APIView):
+    """The records as FollowTheMoney entities, one JSON object a line (``ftm validate``, ``ftm aggregate``, Aleph):
+    agencies as public bodies or organisations, officials as persons with their posts, agreements as contracts,
+    courses and operations as projects, events as events, parties and participants as the links between them, and
+    every citation as its statement's source (``proof``, ``sourceUrl``, ``Documentation``). ``resource`` and that
+    resource's list filters choose the records; what they refer to comes along. Streams."""
+
+    permission_classes = [ReadOnlyUnlessStaff]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "resource",
+                str,
+                enum=sorted(RESOURCES),
+                description="The resource whose list filters choose the records (the other parameters). "
+                "Without it: everything.",
+            ),
+        ],
+        responses={(200, CONTENT_TYPE): OpenApiResponse(OpenApiTypes.STR, description="FtM entities, one a line.")},
+    )
+    def get(self, request, *args, **kwargs):
+        params = request.query_params.copy()
+        name = params.pop("resource", [None])[-1]
+        if name is None:
+            if params:
+                raise ValidationError({sorted(params)[0]: ["Name the resource these filters choose (resource=...)."]})
+            resource, chosen = None, None
+        elif name not in RESOURCES:
+            raise ValidationError({"resource": [f"Unknown resource. Known: {', '.join(sorted(RESOURCES))}."]})
+        else:
+            resource = RESOURCES[name]
+            if not may_view(request.user, resource.model):
+                raise PermissionDenied() if request.user.is_authenticated else NotAuthenticated()
+            chosen = chosen_records(resource, params, request)
+        export = FtmExport(chosen=chosen, may_view=lambda model: may_view(request.user, model))
+        if not any(export.viewable(model) for model, _, _ in export.exporters()) and not export.viewable(m.Country):
+            raise PermissionDenied("You may view none of the records the export holds.")
+        slots = ExportSlots(request)
+        slot = slots.acquire()
+        try:
+            check_database_answers(chosen.db if chosen is not None else "default")
+            response = StreamingHttpResponse(slots.hold(slot, export.stream()), content_type=CONTENT_TYPE)
+        except BaseException:
+            if slot is not None:
+                release(slot)
+            raise
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        response["Content-Disposition"] = (
+            f'attachment; filename="cooperation-{resource.name + "-" if resource else ""}ftm-{stamp}.ftm.json"'
+        )
+        return response
