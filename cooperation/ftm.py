@@ -35,6 +35,7 @@ are the links to them.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -96,7 +97,13 @@ def label(record: models.Model, name: str) -> str:
 def ftm_date(record: models.Model, name: str) -> str | None:
     """The partial date as an FtM date when it is a plain date or its prefix; None otherwise (see ``notes``)."""
     edtf = getattr(record, f"{name}_edtf") or ""
-    return edtf if _ISO_DATE.fullmatch(edtf) else None
+    if not _ISO_DATE.fullmatch(edtf):
+        return None
+    try:  # EDTF's 2018-21..2018-24 are seasons, not months
+        datetime.date.fromisoformat(f"{edtf}-01-01"[:10] if len(edtf) < 10 else edtf)
+    except ValueError:
+        return None
+    return edtf
 
 
 def vague_dates(record: models.Model, names: dict[str, str]) -> list[str]:

@@ -282,3 +282,30 @@ def test_the_readme_example_runs(tmp_path, peru):
     valid = [json.loads(line) for line in next(tmp_path.glob("*.valid.ftm.json")).read_text().splitlines()]
     assert {int(c["id"].rsplit("-", 1)[1]) for c in of(valid, "Contract")} == peru["chosen"]
     assert next(tmp_path.glob("*.xlsx")).stat().st_size > 0
+
+
+def test_a_link_has_the_sources_of_the_citations_that_support_its_part(peru):
+    agreement = peru["by_agency"]
+    about_the_date = f.CitationFactory(record=agreement, supports="signed", source=f.SourceFactory(title="Gaceta"))
+    about_the_parties = f.CitationFactory(record=agreement, supports="title parties", source=f.SourceFactory())
+    found = by_id(fetch(resource="agreements", id=agreement.pk))
+    contract = found[f"coop-agreement-{agreement.pk}"]
+    party = found[f"coop-agreement-party-{agreement.parties.get(agency=peru['devida']).pk}"]
+    whole = agreement.citations.get(supports="").source  # the factory's citation supports the whole record
+    assert set(props(contract, "sourceUrl")) == {whole.url, about_the_date.source.url, about_the_parties.source.url}
+    assert set(props(party, "sourceUrl")) == {whole.url, about_the_parties.source.url}
+    assert set(props(party, "proof")) == {f"coop-source-{whole.pk}", f"coop-source-{about_the_parties.source_id}"}
+    documentation = found[f"coop-citation-{about_the_date.pk}"]
+    assert (props(documentation, "entity"), props(documentation, "summary")) == (
+        [contract["id"]],
+        [about_the_date.quote],
+    )
+    assert found[f"coop-source-{about_the_date.source_id}"]["schema"] == "Article"
+
+
+def test_the_export_of_synthetic_data_is_valid():
+    call_command("generate_data", scale=30, verbosity=0, stdout=io.StringIO())
+    entities = fetch()
+    assert problems(entities) == []
+    assert len(of(entities, "Contract")) == m.Agreement.objects.count()
+    assert len(of(entities, "Project")) == m.TrainingCourse.objects.count() + m.Operation.objects.count()
