@@ -205,4 +205,5 @@ def test_every_route_of_the_api_is_in_the_schema_and_so_fuzzed():
     assert others | {("GET", "/api/v1/jobs/{id}/")} <= operations
     merges = {("POST", f"/api/v1/{name}/{{id}}/merge/") for name, r in RESOURCES.items() if mergeable(r.model)}
     assert merges | {("GET", "/api/v1/duplicates/"), ("GET", "/api/v1/package/")} <= operations
-    assert len(list(schema.get_all_operations())) == len(operations) == 7 * len(RESOURCES) + 6 + len(merges) + 2
+    assert ("GET", "/api/v1/changes/") in operations
+    assert len(list(schema.get_all_operations())) == len(operations) == 7 * len(RESOURCES) + 6 + len(merges) + 3
