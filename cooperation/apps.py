@@ -8,10 +8,11 @@ class CooperationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cooperation import checks, login_guard, signals  # noqa: F401  (registered by importing them)
+        from cooperation import changes, checks, login_guard, signals  # noqa: F401  (registered by importing them)
         from cooperation.api import schema  # noqa: F401  (registers the OpenAPI extensions)
 
         signals.connect()
+        changes.connect()
 
 
 class CooperationAdminConfig(admin_apps.AdminConfig):

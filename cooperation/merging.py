@@ -25,7 +25,7 @@ from django.db.models import F
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from cooperation import duplicates, services
+from cooperation import changes, duplicates, services
 from cooperation.models import Citation, CitedModel, Country, Deletion, Region
 from cooperation.models.base import DuplicateConstraint
 from cooperation.names import comparable
@@ -244,6 +244,7 @@ def merge_records(survivor: models.Model, duplicate: models.Model, *, user=None)
     ).get()
     result.deletion.merged_into = survivor.pk
     result.deletion.save(update_fields=["merged_into"])
+    changes.mark_merge(model, duplicate_id, survivor.pk)  # the change feed says merged, and into which
     Deletion.objects.filter(content_type=result.deletion.content_type, merged_into=duplicate_id).update(
         merged_into=survivor.pk  # records merged into the duplicate before lead to the survivor too
     )

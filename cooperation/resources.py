@@ -429,6 +429,7 @@ DECLARATIONS = (
 #: Parts (an agreement's parties) are not listed: their record's ``parts`` declare them.
 NOT_RESOURCES: dict[type[models.Model], str] = {
     m.Deletion: "A tombstone of a deleted record, served by /api/v1/deleted/ and written by signals.",
+    m.Change: "An entry of the change feed, served by /api/v1/changes/ and written by triggers (changes.py).",
 }
 
 #: Every resource by its URL name, in the order the API's index lists them.

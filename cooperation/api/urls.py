@@ -4,6 +4,7 @@ from knox import views as knox_views
 from rest_framework import routers, serializers
 from rest_framework.authentication import SessionAuthentication
 
+from cooperation.api.changes import ChangesView
 from cooperation.api.deletions import DeletionViewSet
 from cooperation.api.ftm import FtmView
 from cooperation.api.jobs import JobViewSet
@@ -74,6 +75,7 @@ urlpatterns = [
     path("duplicates/", LikelyDuplicatesView.as_view(), name="likely-duplicates"),
     path("package/", PackageView.as_view(), name="package"),
     path("ftm/", FtmView.as_view(), name="ftm"),
+    path("changes/", ChangesView.as_view(), name="changes"),
     path("jobs/<uuid:pk>/", JobViewSet.as_view({"get": "retrieve"}), name="job-detail"),
     path("", include(router.urls)),
 ]

@@ -9,6 +9,7 @@ from .agreements import (
     CooperationArea,
 )
 from .base import CitedModel, TrackedModel
+from .changes import Change
 from .choices import (
     AgencyKind,
     AgreementKind,
@@ -85,6 +86,7 @@ __all__ = [
     "CourseMilestone",
     "CourseParticipant",
     "CourseStatus",
+    "Change",
     "Deletion",
     "Drug",
     "DrugGroup",

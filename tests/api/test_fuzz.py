@@ -204,6 +204,6 @@ def test_every_route_of_the_api_is_in_the_schema_and_so_fuzzed():
     others = {("GET", "/api/v1/deleted/"), ("POST", "/api/v1/auth/login/"), ("GET", "/api/v1/search/")}
     assert others | {("GET", "/api/v1/jobs/{id}/")} <= operations
     merges = {("POST", f"/api/v1/{name}/{{id}}/merge/") for name, r in RESOURCES.items() if mergeable(r.model)}
-    exports = {("GET", "/api/v1/package/"), ("GET", "/api/v1/ftm/")}
+    exports = {("GET", "/api/v1/package/"), ("GET", "/api/v1/ftm/"), ("GET", "/api/v1/changes/")}
     assert merges | {("GET", "/api/v1/duplicates/")} | exports <= operations
-    assert len(list(schema.get_all_operations())) == len(operations) == 7 * len(RESOURCES) + 6 + len(merges) + 3
+    assert len(list(schema.get_all_operations())) == len(operations) == 7 * len(RESOURCES) + 6 + len(merges) + 4
