@@ -44,6 +44,8 @@ WHEN = {
 }
 #: The pages that show a timeline of their record, and the filter that chooses what involves it.
 OF_RECORD = {"countries": "country", "agencies": "agency", "officials": "official"}
+#: What a record's page passes on to its timeline: the kinds drawn and the period.
+TIMELINE_FILTERS = ("kind", "date_from", "date_to", "date_match")
 #: Parameters of the timeline itself; every other one is a filter of the kinds drawn.
 OWN = ("kind", "format")
 
@@ -128,6 +130,11 @@ class Timeline:
     def drawn(self) -> bool:
         return self.first_year is not None
 
+    @property
+    def drawn_lanes(self) -> list[Lane]:
+        """The lanes with something to draw (a kind with no record takes no room; the table has no row for it)."""
+        return [lane for lane in self.lanes if lane.spans]
+
 
 # --- Counting ---------------------------------------------------------------------------------------------
 def kinds_for(params: QueryDict, user) -> tuple[list[Resource], dict[str, list[str]]]:
@@ -165,8 +172,9 @@ def spans(resource: Resource, params: QueryDict) -> tuple[list[Span], dict[str, 
         return [], dict(filterset.errors)
     start, end = WHEN[resource.name]
     rows = (
-        # By id: a filter through a relation with many values (parties) must not count a record twice.
-        model._default_manager.filter(pk__in=filterset.qs.order_by().values("pk"))
+        # A filter through a relation with many values (parties) is a sub-query (``semi_joins``): no record
+        # comes back twice, so the records can be grouped as they are.
+        filterset.qs.order_by()
         .annotate(first=ExtractYear(f"{start}_earliest"), last=ExtractYear(f"{end}_latest"))
         .values("first", "last")
         .annotate(records=Count("pk"))
@@ -224,7 +232,7 @@ def lay_out(timeline: Timeline, filters: QueryDict) -> None:
         return round(LABEL + (year - first) * step, 1)
 
     top = AXIS
-    for lane in timeline.lanes:
+    for lane in timeline.drawn_lanes:
         lane.top = top
         base = top + COLUMNS
         for span in lane.spans:
@@ -286,7 +294,7 @@ def context(params: QueryDict, user, fixed: dict[str, str] | None = None) -> dic
         chosen[name] = value
     drawn = timeline(chosen, user)
     own = QueryDict(mutable=True)
-    for name in ("kind", "date_from", "date_to", "date_match"):
+    for name in TIMELINE_FILTERS:
         own.setlist(name, params.getlist(name))
     return {
         "timeline": drawn,
@@ -314,9 +322,17 @@ def of_record(request, resource: Resource, record) -> dict | None:
         return None
     key = (getattr(record, "iso2", "") or str(record.pk)) if resource.name == "countries" else str(record.pk)
     params = QueryDict(mutable=True)
-    for own in ("kind", "date_from", "date_to", "date_match"):
+    for own in TIMELINE_FILTERS:
         params.setlist(own, request.GET.getlist(own))
     return context(params, request.user, {name: key})
+
+
+def totals(drawn: dict | None, params: QueryDict) -> dict[str, int]:
+    """Records per kind on a record's timeline when it is drawn unfiltered (no ``kind``, no period): then they
+    are every record its filter chooses, the counts its page would otherwise query again."""
+    if drawn is None or drawn["timeline"].errors or any(params.getlist(name) for name in TIMELINE_FILTERS):
+        return {}
+    return {lane.resource.name: lane.total for lane in drawn["timeline"].lanes}
 
 
 def csv_response(drawn: Timeline) -> HttpResponse:

@@ -162,10 +162,11 @@ def render_record(request, resource: Resource, record):
         context["paragraphs"] = sources.cited_paragraphs(record, citations)
         context["supported"] = sources.supported_records(citations)
         context["supported_shown"] = True
-    if resource.name == "countries":
-        context["sections"] = dossier.sections(record, request.user)
-        context["partner_kinds"], context["partners"] = dossier.partners(record, request.user)
     drawn = timeline.of_record(request, resource, record)  # a country's, an agency's, an official's
+    if resource.name == "countries":
+        # The timeline has counted every record involving the country, kind by kind: the sections reuse that.
+        context["sections"] = dossier.sections(record, request.user, timeline.totals(drawn, request.GET))
+        context["partner_kinds"], context["partners"] = dossier.partners(record, request.user)
     if drawn is not None:
         context |= drawn
         return render(request, "explorer/record.html", context, status=400 if drawn["timeline"].errors else 200)

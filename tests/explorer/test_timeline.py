@@ -144,7 +144,9 @@ def test_a_dossier_an_agency_and_an_official_have_their_timeline(client, db):
     assert 'value="posts"' in official_page and 'value="trafficking-routes"' not in official_page  # no official
     # Its own filters: kind and period, the record's own filter kept.
     assert table_rows(page(client, f"/officials/{official.pk}/?kind=posts")) == [("Posts", "2009 to 2011", "1")]
-    assert table_rows(page(client, "/countries/PE/?date_from=2014")) == []
+    later = page(client, "/countries/PE/?date_from=2014")
+    assert table_rows(later) == []
+    assert '<h2 id="involved-agreements">Agreements (1)</h2>' in later  # the dossier's lists are not filtered
     assert "<code>date_to</code>" in page(client, "/countries/PE/?date_to=soon", status=400)
 
 
