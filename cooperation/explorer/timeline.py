@@ -290,6 +290,9 @@ def context(params: QueryDict, user, fixed: dict[str, str] | None = None) -> dic
     """What the timeline's template needs, for the request's parameters with ``fixed`` ones (a dossier's own
     ``country``) set over them."""
     chosen = params.copy()
+    for name in TIMELINE_FILTERS:  # the form's fields left empty are sent empty: they ask for nothing
+        if not any(chosen.getlist(name)):
+            chosen.pop(name, None)
     for name, value in (fixed or {}).items():
         chosen[name] = value
     drawn = timeline(chosen, user)
