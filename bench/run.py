@@ -20,6 +20,9 @@ that load from other processes on the machine weighs on both alike; the figures 
 - ``import``: new agreements (two parties and a citation each) imported by the CSV import, rows per second
   and peak RSS at each ``--import-rows``, against ``COPY FROM`` of the same rows into the same tables
   (PostgreSQL; ``bench/import_rows.py``).
+- ``dossier``: a country's explorer page (its records kind by kind, partners, timeline: issue 15) and its
+  timeline page, against the API's JSON list page of the same country's agreements (``?country=XX``, the
+  default page): median and p99 latency, the page's queries, and the answer to a revalidation (``304``).
 
     createdb -h 127.0.0.1 -U postgres coop_bench
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/coop_bench --scale 100000
@@ -49,7 +52,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 BENCH = PROJECT / "bench"
 PYTHON = sys.executable
-BENCHMARKS = ("export", "package", "list", "filtered", "throughput", "import")
+BENCHMARKS = ("export", "package", "list", "filtered", "throughput", "import", "dossier")
 
 EXPORTS = {
     "unfiltered": "",
@@ -64,6 +67,9 @@ FILTERS = {
     "date range (2012)": "date_from=2012-01-01&date_to=2012-12-31",
     "all four": "country=PE&region=419&status=signed&date_from=2012-01-01&date_to=2014-12-31",
 }
+
+#: Countries whose dossier is measured: the most frequent party (about a quarter of the agreements) and Peru.
+DOSSIERS = ("US", "PE")
 
 
 # --- Environment and server -----------------------------------------------------------------------------
@@ -721,6 +727,81 @@ def bench_import(server, options, results: dict) -> None:
     print("\nrows per CPU s: rows over the import process's own CPU time (the machine may be shared).")
 
 
+# --- Explorer dossier -------------------------------------------------------------------------------------
+def explorer_queries(path: str) -> int:
+    from django.db import connection
+    from django.test import Client
+
+    executed: list = []
+    with connection.execute_wrapper(recorder(executed)):
+        response = Client().get(path, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 200, (path, response.status_code)
+    return len(executed)
+
+
+def revalidation(port: int, path: str, tag: str) -> float:
+    """The time of a GET that sends the page's ETag back (a browser's reload): a 304 with no body."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", path, headers={"If-None-Match": tag})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    if response.status != 304:
+        raise SystemExit(f"GET {path} with its ETag: {response.status}, not 304")
+    return time.perf_counter() - started
+
+
+def bench_dossier(server: Server, options, results: dict) -> None:
+    """A country's dossier and its timeline page against the API's list of its agreements, interleaved."""
+    from cooperation import models as m
+    from cooperation.explorer.dossier import involving
+    from cooperation.resources import RESOURCES
+
+    rows = []
+    for code in DOSSIERS:
+        paths = {
+            "API list (JSON)": f"/api/v1/agreements/?country={code}",
+            "dossier": f"/countries/{code}/",
+            "timeline": f"/timeline/?country={code}",
+        }
+        for path in paths.values():
+            server.warm(path, times=1)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+        connection.request("GET", paths["dossier"])
+        answer = connection.getresponse()
+        answer.read()
+        tag = answer.getheader("ETag")
+        connection.close()
+        times: dict[str, list[float]] = {label: [] for label in [*paths, "dossier, 304"]}
+        for _ in range(options.repeat * max(1, options.requests // 5)):
+            for label, path in paths.items():
+                times[label].append(timed_get(server.port, path)["time"])
+            times["dossier, 304"].append(revalidation(server.port, paths["dossier"], tag))
+        agreements = involving(RESOURCES["agreements"], code).count()
+        baseline = median(times["API list (JSON)"])
+        for label, values in times.items():
+            path = paths.get(label, paths["dossier"])
+            row = {
+                "country": code,
+                "agreements": agreements,
+                "page": label,
+                "path": path,
+                "median_ms": median(values) * 1000,
+                "p99_ms": percentile(values, 0.99) * 1000,
+                "ratio": median(values) / baseline,
+                "queries": explorer_queries(path) if label in ("dossier", "timeline") else None,
+                "requests": len(values),
+            }
+            results.setdefault("dossier", []).append(row)
+            rows.append([code, f"{agreements:,}", label, f"{row['median_ms']:.1f}", f"{row['p99_ms']:.1f}",
+                         f"{row['ratio']:.2f}", row["queries"] if row["queries"] is not None else "–"])  # fmt: skip
+    count = m.Agreement.objects.count()
+    print(f"\nExplorer dossier against the API's list of the country's agreements ({count:,} agreements; "
+          f"{rows and results['dossier'][0]['requests']} requests each, interleaved)\n")  # fmt: skip
+    print(table(["country", "its agreements", "page", "median ms", "p99 ms", "x API list", "queries"], rows))
+
+
 # --- Main -----------------------------------------------------------------------------------------------
 COUNT_AGREEMENTS = "from cooperation.models import Agreement; print(Agreement.objects.count())"
 
@@ -808,6 +889,8 @@ def main() -> int:
     info = results["machine"]
     print(f"{info['database']}, {info['agreements']:,} agreements; Python {info['python']}, Django "
           f"{info['django']}; {info['date']}; load average {info['load_average'][0]:.1f}")  # fmt: skip
+    if "dossier" in options.bench:  # production's pages name their stylesheet by the collected manifest
+        subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=PROJECT, env=env, check=True)
     served = [name for name in options.bench if name != "import"]  # the import bench needs no server
     with Server(env, options.workers) if served else contextlib.nullcontext() as server:
         for name in options.bench:

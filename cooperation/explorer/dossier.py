@@ -69,9 +69,9 @@ def country_key(country) -> str:
     return country.iso2 or str(country.pk)
 
 
-def sections(country, user) -> list[Section]:
+def sections(country, user, counts: dict[str, int] | None = None) -> list[Section]:
     """Each kind the user may view: its first SHOWN records involving the country and how many there are (two
-    queries per kind)."""
+    queries per kind; one where ``counts`` has the kind's already, counted by the dossier's timeline)."""
     key = country_key(country)
     shown = []
     for name in KINDS:
@@ -80,7 +80,8 @@ def sections(country, user) -> list[Section]:
             continue
         records = involving(resource, key).order_by(*(resource.model._meta.ordering or ()), "pk")
         first = list(records[:SHOWN])
-        count = records.count()  # even when all are shown: a page's queries must not depend on the data
+        # Even when all are shown: a page's queries must not depend on the data.
+        count = counts[name] if counts and name in counts else records.count()
         shown.append(
             Section(
                 resource=resource,

@@ -4,7 +4,7 @@ is not a resource, or an id that is not one, is a 404 from the address itself.""
 
 from django.urls import path, re_path
 
-from cooperation.explorer import views
+from cooperation.explorer import timeline, views
 from cooperation.resources import RESOURCES
 
 #: Ids are digits and fit a 64-bit integer, as in the API: anything else never reaches a query.
@@ -14,6 +14,7 @@ app_name = "explorer"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("timeline/", timeline.timeline_page, name="timeline"),
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_by_code, name="country-by-code"),
 ]
 for resource in RESOURCES.values():

@@ -15,11 +15,12 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_safe
 
 from cooperation import models as m
+from cooperation.api.caching import revalidated
 from cooperation.api.permissions import may_view
 from cooperation.api.search import matching, query_words, searched
 from cooperation.api.serializers import serializer_for
 from cooperation.api.views import viewset_for
-from cooperation.explorer import dossier, sources
+from cooperation.explorer import dossier, sources, timeline
 from cooperation.explorer.access import login_when_required, require_view
 from cooperation.explorer.pages import explorer_url, facts, label, list_url, values_of
 from cooperation.models.sources import named_records
@@ -51,6 +52,7 @@ def api_url(resource: Resource, pk: int | None = None) -> str:
 
 @require_safe
 @login_when_required
+@revalidated
 def home(request):
     """What there is: a count of each kind of record, the latest changes, and the search box. One query per
     kind for the counts and one per kind for the latest changes."""
@@ -75,6 +77,7 @@ def home(request):
 
 @require_safe
 @login_when_required
+@revalidated
 def search(request):
     """Every kind of record the user may view, searched as the API's ``/api/v1/search/`` searches: one query
     per kind, its first PER_KIND matches shown."""
@@ -115,6 +118,7 @@ def sources_of(resource: Resource) -> dict[str, str]:
 
 @require_safe
 @login_when_required
+@revalidated
 def record_detail(request, resource: Resource, pk: int):
     """One record: its facts as the resource declares them, each with its support, and its parts as tables.
     Read with the API's queryset (its joins and prefetches), so the page costs the same for any record."""
@@ -125,6 +129,7 @@ def record_detail(request, resource: Resource, pk: int):
 
 @require_safe
 @login_when_required
+@revalidated
 def country_by_code(request, code: str):
     """``/countries/RU/``: a country by its ISO 3166 alpha-2 code, the same page as by its id."""
     resource = RESOURCES["countries"]
@@ -157,9 +162,14 @@ def render_record(request, resource: Resource, record):
         context["paragraphs"] = sources.cited_paragraphs(record, citations)
         context["supported"] = sources.supported_records(citations)
         context["supported_shown"] = True
+    drawn = timeline.of_record(request, resource, record)  # a country's, an agency's, an official's
     if resource.name == "countries":
-        context["sections"] = dossier.sections(record, request.user)
+        # The timeline has counted every record involving the country, kind by kind: the sections reuse that.
+        context["sections"] = dossier.sections(record, request.user, timeline.totals(drawn, request.GET))
         context["partner_kinds"], context["partners"] = dossier.partners(record, request.user)
+    if drawn is not None:
+        context |= drawn
+        return render(request, "explorer/record.html", context, status=400 if drawn["timeline"].errors else 200)
     return render(request, "explorer/record.html", context)
 
 
@@ -172,6 +182,7 @@ def citation_row(citation) -> dict:
 
 @require_safe
 @login_when_required
+@revalidated
 def record_list(request, resource: Resource):
     """The records of one kind, filtered by the API's own filterset (the same parameters, so the address is a
     permalink and the CSV link exports the same records), PAGE_SIZE a page, in two queries (count and page)."""
