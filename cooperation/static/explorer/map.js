@@ -21,8 +21,9 @@
     return node;
   }
 
-  // The centre of a shape's largest polygon: Russia's, not the average of Russia and Kaliningrad.
-  function anchor(geometry) {
+  // Where a stop without coordinates is drawn: the middle, as the map shows it, of its shape's largest polygon
+  // (Russia's mainland, not the average of it and Kaliningrad; France's, not French Guiana's).
+  function anchor(geometry, projection, path) {
     if (!geometry) return null;
     var polygons = geometry.type === "MultiPolygon" ? geometry.coordinates : [geometry.coordinates];
     var best = null;
@@ -31,7 +32,7 @@
       var a = d3.geoArea({ type: "Polygon", coordinates: rings });
       if (a > area) { area = a; best = rings; }
     });
-    return best ? d3.geoCentroid({ type: "Polygon", coordinates: best }) : null;
+    return best ? projection.invert(path.centroid({ type: "Polygon", coordinates: best })) : null;
   }
 
   function draw(world) {
@@ -50,7 +51,8 @@
       var shapes = (stop.dataset.countries || "").split(" ").map(function (code) { return geometries[code]; })
         .filter(Boolean);
       if (!shapes.length) return null;
-      return anchor(shapes.length === 1 ? topojson.feature(world, shapes[0]).geometry : topojson.merge(world, shapes));
+      var shape = shapes.length === 1 ? topojson.feature(world, shapes[0]).geometry : topojson.merge(world, shapes);
+      return anchor(shape, projection, path);
     }
 
     var defs = element("defs", {}, svg);

@@ -38,6 +38,8 @@
     container: container,
     elements: elements,
     userZoomingEnabled: true,
+    minZoom: 0.2,
+    maxZoom: 1.6, // a network of three nodes is not blown up to the size of the box
     wheelSensitivity: 0.3,
     boxSelectionEnabled: false,
     autoungrabify: true,
