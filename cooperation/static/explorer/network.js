@@ -77,11 +77,12 @@
   cy.nodes().forEach(function (node) {
     node.data("degree", node.degree(false));
   });
-  // Concentric rings by how connected a node is: the same drawing for the same data, at once (no animation).
+  // Concentric rings by how connected a node is, the most connected in the middle, in about four rings: the
+  // same drawing for the same data, at once (no animation).
   var layout = cy.layout({
     name: "concentric",
     concentric: function (node) { return node.degree(false); },
-    levelWidth: function () { return 2; },
+    levelWidth: function (nodes) { return Math.max(1, nodes.maxDegree(false) / 4); },
     minNodeSpacing: 18,
     animate: false,
     padding: 20,
