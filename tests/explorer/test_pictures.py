@@ -6,9 +6,11 @@ import io
 import re
 
 import pytest
+from django.core.management import call_command
 
 from cooperation import models as m
 from tests import factories as f
+from tests.explorer.conftest import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +190,35 @@ def test_the_pictures_require_what_the_api_requires(client, read_requires_login,
     client.force_login(user_who_may_view("country", "agreement"))
     assert client.get("/network/").status_code == 403  # agencies are nodes too
     assert client.get("/map/").status_code == 403
+
+
+# --- Queries ------------------------------------------------------------------------------------------------
+PICTURE_URLS = (
+    "/network/",
+    "/network/?kind=agreements&kind=operations&date_from=2005&country=CO",
+    "/network/?format=csv",
+    "/map/",
+    "/map/?status=active&country=CO",
+    "/map/?format=csv",
+    "/map/?format=csv&table=places",
+)
+
+
+def picture_queries(client) -> dict[str, int]:
+    return {url: queries_of(client, url) for url in PICTURE_URLS}
+
+
+def test_the_pictures_cost_the_same_queries_with_more_data(client, seed):
+    """Synthetic data at two sizes, and more places records happened at: the same queries on every page. (None
+    at all costs less: Django sends no query for ``pk__in=[]``.)"""
+    call_command("generate_data", scale=20, verbosity=0, stdout=io.StringIO())
+    f.EventFactory(place=f.PlaceFactory(country=country("CO"), latitude="4.6", longitude="-74.1"), cited=False)
+    picture_queries(client)  # warms the caches (content types) later pages reuse
+    small = picture_queries(client)
+    call_command("generate_data", scale=80, clear=True, verbosity=0, stdout=io.StringIO())
+    for number in range(3):
+        place = f.PlaceFactory(country=country("CO"), latitude=f"4.{number}", longitude="-74.1")
+        f.OperationFactory(place=place, cited=False)
+        f.EventFactory(place=place, cited=False)
+    assert m.Agreement.objects.count() > 80
+    assert picture_queries(client) == small
