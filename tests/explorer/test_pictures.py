@@ -222,3 +222,12 @@ def test_the_pictures_cost_the_same_queries_with_more_data(client, seed):
         f.EventFactory(place=place, cited=False)
     assert m.Agreement.objects.count() > 80
     assert picture_queries(client) == small
+
+
+def test_home_links_to_the_pictures_with_what_they_draw(client, parties, route):
+    body = page(client, "/").split('id="pictures"')[1]
+    agreements, operations = m.Agreement.objects.count(), m.Operation.objects.count()
+    assert '<a href="/network/">Cooperation network</a>' in body and '<a href="/map/">Map</a>' in body
+    assert f'<span class="glance">{agreements} agreements</span>' in body
+    assert f'<span class="glance">{operations} operations</span>' in body
+    assert f"{m.TraffickingRoute.objects.count()} trafficking routes stop by stop" in body
