@@ -16,7 +16,6 @@ from django.views.decorators.http import require_safe
 from cooperation import models as m
 from cooperation.explorer import maps, network
 from cooperation.explorer.access import login_when_required, require_view
-from cooperation.resources import RESOURCES
 from cooperation.tabular.columns import escape_formula
 
 
@@ -89,7 +88,6 @@ def map_page(request):
         if params.get("table") == "places":
             return csv_response(places_csv(maps.places(params, request.user)), "places.csv")
         return csv_response(maps.csv_rows(maps.routes(selected, limit=None)), "routes.csv")
-    filterset = RESOURCES["trafficking-routes"].filterset_class
     context = {
         "errors": errors,
         "filters": [(name, ", ".join(values)) for name, values in params.lists()],
@@ -97,7 +95,6 @@ def map_page(request):
         "statuses": m.RouteStatus.choices,
         "routes_csv_url": f"?{with_format(params)}",
         "places_csv_url": f"?{with_format(params, table='places')}",
-        "filter_names": sorted(filterset.base_filters),
         "routes_shown": maps.ROUTES_SHOWN,
         "places_shown": maps.PLACES_SHOWN,
     }
