@@ -231,3 +231,10 @@ def test_home_links_to_the_pictures_with_what_they_draw(client, parties, route):
     assert f'<span class="glance">{agreements} agreements</span>' in body
     assert f'<span class="glance">{operations} operations</span>' in body
     assert f"{m.TraffickingRoute.objects.count()} trafficking routes stop by stop" in body
+
+
+def test_a_dossier_links_to_its_countrys_network_and_map(client, parties, route):
+    body = page(client, f"/countries/{parties['bo'].pk}/")
+    assert '<a href="/network/?country=BO">Its cooperation network</a>' in body
+    assert '<a href="/map/?country=BO">Its routes and places on the map</a>' in body
+    assert [(kind, n) for *_, kind, n in edges(page(client, "/network/?country=BO"))] == [("operations", 1)]
