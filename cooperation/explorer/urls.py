@@ -1,11 +1,10 @@
-"""The explorer's addresses: ``/``, ``/search/``, the pictures ``/network/`` and ``/map/``, and for each resource
-of ``cooperation/resources.py`` its list
+"""The explorer's addresses: ``/``, ``/search/``, and for each resource of ``cooperation/resources.py`` its list
 ``/<name>/`` and its records ``/<name>/<id>/`` (a country also by its code: ``/countries/RU/``). A name that
 is not a resource, or an id that is not one, is a 404 from the address itself."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
-from cooperation.explorer import pictures, views
+from cooperation.explorer import views
 from cooperation.resources import RESOURCES
 
 #: Ids are digits and fit a 64-bit integer, as in the API: anything else never reaches a query.
@@ -15,9 +14,8 @@ app_name = "explorer"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
-    path("network/", pictures.network_page, name="network"),
-    path("map/", pictures.map_page, name="map"),
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_by_code, name="country-by-code"),
+    path("", include("cooperation.explorer.picture_urls")),  # /network/, /map/
 ]
 for resource in RESOURCES.values():
     urlpatterns += [
