@@ -2,7 +2,7 @@
 ``/<name>/`` and its records ``/<name>/<id>/`` (a country also by its code: ``/countries/RU/``). A name that
 is not a resource, or an id that is not one, is a 404 from the address itself."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from cooperation.explorer import timeline, views
 from cooperation.resources import RESOURCES
@@ -16,6 +16,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("timeline/", timeline.timeline_page, name="timeline"),
     re_path(r"^countries/(?P<code>[A-Za-z]{2})/$", views.country_by_code, name="country-by-code"),
+    path("", include("cooperation.explorer.picture_urls")),  # /network/, /map/
 ]
 for resource in RESOURCES.values():
     urlpatterns += [
