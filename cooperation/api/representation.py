@@ -38,7 +38,9 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
+from cooperation import provenance
 from cooperation.api.briefs import RecordBriefField
 from cooperation.api.fields import BriefRelatedField, SupportedFieldsField
 from cooperation.api.prefetch import _cache_name
@@ -81,6 +83,9 @@ def converter(drf_field: serializers.Field) -> Callable[[Any], Any]:
             convert = drf_field.to_representation
             return lambda value: value if value is None or type(value) is expected else convert(value)
     convert = drf_field.to_representation
+    as_string = getattr(drf_field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+    if isinstance(drf_field, serializers.BigIntegerField) and not as_string:  # ids: int(value)
+        return lambda value: value if value is None or type(value) is int else convert(value)
     return lambda value: None if value is None else convert(value)
 
 
@@ -258,8 +263,9 @@ class Plan:
 
     serializer_class: type[serializers.Serializer]
     basename: str
-    #: (key, kind, what): kind "column" (attribute, converter), "url", "display", "relation" (Relation) or
-    #: "field" (the DRF field's name: read through the bound field, on the record instance).
+    #: (key, kind, what): kind "column" (attribute, converter), "url", "display", "relation" (Relation),
+    #: "unsupported" (``provenance.unsupported_fields`` from the relations' rows) or "field" (the DRF field's
+    #: name: read through the bound field, on the record instance).
     steps: list[tuple[str, str, Any]] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     local: threading.local = field(default_factory=threading.local)
@@ -311,6 +317,9 @@ class Plan:
                     item[key] = owner["display"]
                 elif kind == "relation":
                     item[key] = [what.build(row, owner) for row in fetched[what.name].get(record.pk, ())]
+                elif kind == "unsupported":
+                    related = {r.source: [Row(x) for x in fetched[r.name].get(record.pk, ())] for r in self.relations}
+                    item[key] = provenance.unsupported_fields(record, related)
                 else:
                     drf_field = fields[what]
                     attribute = drf_field.get_attribute(record)
@@ -350,6 +359,8 @@ def plan_for(serializer_class: type[serializers.Serializer]) -> Plan | None:
                 relation = many_relation(model, name, drf_field)
                 plan.relations.append(relation)
                 plan.steps.append((name, "relation", relation))
+            elif name == "unsupported_fields" and isinstance(drf_field, serializers.SerializerMethodField):
+                plan.steps.append((name, "unsupported", None))
             elif column is not None:
                 plan.steps.append((name, "column", (column.attname, converter(drf_field))))
             else:
