@@ -20,6 +20,7 @@ client reading 256 KiB per 60 s, about 4.3 KiB/s (15 MiB an hour); any client at
 answer, exports of any size included, to the end. (Reading a request body, each receive waits as long.)
 """
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -72,3 +73,7 @@ def post_worker_init(worker) -> None:
         return in_pieces(response)
 
     worker.wsgi = with_client_timeout
+    # What the worker has loaded by now (Django, the app, its settings) lives as long as the worker: out of the
+    # garbage collector's generations, the full collections a list page's allocations trigger no longer scan
+    # it every time (bench/RESULTS.md, issue 17).
+    gc.freeze()

@@ -69,6 +69,16 @@ def field_support(record: models.Model) -> list[FieldSupport]:
     ]
 
 
-def unsupported_fields(record: models.Model) -> list[str]:
-    """The facts of the record that no citation names in its ``supports``."""
-    return [support.name for support in field_support(record) if support.unsupported]
+def unsupported_fields(record: models.Model, related: dict | None = None) -> list[str]:
+    """The facts of the record that no citation names in its ``supports``: ``field_support``'s unsupported
+    ones, without the labels and the citations of each (a list page asks this of every record it shows).
+    ``related``: the record's many-valued relations (citations, parts) where the caller has read them already,
+    by name (a list page's read path, cooperation/api/representation.py, has them as rows)."""
+    related = related or {}
+    citations = related["citations"] if "citations" in related else record.citations.all()
+    named = {name for citation in citations for name in citation.supports.split()}
+    return [
+        name
+        for name in resource_of(type(record)).supportable
+        if name not in named and (bool(related[name]) if name in related else has_value(record, name))
+    ]

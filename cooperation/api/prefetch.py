@@ -81,8 +81,10 @@ def fetch_plan(serializer_class, *, nested: bool = False) -> tuple[list[str], li
         elif isinstance(field, ManyRelatedField):
             related = model._meta.get_field(field.source).related_model
             brief = natural_key(related).select_related
-            queryset = related._default_manager.select_related(*brief) if brief else None
-            prefetches.append(Prefetch(field.source, queryset=queryset) if queryset is not None else field.source)
+            # Ties of the related model's ordering (two officials of one name) broken by id: the same order
+            # every time, and the one the list pages' read path gives (cooperation/api/representation.py).
+            queryset = related._default_manager.select_related(*brief).order_by(*related._meta.ordering, "pk")
+            prefetches.append(Prefetch(field.source, queryset=queryset))
         elif isinstance(field, RelatedField):
             joins.append(field.source)
             if isinstance(field, BriefRelatedField):

@@ -20,7 +20,7 @@ from rest_framework.settings import api_settings
 
 from cooperation import merging, services
 from cooperation import models as m
-from cooperation.api import schema, tabular
+from cooperation.api import representation, schema, tabular
 from cooperation.api import serializers as s
 from cooperation.api.exceptions import PreconditionFailed, PreconditionRequired
 from cooperation.api.jobs import JobSerializer
@@ -85,7 +85,22 @@ class RecordViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if self.exporting:
             return tabular.export_response(self, request, self.filter_queryset(self.get_queryset()))
-        return super().list(request, *args, **kwargs)
+        plan = representation.plan_for(self.get_serializer_class()) if settings.API_FAST_LISTS else None
+        if plan is None or self.paginator is None:
+            return super().list(request, *args, **kwargs)
+        # The page's records, then what the plan does not read itself (a citation's record) prefetched; the
+        # plan reads the parts and many-to-many fields in one query each (cooperation/api/representation.py).
+        queryset = self.filter_queryset(self.get_queryset())
+        lookups = queryset._prefetch_related_lookups
+        page = self.paginator.paginate_queryset(queryset.prefetch_related(None), request, view=self)
+        others = [
+            lookup
+            for lookup in lookups
+            if (lookup.prefetch_through if hasattr(lookup, "prefetch_through") else lookup) not in plan.handled
+        ]
+        if page and others:
+            prefetch_page(page, others)
+        return self.get_paginated_response(plan.represent(page, self.get_serializer_context()))
 
     @extend_schema(
         request=schema.IMPORT_REQUEST,

@@ -264,3 +264,25 @@ def test_a_parameter_sent_empty_is_400_naming_it(client, params):
     response = client.get("/api/v1/agreements/", params)
     assert response.status_code == 400, response.content
     assert set(params) == set(response.json())
+
+
+def test_country_reads_each_relation_by_its_own_index_and_counts_each_agreement_once(client, agreements):
+    # Peru as a party, as an agency's country and as where an agreement was signed: one agreement each, and one
+    # that is all three, listed once. The sub-query is a UNION ALL of one lookup per table (bench/RESULTS.md).
+    peru = country("PE")
+    police = f.named_agency("Policía Nacional del Perú", "PE")
+    lima = f.PlaceFactory(name="Lima", country=peru)
+    by_agency = f.AgreementFactory(title="Agency pact")
+    f.AgreementPartyFactory(agreement=by_agency, country=None, agency=police)
+    f.AgreementFactory(title="Signed in Lima", place=lima)
+    everything = f.AgreementFactory(title="All three", place=lima)
+    f.AgreementPartyFactory(agreement=everything, country=peru)
+    f.AgreementPartyFactory(agreement=everything, country=None, agency=police)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        found = names(client, "agreements", country="PE")
+    assert found == ["Agency pact", "All three", RUSSIA_PERU, "Signed in Lima"]
+    page = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "cooperation_agreement"'))
+    assert "UNION ALL" in page
