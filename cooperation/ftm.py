@@ -15,6 +15,8 @@ The mapping (the README's "FollowTheMoney" has it as a table):
   centre's operator and sponsor, an event's concerns by ``UnknownLink`` (subject, object, ``role``: FtM has no
   interval for a party to a treaty, and ``ContractAward`` would call each party a supplier); a course's and an
   operation's participants by ``ProjectParticipant`` (``UnknownLink`` for a region, which is no legal entity);
+- a trafficking route and an assessment are ``Note``\\s (FtM has no schema for either) on the agency or official
+  that identified or made it, with the countries concerned as ``country``;
 - a source is an ``Article`` (title, ``publisher``, ``sourceUrl``, ``author``, ``publishedAt``); every record's
   entity names its cited sources as ``proof``, ``sourceUrl`` and ``publisher``, and each citation is a
   ``Documentation`` of the record by its source, the quote as its ``summary`` (a post's citation documents its
@@ -189,6 +191,18 @@ class FtmExport:
                     "officials", "agencies", "countries_concerned", "concerns"
                 ),
                 self.event,
+            ),
+            (
+                m.TraffickingRoute,
+                lambda qs: qs.select_related("drug").prefetch_related(
+                    Prefetch("nodes", m.RouteNode._base_manager.select_related("country", "region", "place"))
+                ),
+                self.route,
+            ),
+            (
+                m.Assessment,
+                lambda qs: qs.select_related("subject_country", "subject_region", "drug", "market"),
+                self.assessment,
             ),
         ]
 
@@ -674,6 +688,74 @@ class FtmExport:
                         description=concern.note,
                         **self.provenance(event, "concerns"),
                     )
+
+    def route(self, route: m.TraffickingRoute) -> Iterator[Entity]:
+        """A route as a ``Note`` (FtM has no schema for a route) on the agency that identified it."""
+        id = entity_id("trafficking-route", route.pk)
+        nodes = list(route.nodes.all())
+        stops = " \u2192 ".join(
+            f"{node.position}. {node.place.name + ', ' if node.place_id else ''}{node.country or node.region} "
+            f"({label(node, 'role').lower()})"
+            for node in nodes
+        )
+        yield entity(
+            "Note",
+            id,
+            {
+                "name": route.name,
+                "entity": entity_id("agency", route.identified_by_id)
+                if route.identified_by_id and self.viewable(m.Agency)
+                else None,
+                "country": [code(node.country) for node in nodes],
+                "keywords": [
+                    "Trafficking route",
+                    route.drug.name,
+                    label(route, "transport_mode"),
+                    label(route, "status"),
+                ],
+                "description": stops,
+                "summary": route.summary,
+                "notes": [
+                    route.concealment and f"Concealment: {route.concealment}",
+                    route.first_reported and f"First reported: {route.first_reported}",
+                ],
+                **self.provenance(route),
+            },
+        )
+        yield from self.documentation(route, id)
+
+    def assessment(self, assessment: m.Assessment) -> Iterator[Entity]:
+        """An assessment as a ``Note`` on who makes it: the claim, about a country (its code) or a region."""
+        id = entity_id("assessment", assessment.pk)
+        assessors = []
+        if assessment.assessed_by_agency_id and self.viewable(m.Agency):
+            assessors.append(entity_id("agency", assessment.assessed_by_agency_id))
+        if assessment.assessed_by_official_id and self.viewable(m.Official):
+            assessors.append(entity_id("official", assessment.assessed_by_official_id))
+        yield entity(
+            "Note",
+            id,
+            {
+                "name": str(assessment),
+                "entity": assessors,
+                "summary": assessment.claim,
+                "country": code(assessment.subject_country),
+                "keywords": [
+                    "Assessment",
+                    assessment.drug.name if assessment.drug_id else None,
+                    label(assessment, "role"),
+                    label(assessment, "trend"),
+                    label(assessment, "likelihood"),
+                ],
+                "notes": [
+                    assessment.subject_region_id and f"Subject: {assessment.subject_region.name}",
+                    assessment.market_id and f"Market: {assessment.market.name}",
+                    assessment.as_of and f"As of: {assessment.as_of}",
+                ],
+                **self.provenance(assessment),
+            },
+        )
+        yield from self.documentation(assessment, id)
 
 
 def publisher_name(source: m.Source) -> str:
