@@ -10,7 +10,7 @@ The mapping (the README's "FollowTheMoney" has it as a table):
 - an agreement is a ``Contract`` (title, kind as ``type``, status, ``contractDate`` when signed); a course and an
   operation are ``Project``\\s; a training centre is an ``Organization``; an event is an ``Event``;
 - a party or participant given as a country is that state as a ``PublicBody`` named after the country (a state is
-  a legal person: it signs and takes part), one given as a region a ``Territory`` (M49 code, level, parent region);
+  a legal person: it signs and takes part), one given as a region a ``Territory`` (M49 code, level);
 - who takes part links to what: an agreement's parties, signatories and announcer, an operation's legal basis, a
   centre's operator and sponsor, an event's concerns by ``UnknownLink`` (subject, object, ``role``: FtM has no
   interval for a party to a treaty, and ``ContractAward`` would call each party a supplier); a course's and an
@@ -41,7 +41,7 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connections, models, router
@@ -764,11 +764,6 @@ def publisher_name(source: m.Source) -> str:
 
 def place_text(place: m.Place | None) -> str | None:
     return place.name if place is not None else None
-
-
-def ftm_lines(entities: Iterable[Entity]) -> Iterator[str]:
-    for found in entities:
-        yield json.dumps(found, ensure_ascii=False, separators=(",", ":"))
 
 
 __all__ = ["FtmExport", "entity_id"]
