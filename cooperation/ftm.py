@@ -10,11 +10,13 @@ The mapping (the README's "FollowTheMoney" has it as a table):
 - an agreement is a ``Contract`` (title, kind as ``type``, status, ``contractDate`` when signed); a course and an
   operation are ``Project``\\s; a training centre is an ``Organization``; an event is an ``Event``;
 - a party or participant given as a country is that state as a ``PublicBody`` named after the country (a state is
-  a legal person: it signs and takes part), one given as a region a ``Territory`` (M49 code, level, parent region);
+  a legal person: it signs and takes part), one given as a region a ``Territory`` (M49 code, level);
 - who takes part links to what: an agreement's parties, signatories and announcer, an operation's legal basis, a
   centre's operator and sponsor, an event's concerns by ``UnknownLink`` (subject, object, ``role``: FtM has no
   interval for a party to a treaty, and ``ContractAward`` would call each party a supplier); a course's and an
   operation's participants by ``ProjectParticipant`` (``UnknownLink`` for a region, which is no legal entity);
+- a trafficking route and an assessment are ``Note``\\s (FtM has no schema for either) on the agency or official
+  that identified or made it, with the countries concerned as ``country``;
 - a source is an ``Article`` (title, ``publisher``, ``sourceUrl``, ``author``, ``publishedAt``); every record's
   entity names its cited sources as ``proof``, ``sourceUrl`` and ``publisher``, and each citation is a
   ``Documentation`` of the record by its source, the quote as its ``summary`` (a post's citation documents its
@@ -39,7 +41,7 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connections, models, router
@@ -189,6 +191,18 @@ class FtmExport:
                     "officials", "agencies", "countries_concerned", "concerns"
                 ),
                 self.event,
+            ),
+            (
+                m.TraffickingRoute,
+                lambda qs: qs.select_related("drug").prefetch_related(
+                    Prefetch("nodes", m.RouteNode._base_manager.select_related("country", "region", "place"))
+                ),
+                self.route,
+            ),
+            (
+                m.Assessment,
+                lambda qs: qs.select_related("subject_country", "subject_region", "drug", "market"),
+                self.assessment,
             ),
         ]
 
@@ -675,6 +689,74 @@ class FtmExport:
                         **self.provenance(event, "concerns"),
                     )
 
+    def route(self, route: m.TraffickingRoute) -> Iterator[Entity]:
+        """A route as a ``Note`` (FtM has no schema for a route) on the agency that identified it."""
+        id = entity_id("trafficking-route", route.pk)
+        nodes = list(route.nodes.all())
+        stops = " \u2192 ".join(
+            f"{node.position}. {node.place.name + ', ' if node.place_id else ''}{node.country or node.region} "
+            f"({label(node, 'role').lower()})"
+            for node in nodes
+        )
+        yield entity(
+            "Note",
+            id,
+            {
+                "name": route.name,
+                "entity": entity_id("agency", route.identified_by_id)
+                if route.identified_by_id and self.viewable(m.Agency)
+                else None,
+                "country": [code(node.country) for node in nodes],
+                "keywords": [
+                    "Trafficking route",
+                    route.drug.name,
+                    label(route, "transport_mode"),
+                    label(route, "status"),
+                ],
+                "description": stops,
+                "summary": route.summary,
+                "notes": [
+                    route.concealment and f"Concealment: {route.concealment}",
+                    route.first_reported and f"First reported: {route.first_reported}",
+                ],
+                **self.provenance(route),
+            },
+        )
+        yield from self.documentation(route, id)
+
+    def assessment(self, assessment: m.Assessment) -> Iterator[Entity]:
+        """An assessment as a ``Note`` on who makes it: the claim, about a country (its code) or a region."""
+        id = entity_id("assessment", assessment.pk)
+        assessors = []
+        if assessment.assessed_by_agency_id and self.viewable(m.Agency):
+            assessors.append(entity_id("agency", assessment.assessed_by_agency_id))
+        if assessment.assessed_by_official_id and self.viewable(m.Official):
+            assessors.append(entity_id("official", assessment.assessed_by_official_id))
+        yield entity(
+            "Note",
+            id,
+            {
+                "name": str(assessment),
+                "entity": assessors,
+                "summary": assessment.claim,
+                "country": code(assessment.subject_country),
+                "keywords": [
+                    "Assessment",
+                    assessment.drug.name if assessment.drug_id else None,
+                    label(assessment, "role"),
+                    label(assessment, "trend"),
+                    label(assessment, "likelihood"),
+                ],
+                "notes": [
+                    assessment.subject_region_id and f"Subject: {assessment.subject_region.name}",
+                    assessment.market_id and f"Market: {assessment.market.name}",
+                    assessment.as_of and f"As of: {assessment.as_of}",
+                ],
+                **self.provenance(assessment),
+            },
+        )
+        yield from self.documentation(assessment, id)
+
 
 def publisher_name(source: m.Source) -> str:
     return source.publisher.name if source.publisher_id else source.publisher_name
@@ -682,11 +764,6 @@ def publisher_name(source: m.Source) -> str:
 
 def place_text(place: m.Place | None) -> str | None:
     return place.name if place is not None else None
-
-
-def ftm_lines(entities: Iterable[Entity]) -> Iterator[str]:
-    for found in entities:
-        yield json.dumps(found, ensure_ascii=False, separators=(",", ":"))
 
 
 __all__ = ["FtmExport", "entity_id"]

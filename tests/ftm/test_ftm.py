@@ -109,9 +109,14 @@ def test_every_entity_of_the_seed_is_valid_and_says_what_the_seed_answers():
         e["id"] for e in stated if not props(e, "proof")
     ]
     documented = of(entities, "Documentation")
-    exported = ("agency", "official", "post", "agreement", "trainingcentre", "trainingcourse", "operation", "event")
-    assert len(documented) == m.Citation.objects.filter(content_type__model__in=exported).count()
+    assert len(documented) == m.Citation.objects.count()  # every citation, of every kind of record
     assert all(props(d, "document") == [article["id"]] and props(d, "summary") for d in documented)
+    # The cocaine route from Ecuador in plantain shipments, identified by the Moscow police; Europol's assessments.
+    (route,) = (n for n in of(entities, "Note") if any("plantain" in note for note in props(n, "notes")))
+    assert {"ec", "ru"} <= set(props(route, "country")) and "cocaine" in props(route, "keywords")
+    assert props(found[props(route, "entity")[0]], "name") == ["Moscow police"]
+    europol = next(e["id"] for e in of(entities, "PublicBody") if props(e, "name") == ["Europol"])
+    assert any(props(n, "entity") == [europol] and props(n, "country") == ["ru"] for n in of(entities, "Note"))
     # The tour of October 2012: a date as precise as the source.
     (tour,) = (e for e in of(entities, "Event") if "tour" in props(e, "name")[0])
     assert props(tour, "date") == ["2012-10"]
@@ -240,6 +245,8 @@ def measure(count: int) -> int:
         f.CourseParticipantFactory(course=course, country=pe)
         f.OperationParticipantFactory(operation=f.OperationFactory(legal_basis=agreement), country=pe)
         f.EventFactory(country=pe)
+        f.RouteNodeFactory(country=pe, position=1)
+        f.AssessmentFactory(subject_country=pe)
     with CaptureQueriesContext(connection) as queries:
         entities = fetch()
     assert len(of(entities, "Contract")) >= count
