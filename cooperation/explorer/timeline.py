@@ -56,6 +56,7 @@ COLUMNS = 70  # the tallest column
 TRACK = 12  # a row of range bars
 GAP = 26  # between lanes
 AXIS = 24
+ARROW = 6
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def lay_out(timeline: Timeline, filters: QueryDict) -> None:
         first, last = last, first
     timeline.first_year, timeline.last_year = first, last
     count = last - first + 1
-    step = (WIDTH - LABEL) / count
+    step = (WIDTH - LABEL - ARROW) / count  # room on the right for an open end's arrow
     tallest = max((s.records for lane in timeline.lanes for s in lane.spans if s.one_year), default=1)
 
     def x(year: int) -> float:
@@ -258,9 +259,9 @@ def lay_out(timeline: Timeline, filters: QueryDict) -> None:
             y = base + 6 + row * TRACK
             arrows = []  # a triangle past each open side
             if open_start:
-                arrows.append(f"M{left} {y}L{round(left - 5, 1)} {y + 4}L{left} {y + 8}Z")
+                arrows.append(f"M{left} {y}L{round(left - ARROW, 1)} {y + 4}L{left} {y + 8}Z")
             if open_end:
-                arrows.append(f"M{right} {y}L{round(right + 5, 1)} {y + 4}L{right} {y + 8}Z")
+                arrows.append(f"M{right} {y}L{round(right + ARROW, 1)} {y + 4}L{right} {y + 8}Z")
             lane.bars.append(
                 {"x": left, "y": y, "width": round(right - left, 1), "span": span, "arrows": arrows}
                 | {"label_x": round((left + right) / 2, 1), "label_y": y + 7}

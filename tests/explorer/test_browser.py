@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from cooperation import models as m
+from tests import factories as f
 from tests.admin.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
@@ -30,6 +31,8 @@ def pages_of_every_kind() -> dict[str, str]:
         "dossier": "/countries/RU/",
         "source": f"/sources/{source.pk}/",
         "agreements": "/agreements/?country=PE",
+        "timeline": "/timeline/",
+        "timeline-filtered": "/timeline/?country=RU&date_from=2000",
     }
     for name, model in (
         ("agreement", m.Agreement),
@@ -120,3 +123,63 @@ def test_a_reader_goes_from_a_search_to_a_dossier_to_a_source_and_back(live_serv
         page.go_back()
         expect(page).to_have_url(dossier)
         browser.close()
+
+
+#: The README's picture of a dossier (tracked, unlike screenshots/).
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "dossier.png"
+
+
+def test_a_dossier_draws_its_timeline_as_columns_and_ranges(live_server, seed):
+    """A country with records dated as sources date them: its timeline is drawn (columns for a known year,
+    bars for a range) beside its table, at both widths, and its picture is the README's."""
+    peru = m.Country.objects.get(iso2="PE")
+    police = f.AgencyFactory(name="Policía Nacional del Perú", country=peru, cited=False)
+    dates = ["2009", "March 2010", "2010", "c. 2011", "between 2011 and 2013", "after October 2014", "2016-05-02"]
+    for i, when in enumerate(dates * 3):
+        pact = f.AgreementFactory(title=f"Acuerdo {i}", signed=when if i % 5 else "2012", cited=False)
+        f.AgreementPartyFactory(agreement=pact, country=peru)
+        f.AgreementPartyFactory(agreement=pact, country=None, agency=police)
+    operation = f.OperationFactory(name="Operación Andes", start="2012", end="2014", cited=False)
+    f.OperationParticipantFactory(operation=operation, country=peru)
+    f.EventFactory(title="Visit to Lima", date="winter 2015", country=peru, cited=False)
+    here = urlparse(live_server.url).netloc
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 900}).new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "request",
+            lambda request: (
+                urlparse(request.url).netloc not in (here, "")
+                and problems.append(f"request to another host: {request.url}")
+            ),
+        )
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(live_server.url + "/countries/PE/")
+            picture = page.locator("svg.timeline-picture")
+            expect(picture).to_be_visible()
+            assert picture.bounding_box()["width"] <= width
+            assert page.locator("svg.timeline-picture rect.column").count() >= 5
+            assert page.locator("svg.timeline-picture g.range").count() >= 3
+            expect(page.locator(".timeline-table")).to_contain_text("2011 to 2013")
+            wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wider <= 0, f"the dossier at {width} px scrolls sideways by {wider} px"
+            assert serious_violations(page) == []
+            if width == 1400:
+                README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+                page.locator("h1").scroll_into_view_if_needed()
+                page.screenshot(path=README_SCREENSHOT, clip={"x": 0, "y": 0, "width": 1400, "height": 900})
+        # The filters: only operations, from 2013 on; the address is the permalink.
+        page.set_viewport_size({"width": 1400, "height": 900})
+        page.get_by_role("checkbox", name="Operations").check()
+        page.fill("#timeline-from", "2013")
+        page.get_by_role("button", name="Draw").click()
+        assert "kind=operations" in page.url and "date_from=2013" in page.url
+        expect(page.locator(".timeline-table tbody tr")).to_have_count(1)
+        expect(page.locator(".timeline-table")).to_contain_text("2012 to 2014")
+        browser.close()
+    assert problems == []
