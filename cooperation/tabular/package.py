@@ -426,9 +426,9 @@ class DataPackage:
         using = self.chosen.db if self.chosen is not None else router.db_for_read(m.Citation)
         pipe = _Pipe()
         with snapshot(connections[using]), zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            selection = Selection(self.tables, self.chosen)
             archive.writestr("datapackage.json", json.dumps(self.descriptor(), indent=2, ensure_ascii=False))
-            yield pipe.take()
+            yield pipe.take()  # before the selection is worked out: a client sees the download start at once
+            selection = Selection(self.tables, self.chosen)
             for table in self.tables:
                 with archive.open(f"{table.name}.csv", "w", force_zip64=True) as entry:
                     for block in self.csv_blocks(table, selection):
