@@ -50,7 +50,7 @@ from cooperation.resources import RESOURCES
 
 DEFAULT_LIMIT = 100
 PARAMETERS = {"after", "limit", "format"}
-BAD_CURSOR = "Not a cursor of this feed: give one it returned (an entry's `cursor`, or `next`), or none to start."
+BAD_CURSOR = "Invalid cursor: give one this feed returned (an entry's `cursor`, or `next`), `now`, or none to start."
 
 # --- Cursors ----------------------------------------------------------------------------------------------
 SNAPSHOT = re.compile(r"(\d{1,19}):(\d{1,19}):((?:\d{1,19})(?:,\d{1,19})*)?")
@@ -301,7 +301,11 @@ class ChangesView(APIView):
                 description="A cursor the feed gave; leave it out to start from the beginning. `now`: no entries, "
                 "and the cursor of this moment (take it before copying the data by export, then follow from it).",
             ),
-            OpenApiParameter("limit", int, description=f"Entries per page (default {DEFAULT_LIMIT}, at most 1000)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": CursorPagination.max_page_size},
+                description=f"Entries per page (default {DEFAULT_LIMIT}, at most {CursorPagination.max_page_size}).",
+            ),
         ],
         responses={
             (200, "application/json"): ChangePageSerializer,
