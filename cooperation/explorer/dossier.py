@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 
 from cooperation.api.permissions import may_view
 from cooperation.explorer.pages import explorer_url, list_url
+from cooperation.filtering.filters import ids_matching
 from cooperation.models.sources import named_records
 from cooperation.resources import RESOURCES, Resource
 
@@ -65,6 +66,14 @@ def involving(resource: Resource, key: str):
     return filterset.qs
 
 
+def involving_ids(resource: Resource, country):
+    """The ids of those records, as one sub-query: the condition of the same ``country`` filter, read as the
+    filter reads it (``ids_matching``: one index lookup per way of involving the country), without the
+    records' own table, which a count by co-party does not need (the records' ids through their table: one
+    index probe per party row, most of the dossier's time at 100k agreements)."""
+    return ids_matching(resource.model, resource.filterset_class.base_filters["country"].condition([country.pk]))
+
+
 def country_key(country) -> str:
     return country.iso2 or str(country.pk)
 
@@ -97,7 +106,6 @@ def sections(country, user, counts: dict[str, int] | None = None) -> list[Sectio
 def partners(country, user) -> tuple[list[str], list[Partner]]:
     """The countries that are parties with this one (themselves or through an agency of theirs), and in how
     many records of each kind: (the kinds' labels, the partners, most records first). One query per kind."""
-    key = country_key(country)
     kinds, found = [], {}
     for name, relation in PARTIES.items():
         resource = RESOURCES[name]
@@ -107,7 +115,7 @@ def partners(country, user) -> tuple[list[str], list[Partner]]:
         part = resource.model._meta.get_field(relation)
         record = part.field.name
         rows = (
-            part.related_model.objects.filter(**{f"{record}__in": involving(resource, key).order_by().values("pk")})
+            part.related_model.objects.filter(**{f"{record}__in": involving_ids(resource, country)})
             .annotate(other=Coalesce("country", "agency__country"))
             .exclude(other=country.pk)
             .exclude(other=None)

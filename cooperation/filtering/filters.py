@@ -109,42 +109,41 @@ class MultiValueFilter(filters.Filter):
 
 
 def semi_joins(model, condition: Q) -> Q:
-    """Records matching ``condition`` through many-valued relations, each once, as one sub-query of ids.
+    """Records matching ``condition`` through many-valued relations, each once, as one sub-query of ids
+    (``ids_matching``)."""
+    return Q(pk__in=ids_matching(model, condition))
 
-    The alternatives are grouped by the relation they go through, and each group reads its own table alone:
-    a reverse foreign key or many-to-many field (an agreement's parties, by country or by an agency's
-    country) by its column back to the record, ``SELECT agreement_id FROM agreementparty WHERE country_id IN
-    ... OR agency_id IN (...)``; anything else (the place an agreement was signed at) by the record's own
-    ids. The groups are joined by ``UNION ALL``: ``pk IN (SELECT agreement_id FROM agreementparty WHERE ...
-    UNION ALL SELECT id FROM agreement WHERE place_id IN (...))``, each half an index lookup. One sub-query
-    joining every relation to the record's table instead cannot use them (a page for a frequent country
-    among 100k agreements: twice the time of the hand-written view, bench/RESULTS.md), and an OR of several
-    ``IN (sub-query)`` is far slower still on PostgreSQL.
+
+def ids_matching(model, condition: Q) -> QuerySet:
+    """The ids of the records of ``model`` that match ``condition``, as one sub-query (an id may come twice: use
+    it with ``IN``).
+
+    Each alternative that goes through a many-valued relation reads that relation's table alone, by its column
+    back to the record: an agreement's parties by country, ``SELECT agreement_id FROM agreementparty WHERE
+    country_id IN (...)``, and by an agency's country, ``SELECT agreement_id FROM agreementparty INNER JOIN
+    agency ... WHERE agency.country_id IN (...)``; the others (the place an agreement was signed at) read the
+    record's own table, together. The parts are joined by ``UNION ALL``, each an index lookup (the party
+    tables have an index of (country, record) and one of (agency, record), so a lookup reads no row:
+    migration 0022). One sub-query joining every relation to the record's table instead cannot use them (a
+    page for a frequent country among 100k agreements: twice the time of the hand-written view,
+    bench/RESULTS.md); an OR of the country and the agency's country in one part reads every party (a
+    sequential scan: the OR spans two tables); an OR of several ``IN (sub-query)`` is far slower still.
     """
     lookups = _alternatives(condition)
     if lookups is None:
-        return Q(pk__in=model._default_manager.filter(condition).order_by().values("pk"))
-    groups: dict[str, list[tuple[str, object]]] = {}
+        return model._default_manager.filter(condition).order_by().values("pk")
+    ids, own = [], Q()
     for lookup, value in lookups:
-        groups.setdefault(lookup.partition("__")[0], []).append((lookup, value))
-    ids = [_ids_through(model, relation, pairs) for relation, pairs in groups.items()]
-    return Q(pk__in=ids[0] if len(ids) == 1 else ids[0].union(*ids[1:], all=True))
-
-
-def _ids_through(model, relation: str, pairs: list[tuple[str, object]]) -> QuerySet:
-    """The ids of the records that match any of ``pairs``, which all go through ``relation``: from the related
-    table alone when it is a many-valued relation, else from the record's own table."""
-    related = _related_table(model, relation)
-    if related is not None and all(lookup.partition("__")[2] for lookup, _ in pairs):
-        table, back, prefix = related
-        inner = Q()
-        for lookup, value in pairs:
-            inner |= Q((f"{prefix}{lookup.partition('__')[2]}", value))
-        return table.filter(inner).order_by().values(back)
-    condition = Q()
-    for pair in pairs:
-        condition |= Q(pair)
-    return model._default_manager.filter(condition).order_by().values("pk")
+        relation, _, rest = lookup.partition("__")
+        related = _related_table(model, relation)
+        if related is not None and rest:
+            table, back, prefix = related
+            ids.append(table.filter(**{f"{prefix}{rest}": value}).order_by().values(back))
+        else:
+            own |= Q((lookup, value))
+    if own or not ids:
+        ids.append(model._default_manager.filter(own).order_by().values("pk"))
+    return ids[0] if len(ids) == 1 else ids[0].union(*ids[1:], all=True)
 
 
 def _alternatives(condition: Q) -> list[tuple[str, object]] | None:

@@ -13,6 +13,7 @@ from .base import (
     TrackedHistory,
     TrackedModel,
     bounds_in_order,
+    by_country_and_agency,
     check_agency_country,
     duplicate_check_fields,
     ends_after_start,
@@ -110,6 +111,7 @@ class AgreementParty(TrackedModel):
 
     class Meta:
         ordering = ["agreement_id", "id"]
+        indexes = by_country_and_agency("agreement", "agreementparty")
         verbose_name_plural = "agreement parties"
         constraints = [
             party_kind(name="kind_of_party"),

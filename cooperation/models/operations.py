@@ -14,6 +14,7 @@ from .base import (
     TrackedHistory,
     TrackedModel,
     bounds_in_order,
+    by_country_and_agency,
     check_agency_country,
     ends_after_start,
     exactly_one,
@@ -68,6 +69,7 @@ class OperationParticipant(TrackedModel):
 
     class Meta:
         ordering = ["operation_id", "id"]
+        indexes = by_country_and_agency("operation", "opparticipant")
         constraints = [
             party_kind(name="kind_of_participant"),
             *once_per_role("operation", "This {kind} already takes part in this operation in this role."),

@@ -32,6 +32,7 @@ from .base import (
     TrackedHistory,
     TrackedModel,
     bounds_in_order,
+    by_country_and_agency,
     check_agency_country,
     duplicate_check_fields,
     ends_after_start,
@@ -256,6 +257,7 @@ class CourseParticipant(TrackedModel):
 
     class Meta:
         ordering = ["course_id", "id"]
+        indexes = by_country_and_agency("course", "courseparticipant")
         constraints = [
             party_kind(name="kind_of_participant"),
             *once_per_role("course", "This {kind} already takes part in this course in this role."),
