@@ -66,12 +66,23 @@ def involving(resource: Resource, key: str):
     return filterset.qs
 
 
+def country_filter(resource: Resource):
+    """The resource's ``country`` filter, the API's: the dossier applies it to the country it has already read
+    (the filterset would find the country again by its key: a query for each kind)."""
+    return resource.filterset_class.base_filters["country"]
+
+
+def of_country(resource: Resource, country):
+    """The records of ``resource`` that involve ``country``, as ``involving`` chooses them."""
+    return country_filter(resource).filter(named_records(resource.model), [country.pk])
+
+
 def involving_ids(resource: Resource, country):
     """The ids of those records, as one sub-query: the condition of the same ``country`` filter, read as the
     filter reads it (``ids_matching``: one index lookup per way of involving the country), without the
     records' own table, which a count by co-party does not need (the records' ids through their table: one
     index probe per party row, most of the dossier's time at 100k agreements)."""
-    return ids_matching(resource.model, resource.filterset_class.base_filters["country"].condition([country.pk]))
+    return ids_matching(resource.model, country_filter(resource).condition([country.pk]))
 
 
 def country_key(country) -> str:
@@ -87,7 +98,7 @@ def sections(country, user, counts: dict[str, int] | None = None) -> list[Sectio
         resource = RESOURCES[name]
         if not may_view(user, resource.model):
             continue
-        records = involving(resource, key).order_by(*(resource.model._meta.ordering or ()), "pk")
+        records = of_country(resource, country).order_by(*(resource.model._meta.ordering or ()), "pk")
         first = list(records[:SHOWN])
         # Even when all are shown: a page's queries must not depend on the data.
         count = counts[name] if counts and name in counts else records.count()
