@@ -15,11 +15,12 @@ ROLE_ACTIONS = {EDITOR: ("add", "change", "delete", "view"), VIEWER: ("view",)}
 
 
 def data_models(apps=global_apps) -> list:
-    """The app's own models, without the history tables (which are written by the app, never by hand)."""
+    """The app's own models, without the logs the app writes itself, never by hand: the history tables and the
+    change feed's log (written by database triggers)."""
     return [
         model
         for model in apps.get_app_config("cooperation").get_models()
-        if not model.__name__.startswith("Historical")
+        if not model.__name__.startswith("Historical") and model.__name__ != "Change"
     ]
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 
 from cooperation.resources import RESOURCES
+from cooperation.roles import data_models
 from cooperation.tabular.columns import PartsColumn
 from cooperation.tabular.imports import IMPORT_ORDER, import_bundle
 from tests.csv.helpers import export, rows, to_csv
@@ -39,9 +40,8 @@ def empty_the_database():
                     **{f"{model._meta.get_field('parent').related_query_name()}__isnull": True}
                 ).delete()
         model.objects.all().delete()
-    for model in apps.get_app_config("cooperation").get_models():
-        if not model.__name__.startswith("Historical"):
-            assert not model.objects.exists(), model
+    for model in data_models():
+        assert not model.objects.exists(), model
 
 
 def test_every_resource_round_trips_through_an_empty_database():
