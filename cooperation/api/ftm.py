@@ -4,18 +4,15 @@ package chooses them. See ``cooperation.ftm``."""
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from cooperation import models as m
-from cooperation.api.package import chosen_records
+from cooperation.api.package import chosen_selection, streamed_export
 from cooperation.api.permissions import ReadOnlyUnlessStaff, may_view
-from cooperation.api.tabular import check_database_answers
-from cooperation.api.throttling import ExportSlots, release
 from cooperation.ftm import FtmExport
 from cooperation.resources import RESOURCES
 
@@ -45,32 +42,10 @@ class FtmView(APIView):
     )
     def get(self, request, *args, **kwargs):
         params = request.query_params.copy()
-        name = params.pop("resource", [None])[-1]
-        if name is None:
-            if params:
-                raise ValidationError({sorted(params)[0]: ["Name the resource these filters choose (resource=...)."]})
-            resource, chosen = None, None
-        elif name not in RESOURCES:
-            raise ValidationError({"resource": [f"Unknown resource. Known: {', '.join(sorted(RESOURCES))}."]})
-        else:
-            resource = RESOURCES[name]
-            if not may_view(request.user, resource.model):
-                raise PermissionDenied() if request.user.is_authenticated else NotAuthenticated()
-            chosen = chosen_records(resource, params, request)
+        resource, chosen = chosen_selection(request, params)
         export = FtmExport(chosen=chosen, may_view=lambda model: may_view(request.user, model))
         if not any(export.viewable(model) for model, _, _ in export.exporters()) and not export.viewable(m.Country):
             raise PermissionDenied("You may view none of the records the export holds.")
-        slots = ExportSlots(request)
-        slot = slots.acquire()
-        try:
-            check_database_answers(chosen.db if chosen is not None else "default")
-            response = StreamingHttpResponse(slots.hold(slot, export.stream()), content_type=CONTENT_TYPE)
-        except BaseException:
-            if slot is not None:
-                release(slot)
-            raise
         stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-        response["Content-Disposition"] = (
-            f'attachment; filename="cooperation-{resource.name + "-" if resource else ""}ftm-{stamp}.ftm.json"'
-        )
-        return response
+        name = f"cooperation-{resource.name + '-' if resource else ''}ftm-{stamp}.ftm.json"
+        return streamed_export(request, chosen, export.stream(), CONTENT_TYPE, name)

@@ -37,6 +37,40 @@ def chosen_records(resource, params: QueryDict, request=None):
     return filterset.qs
 
 
+def chosen_selection(request, params: QueryDict):
+    """What an export of records and what they refer to holds, from its query's ``resource`` and that resource's
+    list filters (``params``, without the export's own parameters): (the resource, its chosen records), or
+    (None, None) for everything. 400 naming a filter without a resource, or an unknown resource; 403/401 when
+    the reader may not view the resource."""
+    name = params.pop("resource", [None])[-1]
+    if name is None:
+        if params:
+            raise ValidationError({sorted(params)[0]: ["Name the resource these filters choose (resource=...)."]})
+        return None, None
+    if name not in RESOURCES:
+        raise ValidationError({"resource": [f"Unknown resource. Known: {', '.join(sorted(RESOURCES))}."]})
+    resource = RESOURCES[name]
+    if not may_view(request.user, resource.model):
+        raise PermissionDenied() if request.user.is_authenticated else NotAuthenticated()
+    return resource, chosen_records(resource, params, request)
+
+
+def streamed_export(request, chosen, blocks, content_type: str, file_name: str) -> StreamingHttpResponse:
+    """A streamed download that holds one of the client's export slots while it is read (429 when none is free),
+    from the database the chosen records are read from."""
+    slots = ExportSlots(request)
+    slot = slots.acquire()
+    try:
+        check_database_answers(chosen.db if chosen is not None else "default")
+        response = StreamingHttpResponse(slots.hold(slot, blocks), content_type=content_type)
+    except BaseException:
+        if slot is not None:
+            release(slot)
+        raise
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
 class PackageView(APIView):
     """The records as a Frictionless Data Package: a zip with one CSV per table (records, their parts, their
     many-to-many links, citations), codes with their labels beside them, and ``datapackage.json`` describing every
@@ -62,18 +96,7 @@ class PackageView(APIView):
         params = request.query_params.copy()
         escape = flag(request, "escape_formulas", True)
         params.pop("escape_formulas", None)
-        name = params.pop("resource", [None])[-1]
-        if name is None:
-            if params:
-                raise ValidationError({sorted(params)[0]: ["Name the resource these filters choose (resource=...)."]})
-            resource, chosen = None, None
-        elif name not in RESOURCES:
-            raise ValidationError({"resource": [f"Unknown resource. Known: {', '.join(sorted(RESOURCES))}."]})
-        else:
-            resource = RESOURCES[name]
-            if not may_view(request.user, resource.model):
-                raise PermissionDenied() if request.user.is_authenticated else NotAuthenticated()
-            chosen = chosen_records(resource, params, request)
+        resource, chosen = chosen_selection(request, params)
         package = DataPackage(
             chosen=chosen,
             may_view=lambda model: may_view(request.user, model),
@@ -82,14 +105,4 @@ class PackageView(APIView):
         )
         if not package.tables:
             raise PermissionDenied("You may view none of the records a package holds.")
-        slots = ExportSlots(request)
-        slot = slots.acquire()
-        try:
-            check_database_answers(chosen.db if chosen is not None else "default")
-            response = StreamingHttpResponse(slots.hold(slot, package.stream()), content_type="application/zip")
-        except BaseException:
-            if slot is not None:
-                release(slot)
-            raise
-        response["Content-Disposition"] = f'attachment; filename="{file_name(resource)}"'
-        return response
+        return streamed_export(request, chosen, package.stream(), "application/zip", file_name(resource))
