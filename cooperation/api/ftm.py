@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from cooperation import models as m
-from cooperation.api.package import chosen_selection, streamed_export
+from cooperation.api.package import SELECTION_PARAMETER, chosen_selection, streamed_export
 from cooperation.api.permissions import ReadOnlyUnlessStaff, may_view
 from cooperation.ftm import FtmExport
-from cooperation.resources import RESOURCES
 
 CONTENT_TYPE = "application/x-ndjson"
 
@@ -30,13 +29,7 @@ class FtmView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "resource",
-                str,
-                enum=sorted(RESOURCES),
-                description="The resource whose list filters choose the records (the other parameters). "
-                "Without it: everything.",
-            ),
+            SELECTION_PARAMETER,
         ],
         responses={(200, CONTENT_TYPE): OpenApiResponse(OpenApiTypes.STR, description="FtM entities, one a line.")},
     )

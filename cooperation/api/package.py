@@ -37,6 +37,15 @@ def chosen_records(resource, params: QueryDict, request=None):
     return filterset.qs
 
 
+#: The parameter that names the resource whose list filters choose an export's records (``chosen_selection``).
+SELECTION_PARAMETER = OpenApiParameter(
+    "resource",
+    str,
+    enum=sorted(RESOURCES),
+    description="The resource whose list filters choose the records (the other parameters). Without it: everything.",
+)
+
+
 def chosen_selection(request, params: QueryDict):
     """What an export of records and what they refer to holds, from its query's ``resource`` and that resource's
     list filters (``params``, without the export's own parameters): (the resource, its chosen records), or
@@ -81,13 +90,7 @@ class PackageView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "resource",
-                str,
-                enum=sorted(RESOURCES),
-                description="The resource whose list filters choose the records (the other parameters). "
-                "Without it: everything.",
-            ),
+            SELECTION_PARAMETER,
             OpenApiParameter("escape_formulas", bool, description="Prefix formula-like cells with ' (default true)."),
         ],
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip.")},
