@@ -12,6 +12,11 @@ record of any resource, in the transaction that makes the change.
   parties as ``{"id", "name", ...}``, a citation's record by its title): when a record's name changes (its
   brief form or its title), those that show it are logged as updated too (``log_records_showing``), so that a
   mirror stays identical without re-reading them.
+- **Concurrent writers.** A record that starts to show another while it is renamed must not be missed: the
+  rename's list of those that show it is read after it locks the renamed row (``FOR UPDATE``), which waits for a
+  transaction that has just made a record refer to it (a foreign key's check holds ``FOR KEY SHARE`` on the row
+  it refers to; a citation takes that lock on its record itself, ``lock_cited_record``), and makes one that
+  starts later wait until the rename commits, so that a mirror reads it with the new name.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import copy
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection as default_connection
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.signals import post_migrate, pre_save
 
 from cooperation.models import Citation
@@ -217,14 +222,35 @@ def _shows_in_brief(model: type[models.Model], other: type[models.Model]) -> boo
     )
 
 
+def _lock(model: type[models.Model], pks, strength: str) -> None:
+    """Take a row lock (``UPDATE`` or ``KEY SHARE``) on these records until the transaction ends (PostgreSQL, in
+    a transaction; SQLite serialises writers on its own)."""
+    connection = transaction.get_connection(router.db_for_write(model))
+    if connection.vendor != "postgresql" or not connection.in_atomic_block or not pks:
+        return
+    table, key = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = ANY(%s) ORDER BY {key} FOR {strength}", [sorted(pks)])
+
+
+def lock_cited_record(citation: Citation) -> None:
+    """What a foreign key's check does, for a citation's record (a generic relation, which has none): hold it
+    ``FOR KEY SHARE``, so that a rename of it running meanwhile sees this citation or is seen by it."""
+    model = ContentType.objects.get_for_id(citation.content_type_id).model_class()
+    if model is not None and citation.object_id is not None:
+        _lock(model, [citation.object_id], "KEY SHARE")
+
+
 def log_records_showing(record: models.Model) -> int:
     """Log an update of every record that shows ``record`` (and, where they show it in their own brief form,
     of those that show them). Returns how many rows were written."""
     from cooperation.resources import resource_or_none
 
+    _lock(type(record), [record.pk], "UPDATE")  # first: a record made to refer to it meanwhile is committed
     showing = records_showing(type(record), {record.pk})
     for kind, pks in list(showing.items()):
         if _shows_in_brief(kind, type(record)):
+            _lock(kind, pks, "UPDATE")
             for further, ids in records_showing(kind, pks).items():
                 showing.setdefault(further, set()).update(ids)
     rows = [
@@ -238,8 +264,12 @@ def log_records_showing(record: models.Model) -> int:
 
 
 def _before_save(sender, instance, raw=False, **kwargs) -> None:
-    if raw or instance._state.adding:
-        return  # a fixture's row, or a new record: nothing shows it yet
+    if raw:
+        return  # a fixture's row
+    if isinstance(instance, Citation):
+        lock_cited_record(instance)
+    if instance._state.adding:
+        return  # a new record: nothing shows it yet
     if shown_differently(instance):
         log_records_showing(instance)
 

@@ -237,6 +237,74 @@ def test_a_transaction_that_commits_after_later_ones_is_not_skipped(anonymous_cl
     assert ops(after, "drugs") == [("create", "drugs", a)]  # A, once, though its entry's id is the smaller
 
 
+def until_done_or_waiting_for_a_lock(done: threading.Event, pid: list[int]) -> bool:
+    """Wait until ``done`` is set (True) or PostgreSQL's backend ``pid[0]`` waits for a lock (False)."""
+    with connection.cursor() as cursor:
+        while not done.wait(0.02):
+            if pid:
+                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", pid)
+                if cursor.fetchone()[0] == "Lock":
+                    return False
+    return True
+
+
+@committing
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time: no race to lose")
+@pytest.mark.parametrize("renamed", ["source", "record"])
+def test_a_citation_committed_while_what_it_names_is_renamed_is_read_again_with_the_new_name(renamed, anonymous_client):
+    """A writer cites a source for a record while another renames the source (or the record). Whichever order the
+    database lets them commit in, a mirror that reads the feed between the two commits and after them ends with
+    what the API answers: the citation showing the new name."""
+    source = f.SourceFactory(title="Informe de la DEA", text=f"Según el informe, {QUOTE}.")
+    record = f.AgreementFactory(title="Memorando de Lima")
+    cursor, mirror = [page(anonymous_client, "now")["cursor"]], {}
+    cited, renamed_, cite_committed, commit_citation, commit_rename = (threading.Event() for _ in range(5))
+    citer, renamer = [], []
+
+    def follow() -> None:
+        entries, cursor[0] = read_on(anonymous_client, cursor[0])
+        mirror.update({e["id"]: e["data"] for e in entries if e["resource"] == "citations" and e["data"]})
+
+    def in_a_transaction(pid: list[int], work, written: threading.Event, commit: threading.Event):
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor_:
+                    cursor_.execute("SELECT pg_backend_pid()")
+                    pid.append(cursor_.fetchone()[0])
+                result = work()
+                written.set()
+                commit.wait()
+            return result
+        finally:
+            connection.close()
+
+    def cite() -> int:
+        return m.Citation.objects.create(record=record, source=source, quote=QUOTE).pk
+
+    def rename() -> None:
+        cited.wait()
+        target = m.Source.objects.get(pk=source.pk) if renamed == "source" else m.Agreement.objects.get(pk=record.pk)
+        target.title += " (actualizado)"
+        target.save()
+
+    with ThreadPoolExecutor(2) as pool:
+        citing = pool.submit(in_a_transaction, citer, cite, cited, commit_citation)
+        renaming = pool.submit(in_a_transaction, renamer, rename, renamed_, commit_rename)
+        cited.wait()
+        until_done_or_waiting_for_a_lock(renamed_, renamer)  # the rename went as far as the database lets it
+        commit_citation.set()
+        citing.add_done_callback(lambda _: cite_committed.set())
+        if until_done_or_waiting_for_a_lock(cite_committed, citer):
+            follow()  # the citation committed first: the mirror reads it before the rename commits
+        commit_rename.set()
+        citation = citing.result()
+        renaming.result()
+    follow()
+    assert mirror[citation] == anonymous_client.get(f"/api/v1/citations/{citation}/").json()
+    shown = mirror[citation]["source"]["title"] if renamed == "source" else mirror[citation]["record"]["display"]
+    assert shown.endswith("(actualizado)")
+
+
 @committing
 def test_a_mirror_reading_only_the_feed_ends_identical_with_concurrent_writers(editor, anonymous_client, source):
     """Writers create, rename, merge and delete at once while a mirror follows the feed; at the end the mirror
