@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A query string over MAX_QUERY_STRING_BYTES: 414, before anything parses it.
+    "cooperation.request_limits.QueryStringLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -236,6 +238,9 @@ CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 50 * 2**20)
 # at most JSON_MAX_DEPTH nested arrays and objects (a record with parts needs 3), no key given twice, no NUL.
 # A JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django's, 2.5 MB by default) is answered 413.
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
+# The longest query string read (bytes, as sent: %-encoded); a longer one is answered 414. gunicorn refuses a
+# request line over 4,094 bytes before this; the limit holds behind any other server.
+MAX_QUERY_STRING_BYTES = env_int("MAX_QUERY_STRING_BYTES", 16 * 1024)
 # CSV exports streaming at once per client (user, or address when anonymous); one more is refused with 429 and
 # Retry-After. 0: no limit.
 CSV_EXPORTS_PER_CLIENT = env_int("CSV_EXPORTS_PER_CLIENT", 2)

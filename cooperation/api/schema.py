@@ -108,6 +108,11 @@ TOO_LARGE = OpenApiResponse(
     "configured); the detail says the limit.",
     response=ERROR,
 )
+URI_TOO_LONG = OpenApiResponse(
+    description="The query string is longer than the server reads (MAX_QUERY_STRING_BYTES, 16 KiB unless "
+    "configured); the detail says the limit.",
+    response=ERROR,
+)
 PRECONDITION_REQUIRED = OpenApiResponse(
     description="The request had no `If-Match`, and this server requires one on every PUT, PATCH and DELETE "
     "(setting API_REQUIRE_IF_MATCH): GET the record and send its `ETag` back as `If-Match`.",
@@ -184,6 +189,7 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()
         extra = {"400": FIELD_ERRORS, "404": ERROR} if self._names_a_record() else {"400": FIELD_ERRORS}
+        extra["414"] = URI_TOO_LONG
         if method != "GET":
             extra.update({"401": ERROR, "403": ERROR})
         if method in ("PUT", "PATCH", "DELETE"):
