@@ -135,7 +135,30 @@ def positive_data_accepted(ctx, response, case):
 
 
 raw_schema = SchemaGenerator().get_schema(request=None, public=True)
-FIXED_CASES = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE_PHASE}}})
+
+
+def resource_lists() -> str:
+    """The operations that read a resource's list, by name: a regular expression."""
+    from cooperation.resources import RESOURCES
+
+    return "^GET /api/v1/(" + "|".join(re.escape(name) for name in sorted(RESOURCES)) + ")/$"
+
+
+#: The coverage phase leaves out the resources' lists (GET /api/v1/<resource>/): their query parameters are the
+#: filters, which ``test_hostile_inputs.py`` calls one by one with hostile values (JSON and CSV, both databases)
+#: and ``test_filter_meanings.py`` with valid ones; here they were 12,000 of the phase's 27,000 requests, and
+#: a fifth of the suite on PostgreSQL. They keep their examples and generated cases, as every operation.
+FIXED_CASES = SchemathesisConfig.from_dict(
+    {
+        "phases": {"coverage": {"enabled": COVERAGE_PHASE}},
+        "operations": [
+            {
+                "include-name-regex": resource_lists(),
+                "phases": {"coverage": {"enabled": False}},
+            }
+        ],
+    }
+)
 schema = schemathesis.openapi.from_dict(raw_schema, config=FIXED_CASES)
 schema.app = WSGIHandler()
 FUZZING_ONLY = SchemathesisConfig.from_dict(
