@@ -16,6 +16,34 @@ SEED_ARTICLE = SEED_DIR / "insightcrime-russia-latin-america.txt"
 SEED_URL = "https://insightcrime.org/news/brief/russia-influence-latin-america-drug-war/"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings, worker_id, tmp_path_factory
+):
+    """pytest-django's, but under pytest-xdist the workers copy one migrated database (tests/shared_database.py)
+    rather than each run the migrations."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        if worker_id == "master":
+            databases = setup_databases(verbosity=verbosity, interactive=False)
+        else:
+            from tests.shared_database import SharedTestDatabase
+
+            run = request.getfixturevalue("testrun_uid")
+            shared = SharedTestDatabase(
+                request.config._tmp_path_factory.getbasetemp().parent, run, worker_id, verbosity
+            )
+            shared.set_up()
+    yield
+    with django_db_blocker.unblock():
+        if worker_id == "master":
+            teardown_databases(databases, verbosity=verbosity)
+        else:
+            shared.tear_down()
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with nothing counted: rate limits and export slots live in the cache (this process's
