@@ -76,6 +76,16 @@ def seed(db):
     call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
 
 
+@pytest.fixture(scope="module")
+def seed_for_the_module(django_db_setup, django_db_blocker):
+    """The seed (as ``seed``), loaded once for a whole module whose tests each run in a transaction of their own
+    (``django_db``), rolled back after each: what one test writes, the next does not see. Loading it for each
+    test took longer than most of the tests it was for."""
+    with data_for_the_module(django_db_blocker):
+        call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
+        yield
+
+
 def member_of(role: str, username: str, **fields):
     user = get_user_model().objects.create_user(username, password="not-used-in-tests", **fields)
     user.groups.add(Group.objects.get(name=role))

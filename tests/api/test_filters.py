@@ -7,7 +7,7 @@ import pytest
 from cooperation import models as m
 from tests import factories as f
 
-pytestmark = pytest.mark.usefixtures("seed")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_for_the_module")]
 
 
 def names(client, resource: str, **params) -> list[str]:

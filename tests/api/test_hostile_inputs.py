@@ -20,7 +20,7 @@ from cooperation.api.urls import router
 from cooperation.api.views import RecordViewSet
 from tests import factories as f
 
-pytestmark = pytest.mark.usefixtures("seed")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_for_the_module")]
 
 #: (basename, viewset) of every list the router serves.
 LISTS = sorted((basename, viewset) for _, viewset, basename in router.registry)
