@@ -9,11 +9,18 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.db.backends.base.creation import BaseDatabaseCreation
+
+from tests.shared_database import SharedTestDatabase, reload_in_bulk
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seed"
 SEED_FIXTURE = SEED_DIR / "insightcrime-russia-latin-america.yaml"
 SEED_ARTICLE = SEED_DIR / "insightcrime-russia-latin-america.txt"
 SEED_URL = "https://insightcrime.org/news/brief/russia-influence-latin-america-drug-war/"
+
+
+# serialized_rollback reloads the database's first contents before each transactional test: in bulk.
+BaseDatabaseCreation.deserialize_db_from_string = reload_in_bulk
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +36,6 @@ def django_db_setup(
         if worker_id == "master":
             databases = setup_databases(verbosity=verbosity, interactive=False)
         else:
-            from tests.shared_database import SharedTestDatabase
-
             run = request.getfixturevalue("testrun_uid")
             shared = SharedTestDatabase(
                 request.config._tmp_path_factory.getbasetemp().parent, run, worker_id, verbosity

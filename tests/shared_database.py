@@ -9,6 +9,10 @@ does. The last worker to finish drops the template.
 
 Workers take turns through a lock file in the run's shared temporary directory. The template's name carries the
 run's id (``testrun_uid``), so that two runs never share one.
+
+``reload_in_bulk`` is what ``serialized_rollback`` does before each transactional test (browser tests, servers,
+concurrency), in bulk: Django saves the serialized rows one by one, 8,000 queries and 6 seconds a test on
+PostgreSQL for the reference data and the gazetteer.
 """
 
 from __future__ import annotations
@@ -16,12 +20,17 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
+from django.core import serializers
 from django.db import connections
+from django.db.backends.base.creation import BaseDatabaseCreation
+from django.db.transaction import atomic
 
 
 @contextmanager
@@ -82,3 +91,28 @@ class SharedTestDatabase:
             else:
                 self.state.write_text(json.dumps(state))
         self._use(self.original_name)
+
+
+def reload_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
+    """``BaseDatabaseCreation.deserialize_db_from_string``, a table at a time: the rows as the serialized data has
+    them (ids included, inserted or updated, without the models' save(), as Django's raw saves), then their
+    many-to-many values."""
+    connection = creation.connection
+    rows, with_many_to_many = defaultdict(list), []
+    with atomic(using=connection.alias):
+        with connection.constraint_checks_disabled():
+            for row in serializers.deserialize("json", StringIO(data), using=connection.alias):
+                rows[type(row.object)].append(row.object)
+                if row.m2m_data:
+                    with_many_to_many.append(row)
+            for model, objects in rows.items():
+                # As save() would: a row already there (the first test finds the database as migrated) is updated.
+                fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+                upsert = {"update_conflicts": True, "unique_fields": ["pk"], "update_fields": fields}
+                model._base_manager.using(connection.alias).bulk_create(
+                    objects, batch_size=500, **(upsert if fields else {"ignore_conflicts": True})
+                )
+            for row in with_many_to_many:
+                for name, values in row.m2m_data.items():
+                    getattr(row.object, name).set(values)
+        connection.check_constraints(table_names=[model._meta.db_table for model in rows])
