@@ -427,10 +427,11 @@ def create_statements(
         variables = "DECLARE\n" + "".join(f"    {d};\n" for d in declare) if declare else ""
         return [
             # A statement writes a few rows or a few thousand, whose records' rows are found by their indexes: a
-            # hash or merge join would read whole tables (the planner takes a batch of 1,000 for a reason to),
-            # and compiling the plans (JIT) costs more than running them.
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
-            f"SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$\n{variables}BEGIN\n{statements}"
+            # hash or merge join, or a sequential scan, would read whole tables (the planner takes a batch of
+            # 1,000 for a reason to, and tables just emptied and filled again for small), and compiling the
+            # plans (JIT) costs more than running them.
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET enable_hashjoin = off "
+            f"SET enable_mergejoin = off SET enable_seqscan = off SET jit = off AS $$\n{variables}BEGIN\n{statements}"
             f"    RETURN NULL;\nEND $$",
             f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {q(table)} {TRANSITION[event]} FOR EACH STATEMENT "
             f"EXECUTE FUNCTION {name}()",
