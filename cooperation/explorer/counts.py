@@ -12,9 +12,11 @@ kept instead, in two layers (``cooperation.explorer.models``):
   (``PartnerCount``): a few hundred rows, whatever the number of records.
 
 **Triggers.** Every table a ``country`` path goes through (an agreement, its parties, the agencies they name,
-the place it was signed at, ...) has triggers that, for each row written, find the records whose countries it
-may change and make their rows of the first layer again (delete, then insert what their paths give now). The
-first layer's own triggers add and take away the second's counts. So every way of writing is counted: the
+the place it was signed at, ...) has triggers that find the records whose countries the rows written may change
+and make their rows of the first layer what their paths give now (deleting the rows that are no longer so,
+inserting the new ones). The first layer's own triggers add and take away the second's counts. On PostgreSQL a
+trigger runs once per statement, on the rows it wrote (transition tables: an import's batch, a COPY, a bulk
+update at once), and finds rows by index only; on SQLite, once per row. So every way of writing is counted: the
 services, the admin, the bulk import, queryset updates, merges, raw SQL; an agency that changes country
 recounts the records it is a party to. The SQL is derived from the resources' ``places``, so the counts cannot
 mean another thing than the API's ``country`` filter. ``install_triggers`` runs in the migration and after
