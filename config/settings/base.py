@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cooperation",
     "cooperation.jobs",
+    "cooperation.explorer",  # the dossiers' counts, kept by triggers (cooperation/explorer/counts.py)
 ]
 
 MIDDLEWARE = [

@@ -1,22 +1,23 @@
 """A country's dossier: the records that involve it, kind by kind, and who it cooperates with.
 
 "Involves" is the API's ``country`` filter of each resource (``cooperation.places``): the dossier runs it, so
-its lists and the filtered lists it links to (``/agreements/?country=RU``) cannot disagree. Co-parties are
-counted in SQL (one grouped query per kind of record with parties), never by loading the records."""
+its lists and the filtered lists it links to (``/agreements/?country=RU``) cannot disagree. How many records of
+each kind involve the country, and its partners, are read from the counts kept as the records are written
+(``cooperation.explorer.counts``, which follows the same ``places``): a few rows, whatever the number of
+records (counted from the records, they read every party of a frequent country's on each page)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Model
-from django.db.models.functions import Coalesce
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.http import urlencode
 from django.utils.text import capfirst
 
 from cooperation.api.permissions import may_view
+from cooperation.explorer import counts
 from cooperation.explorer.pages import explorer_url, list_url
-from cooperation.filtering.filters import ids_matching
 from cooperation.models.sources import named_records
 from cooperation.resources import RESOURCES, Resource
 
@@ -77,21 +78,13 @@ def of_country(resource: Resource, country):
     return country_filter(resource).filter(named_records(resource.model), [country.pk])
 
 
-def involving_ids(resource: Resource, country):
-    """The ids of those records, as one sub-query: the condition of the same ``country`` filter, read as the
-    filter reads it (``ids_matching``: one index lookup per way of involving the country), without the
-    records' own table, which a count by co-party does not need (the records' ids through their table: one
-    index probe per party row, most of the dossier's time at 100k agreements)."""
-    return ids_matching(resource.model, country_filter(resource).condition([country.pk]))
-
-
 def country_key(country) -> str:
     return country.iso2 or str(country.pk)
 
 
-def sections(country, user, counts: dict[str, int] | None = None) -> list[Section]:
+def sections(country, user, totals: dict[str, int] | None = None) -> list[Section]:
     """Each kind the user may view: its first SHOWN records involving the country and how many there are (two
-    queries per kind; one where ``counts`` has the kind's already, counted by the dossier's timeline)."""
+    queries per kind; one where ``totals`` has the kind's already: the dossier's kept counts)."""
     key = country_key(country)
     shown = []
     for name in KINDS:
@@ -99,9 +92,15 @@ def sections(country, user, counts: dict[str, int] | None = None) -> list[Sectio
         if not may_view(user, resource.model):
             continue
         records = of_country(resource, country).order_by(*(resource.model._meta.ordering or ()), "pk")
-        first = list(records[:SHOWN])
+        if list(resource.model._meta.ordering or ["pk"]) in (["pk"], ["id"]):
+            # In the order of their ids: the first ones read from the kept counts' index of them.
+            first = list(
+                named_records(resource.model).filter(pk__in=counts.first_ids(country, name, SHOWN)).order_by("pk")
+            )
+        else:
+            first = list(records[:SHOWN])
         # Even when all are shown: a page's queries must not depend on the data.
-        count = counts[name] if counts and name in counts else records.count()
+        count = totals[name] if totals and name in totals else records.count()
         shown.append(
             Section(
                 resource=resource,
@@ -116,28 +115,17 @@ def sections(country, user, counts: dict[str, int] | None = None) -> list[Sectio
 
 def partners(country, user) -> tuple[list[str], list[Partner]]:
     """The countries that are parties with this one (themselves or through an agency of theirs), and in how
-    many records of each kind: (the kinds' labels, the partners, most records first). One query per kind."""
-    kinds, found = [], {}
-    for name, relation in PARTIES.items():
-        resource = RESOURCES[name]
-        if not may_view(user, resource.model):
-            continue
-        kinds.append(capfirst(resource.model._meta.verbose_name_plural))
-        part = resource.model._meta.get_field(relation)
-        record = part.field.name
-        rows = (
-            part.related_model.objects.filter(**{f"{record}__in": involving_ids(resource, country)})
-            .annotate(other=Coalesce("country", "agency__country"))
-            .exclude(other=country.pk)
-            .exclude(other=None)
-            .annotate(name=Coalesce("country__name", "agency__country__name"))
-            .values("other", "name")
-            .annotate(records=Count(F(record), distinct=True))
-            .order_by()
-        )
-        for row in rows:
-            partner = found.setdefault(row["other"], Partner(row["other"], row["name"]))
-            partner.counts[kinds[-1]] = row["records"]
+    many records of each kind: (the kinds' labels, the partners, most records first). One query, of the kept
+    counts (``counts.PartnerCount``)."""
+    labels = {
+        name: capfirst(RESOURCES[name].model._meta.verbose_name_plural)
+        for name in PARTIES
+        if may_view(user, RESOURCES[name].model)
+    }
+    found: dict[int, Partner] = {}
+    for other, name, kind, records in counts.partners_of(country, list(labels)) if labels else ():
+        found.setdefault(other, Partner(other, name)).counts[labels[kind]] = records
+    kinds = list(labels.values())
     ranked = sorted(found.values(), key=lambda p: (-sum(p.counts.values()), p.name))
     for partner in ranked:
         partner.cells = [partner.counts.get(kind, 0) for kind in kinds]

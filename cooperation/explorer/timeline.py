@@ -181,14 +181,17 @@ def spans(resource: Resource, params: QueryDict) -> tuple[list[Span], dict[str, 
         .annotate(records=Count("pk"))
         .order_by()
     )
-    found = [Span(row["first"], row["last"], row["records"]) for row in rows]
-    # Dated first, in time order; undated last.
-    found.sort(key=lambda s: (not s.dated, s.first if s.first is not None else -1, s.last or 10_000))
-    return found, {}
+    return ordered([Span(row["first"], row["last"], row["records"]) for row in rows]), {}
 
 
-def timeline(params: QueryDict, user) -> Timeline:
-    """The timeline of the records that the filters in ``params`` choose (one grouped query per kind)."""
+def ordered(found: list[Span]) -> list[Span]:
+    """Dated first, in time order; undated last."""
+    return sorted(found, key=lambda s: (not s.dated, s.first if s.first is not None else -1, s.last or 10_000))
+
+
+def timeline(params: QueryDict, user, counted=None) -> Timeline:
+    """The timeline of the records that the filters in ``params`` choose (one grouped query per kind; none when
+    ``counted`` has them already: a country's kept counts, ``counts.Counted``, for its own ``country`` filter)."""
     kinds, errors = kinds_for(params, user)
     query = params.copy()
     query.pop("format", None)
@@ -199,7 +202,11 @@ def timeline(params: QueryDict, user) -> Timeline:
     for name in OWN:
         filters.pop(name, None)
     for resource in kinds:
-        found, wrong = spans(resource, filters)
+        if counted is not None:
+            years = counted.years.get(resource.name, {})
+            found, wrong = ordered([Span(first, last, records) for (first, last), records in years.items()]), {}
+        else:
+            found, wrong = spans(resource, filters)
         if wrong:
             result.errors.update(wrong)
             continue
@@ -287,16 +294,17 @@ def _window_years(filters: QueryDict) -> tuple[int | None, int | None]:
 
 
 # --- Pages ------------------------------------------------------------------------------------------------
-def context(params: QueryDict, user, fixed: dict[str, str] | None = None) -> dict:
+def context(params: QueryDict, user, fixed: dict[str, str] | None = None, counted=None) -> dict:
     """What the timeline's template needs, for the request's parameters with ``fixed`` ones (a dossier's own
-    ``country``) set over them."""
+    ``country``) set over them; ``counted``: the counts of what ``fixed`` chooses, when no period is asked for."""
     chosen = params.copy()
     for name in TIMELINE_FILTERS:  # the form's fields left empty are sent empty: they ask for nothing
         if not any(chosen.getlist(name)):
             chosen.pop(name, None)
     for name, value in (fixed or {}).items():
         chosen[name] = value
-    drawn = timeline(chosen, user)
+    period = any(name in chosen for name in TIMELINE_FILTERS if name != "kind")
+    drawn = timeline(chosen, user, None if period else counted)
     own = QueryDict(mutable=True)
     for name in TIMELINE_FILTERS:
         own.setlist(name, params.getlist(name))
@@ -318,9 +326,10 @@ def context(params: QueryDict, user, fixed: dict[str, str] | None = None) -> dic
     }
 
 
-def of_record(request, resource: Resource, record) -> dict | None:
+def of_record(request, resource: Resource, record, counted=None) -> dict | None:
     """The timeline of a country's dossier, an agency's or an official's page: what its filter chooses (the
-    kinds that have it), with the request's ``kind`` and period. None for other kinds of record."""
+    kinds that have it), with the request's ``kind`` and period. None for other kinds of record. ``counted``: a
+    country's kept counts, read instead of its records when no period is asked for."""
     name = OF_RECORD.get(resource.name)
     if name is None:
         return None
@@ -328,15 +337,7 @@ def of_record(request, resource: Resource, record) -> dict | None:
     params = QueryDict(mutable=True)
     for own in TIMELINE_FILTERS:
         params.setlist(own, request.GET.getlist(own))
-    return context(params, request.user, {name: key})
-
-
-def totals(drawn: dict | None, params: QueryDict) -> dict[str, int]:
-    """Records per kind on a record's timeline when it is drawn unfiltered (no ``kind``, no period): then they
-    are every record its filter chooses, the counts its page would otherwise query again."""
-    if drawn is None or drawn["timeline"].errors or any(params.getlist(name) for name in TIMELINE_FILTERS):
-        return {}
-    return {lane.resource.name: lane.total for lane in drawn["timeline"].lanes}
+    return context(params, request.user, {name: key}, counted)
 
 
 def csv_response(drawn: Timeline) -> HttpResponse:

@@ -20,7 +20,7 @@ from cooperation.api.permissions import may_view
 from cooperation.api.search import matching, query_words, searched
 from cooperation.api.serializers import serializer_for
 from cooperation.api.views import viewset_for
-from cooperation.explorer import dossier, sources, timeline
+from cooperation.explorer import counts, dossier, sources, timeline
 from cooperation.explorer.access import login_when_required, require_view
 from cooperation.explorer.pages import explorer_url, facts, label, list_url, values_of
 from cooperation.models.sources import named_records
@@ -162,11 +162,15 @@ def render_record(request, resource: Resource, record):
         context["paragraphs"] = sources.cited_paragraphs(record, citations)
         context["supported"] = sources.supported_records(citations)
         context["supported_shown"] = True
-    drawn = timeline.of_record(request, resource, record)  # a country's, an agency's, an official's
     if resource.name == "countries":
-        # The timeline has counted every record involving the country, kind by kind: the sections reuse that.
-        context["sections"] = dossier.sections(record, request.user, timeline.totals(drawn, request.GET))
+        # A country's counts, kept as its records are written: its timeline's and its sections' (one query).
+        counted = counts.of_country(record)
+        drawn = timeline.of_record(request, resource, record, counted)
+        totals = {name: counted.total(name) for name in dossier.KINDS}
+        context["sections"] = dossier.sections(record, request.user, totals)
         context["partner_kinds"], context["partners"] = dossier.partners(record, request.user)
+    else:
+        drawn = timeline.of_record(request, resource, record)  # an agency's, an official's
     if drawn is not None:
         context |= drawn
         return render(request, "explorer/record.html", context, status=400 if drawn["timeline"].errors else 200)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
+from cooperation.explorer import counts as dossier_counts
 from synthetic.clear import clear_synthetic_data
 from synthetic.generator import TABLES, Generator
 from synthetic.marks import SYNTHETIC_URL_PREFIX, present
@@ -63,6 +64,9 @@ class Command(BaseCommand):
         deleted: dict[str, int] = {}
         try:
             with transaction.atomic():
+                # The dossiers' counts follow every write a statement at a time (a row at a time on SQLite): set
+                # them aside while the tables are emptied and filled in bulk, and make them again at the end.
+                dossier_counts.drop_triggers()
                 if present():
                     if not clear:
                         raise CommandError(
@@ -71,6 +75,7 @@ class Command(BaseCommand):
                         )
                     deleted = clear_synthetic_data()
                 written = self._generate(scale, seed, batch_size, verbosity) if scale else {}
+                dossier_counts.rebuild()  # and the triggers that keep them, again
         except IntegrityError as error:
             raise CommandError(
                 f"The database refused the change, so nothing was changed: {error}\nWhen this comes from --clear, "
