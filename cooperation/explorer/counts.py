@@ -230,7 +230,8 @@ def countries_select(kind: Kind, vendor: str, ids: str | None) -> str:
     years = f"{first} AS first_year, {last} AS last_year"
     union = " UNION ".join(path.select(table, pk, where, years) for path in kind.paths)
     return (
-        f"SELECT '{kind.name}' AS kind, x.record_id AS record_id, x.country_id AS country_id, x.first_year AS "
+        # DISTINCT: one path can give a country twice (a route with two stops in it), and one path has no UNION.
+        f"SELECT DISTINCT '{kind.name}' AS kind, x.record_id AS record_id, x.country_id AS country_id, x.first_year AS "
         f"first_year, x.last_year AS last_year FROM ({union}) x WHERE x.country_id IS NOT NULL"
     )
 

@@ -127,6 +127,7 @@ def andean(db):
     route = f.TraffickingRouteFactory(first_reported="before 2010", cited=False)
     f.RouteNodeFactory(route=route, country=pe, position=1)
     f.RouteNodeFactory(route=route, country=cl, position=2)
+    f.RouteNodeFactory(route=route, country=pe, position=3)  # back through Peru: one country, two stops
     f.AssessmentFactory(subject_country=bo, as_of="2018", assessed_by_agency=navy, cited=False)
     f.PostFactory(agency=police_pe, official__country=cl, official__cited=False, start="2010", end="", cited=False)
     return {"pacts": pacts, "police_pe": police_pe, "police_cl": police_cl, "navy": navy, "lapaz": lapaz}
