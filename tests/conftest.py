@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
+from rest_framework.test import APIClient
 
 from tests.shared_database import SharedTestDatabase, reload_in_bulk
 
@@ -101,6 +102,14 @@ def member_of(role: str, username: str, **fields):
 def editor(db):
     """A user in the "editor" group (created by migration 0003)."""
     return member_of("editor", "editor")
+
+
+@pytest.fixture
+def editor_client(editor):
+    """An API client logged in as an editor (the editors' role: may add, change and delete records)."""
+    client = APIClient()
+    client.force_authenticate(editor)
+    return client
 
 
 @pytest.fixture

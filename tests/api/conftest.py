@@ -8,13 +8,6 @@ def anonymous_client():
 
 
 @pytest.fixture
-def editor_client(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
-
-
-@pytest.fixture
 def viewer_client(viewer):
     client = APIClient()
     client.force_authenticate(viewer)

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from rest_framework.test import APIClient
 
 from cooperation import models as m
 from cooperation.explorer import counts, dossier, timeline
@@ -85,13 +84,6 @@ def assert_kept(client, monkeypatch) -> None:
 
 def country(code: str) -> m.Country:
     return m.Country.objects.get(iso2=code)
-
-
-@pytest.fixture
-def editor_client(editor):
-    client = APIClient()
-    client.force_authenticate(editor)
-    return client
 
 
 @pytest.fixture
