@@ -73,6 +73,9 @@ MEANING = re.compile(
         [
             r"^No [\w ]+ [\"']|^No [\w ]+ with id",  # No country 'Atlantis' / No agency "'-'" / No source with id 9
             r"already exists|must be unique|[Dd]uplicate",
+            # Two parts naming the same record in different forms (a source as {"id": 1} and as 1): uniqueItems
+            # compares the JSON, not the records it names.
+            r"The same entry is given twice",
             r"NUL character|Null characters are not allowed",
             # Names refuse invisible characters and words mixing look-alike scripts (cooperation/names.py): Unicode
             # categories and scripts, which no JSON Schema pattern engine of OpenAPI 3.0 can express.
