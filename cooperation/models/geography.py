@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from cooperation.names import search_form
 
@@ -180,7 +181,12 @@ class Place(NaturallyKeyed, TrackedModel):
 
     class Meta:
         ordering = ["name", "country_id", "id"]
-        indexes = [models.Index(fields=["name", "country"], name="place_name_country_idx")]
+        indexes = [
+            models.Index(fields=["name", "country"], name="place_name_country_idx"),
+            # A name written in another case, as keys and imports look it up (``name__iexact``: ``UPPER``): among
+            # the gazetteer's places, read from here rather than from every row.
+            models.Index(Upper("name"), name="place_name_upper_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
