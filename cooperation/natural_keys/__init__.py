@@ -121,15 +121,19 @@ def _vocabulary_lookup(value: str) -> Q:
     return Q(code=value) | Q(name__iexact=value)
 
 
+#: What joins the parts of a post's key (``_post_key``): a value without them is no post's key.
+POST_KEY_SEPARATORS = (": ", " at ")
+
+
 def _post_key(path: str) -> models.Expression:
     """``Viktor Ivanov [RU]: Director at Federal Narcotics Service [RU]``: the official's key, the title, the
     agency's key (each with its id where the official's or the agency's is shared)."""
     prefix = f"{path}__" if path else ""
     return _Joined(
         NATURAL_KEYS[m.Official].expression(f"{prefix}official"),
-        Value(": "),
+        Value(POST_KEY_SEPARATORS[0]),
         F(f"{prefix}title"),
-        Value(" at "),
+        Value(POST_KEY_SEPARATORS[1]),
         NATURAL_KEYS[m.Agency].expression(f"{prefix}agency"),
     )
 
@@ -161,7 +165,7 @@ NATURAL_KEYS[m.Post] = NaturalKey(
     m.Post,
     ("official", "title", "agency"),
     _post_key,
-    (_whole_key(_post_key, Exact), _whole_key(_post_key, IExact)),
+    tuple(_whole_key(_post_key, lookup, separators=POST_KEY_SEPARATORS) for lookup in (Exact, IExact)),
     clash=_same("official", "title", "agency"),
     select_related=("official", "agency"),
 )

@@ -4,6 +4,8 @@ The keys themselves are declared in ``cooperation.natural_keys``."""
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat, Replace
-from django.db.models.lookups import Contains, Exact, IContains, IsNull
+from django.db.models.lookups import Contains, Exact, IContains, IExact, IsNull
 from django.urls import NoReverseMatch, reverse
 
 from cooperation.names import search_form, tidy
@@ -235,7 +237,10 @@ class NaturalKey:
         if not written["key"]:
             return Q(pk=int(written["id"]))
         exact, nocase, *_ = (*self.tiers, None)
-        return Q(pk=int(written["id"])) & ((exact(written["key"]) or Q()) | (nocase and nocase(written["key"]) or Q()))
+        named = [condition for condition in (exact(written["key"]), nocase and nocase(written["key"])) if condition]
+        if not named:
+            return None  # what precedes the id cannot be a key of this kind: it names nothing
+        return Q(pk=int(written["id"])) & functools.reduce(operator.or_, named)
 
     def ambiguous(self, value: str, matches: list[models.Model]) -> str:
         listed = "; ".join(f"{self.key(record)!r} (id {record.pk}, {api_path(record)})" for record in matches[:LISTED])
@@ -428,6 +433,15 @@ def _named_in_country(model, fields: tuple[str, ...], aliases: Tier, by_id: Tier
     )
 
 
-def _whole_key(canonical: Callable[[str], models.Expression], lookup: type) -> Tier:
-    """The value compared with the whole canonical key (a key made of others' keys, such as a post's)."""
-    return lambda value: Q(lookup(canonical(""), value))
+def _whole_key(canonical: Callable[[str], models.Expression], lookup: type, separators: tuple[str, ...] = ()) -> Tier:
+    """The value compared with the whole canonical key (a key made of others' keys, such as a post's). A value
+    without each of the key's ``separators`` (in any case for ``IExact``) cannot be one, and is not asked: the
+    SQL of such a key takes 40 ms to build, for every name that is no key (a fuzzer's, a typing slip)."""
+
+    def tier(value: str) -> Q | None:
+        written = value.casefold() if lookup is IExact else value
+        if not all(separator in written for separator in separators):
+            return None
+        return Q(lookup(canonical(""), value))
+
+    return tier

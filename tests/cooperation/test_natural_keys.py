@@ -149,3 +149,13 @@ def rows_read(node: dict) -> int:
     """The rows a plan's scans read: those they returned and those their filters removed."""
     own = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0) if "Scan" in node["Node Type"] else 0
     return own + sum(rows_read(child) for child in node.get("Plans", []))
+
+
+def test_a_post_is_found_by_its_key_in_any_case_and_not_by_a_wrong_key_before_its_id(namesakes):
+    key = natural_key(m.Post)
+    for post in m.Post.objects.all():
+        written = key.key(post)
+        assert key.resolve(written) == key.resolve(written.upper()) == key.resolve(f"{written} #{post.pk}") == post
+        for wrong in (f"Nobody #{post.pk}", f"Nobody: {post.title} at Nowhere #{post.pk}"):
+            with pytest.raises(UnknownKey):
+                key.resolve(wrong)
