@@ -29,6 +29,7 @@ one transaction; ``expected`` computes them without writing, which the tests com
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection as default_connection
@@ -460,16 +461,22 @@ def _check(connection) -> None:
         raise NotImplementedError(f"The dossier's counts are kept for PostgreSQL and SQLite, not {connection.vendor}.")
 
 
+def every_trigger(vendor: str, *layers: dict) -> Iterator[tuple[str, str, tuple]]:
+    """(table, event, (when, declare, body)) of each trigger of ``layers`` (default: both layers)."""
+    for triggers in layers or (table_triggers(vendor), count_triggers(vendor)):
+        for table, events in triggers.items():
+            for event, definition in events.items():
+                yield table, event, definition
+
+
 def install_triggers(connection=None) -> None:
     """Create (or replace) every trigger that keeps the counts. Safe to run any number of times."""
     connection = connection or default_connection
     _check(connection)
     with connection.cursor() as cursor:
-        for triggers in (table_triggers(connection.vendor), count_triggers(connection.vendor)):
-            for table, events in triggers.items():
-                for event, (when, declare, body) in events.items():
-                    for statement in create_statements(connection.vendor, table, event, when, declare, body):
-                        cursor.execute(statement)
+        for table, event, (when, declare, body) in every_trigger(connection.vendor):
+            for statement in create_statements(connection.vendor, table, event, when, declare, body):
+                cursor.execute(statement)
 
 
 def drop_triggers(connection=None) -> None:
@@ -477,13 +484,11 @@ def drop_triggers(connection=None) -> None:
     connection = connection or default_connection
     _check(connection)
     with connection.cursor() as cursor:
-        for triggers in (table_triggers(connection.vendor), count_triggers(connection.vendor)):
-            for table, events in triggers.items():
-                for event in events:
-                    for statement in drop_statements(connection.vendor, table, event):
-                        cursor.execute(statement)
-                    if connection.vendor == "postgresql":
-                        cursor.execute(f"DROP FUNCTION IF EXISTS {trigger_name(table, event)}()")
+        for table, event, _ in every_trigger(connection.vendor):
+            for statement in drop_statements(connection.vendor, table, event):
+                cursor.execute(statement)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP FUNCTION IF EXISTS {trigger_name(table, event)}()")
 
 
 # --- Rebuilding and checking --------------------------------------------------------------------------------
@@ -538,10 +543,9 @@ def rebuild(connection=None) -> dict[str, int]:
     _check(connection)
     vendor = connection.vendor
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for table, events in count_triggers(vendor).items():
-            for event in events:
-                for statement in drop_statements(vendor, table, event):
-                    cursor.execute(statement)
+        for table, event, _ in every_trigger(vendor, count_triggers(vendor)):
+            for statement in drop_statements(vendor, table, event):
+                cursor.execute(statement)
         for table in (PC, CC, RP, RC):
             cursor.execute(f"DELETE FROM {table}")
         for kind in kinds():
