@@ -266,9 +266,22 @@ def test_a_parameter_sent_empty_is_400_naming_it(client, params):
     assert set(params) == set(response.json())
 
 
-def test_country_reads_each_relation_by_its_own_index_and_counts_each_agreement_once(client, agreements):
+@pytest.mark.parametrize("kept", [True, False], ids=["kept rows", "paths"])
+def test_country_counts_each_agreement_once_whether_read_from_the_kept_rows_or_the_paths(
+    client, agreements, monkeypatch, kept
+):
     # Peru as a party, as an agency's country and as where an agreement was signed: one agreement each, and one
-    # that is all three, listed once. The sub-query is a UNION ALL of one lookup per table (bench/RESULTS.md).
+    # that is all three, listed once. The sub-query reads the dossier's kept rows (explorer.RecordCountry, one
+    # index of country, kind, record) where the resource's kind has them, else a UNION ALL of one lookup per
+    # table (bench/RESULTS.md): both give the same agreements.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cooperation.explorer.models import RecordCountry
+    from cooperation.filtering import filters
+
+    if not kept:
+        monkeypatch.setattr(filters, "kept_kind", lambda model, places: None)
     peru = country("PE")
     police = f.named_agency("Policía Nacional del Perú", "PE")
     lima = f.PlaceFactory(name="Lima", country=peru)
@@ -278,11 +291,10 @@ def test_country_reads_each_relation_by_its_own_index_and_counts_each_agreement_
     everything = f.AgreementFactory(title="All three", place=lima)
     f.AgreementPartyFactory(agreement=everything, country=peru)
     f.AgreementPartyFactory(agreement=everything, country=None, agency=police)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         found = names(client, "agreements", country="PE")
     assert found == ["Agency pact", "All three", RUSSIA_PERU, "Signed in Lima"]
     page = next(q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "cooperation_agreement"'))
-    assert "UNION ALL" in page
+    assert (RecordCountry._meta.db_table in page) is kept
+    assert ("UNION ALL" in page) is not kept
