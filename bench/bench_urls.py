@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from config.urls import urlpatterns as product_urlpatterns
 from cooperation import models as m
+from cooperation.explorer.models import RecordCountry
 
 DATES = ("announced", "signed", "start", "end")
 PARTIAL = {name: [f"{name}{s}" for s in ("", "_edtf", "_earliest", "_latest")] for name in DATES}
@@ -59,14 +60,14 @@ def region_tree(codes: str) -> list[int]:
 
 
 def involving(countries, regions=None):
-    """Agreements with a party that is one of the countries or an agency of theirs (or one of the regions), or
-    signed at a place in one of them: each an index lookup, joined by UNION ALL."""
-    party = Q(country_id__in=countries) | Q(agency__country_id__in=countries)
-    if regions is not None:
-        party |= Q(region_id__in=regions)
-    parties = m.AgreementParty.objects.filter(party).order_by().values("agreement_id")
-    placed = m.Agreement.objects.filter(place__country_id__in=countries).order_by().values("id")
-    return Q(pk__in=parties.union(placed, all=True))
+    """Agreements that involve one of the countries, read from the rows the database keeps for that (the
+    dossier's ``explorer_recordcountry``: one index of (country, kind, record), which the best SQL by hand would
+    read as the product does), or with a party that is one of the regions."""
+    kept = RecordCountry.objects.filter(kind="agreements", country_id__in=countries).order_by().values("record_id")
+    if regions is None:
+        return Q(pk__in=kept)
+    parties = m.AgreementParty.objects.filter(region_id__in=regions).order_by().values("agreement_id")
+    return Q(pk__in=kept.union(parties, all=True))
 
 
 def overlapping(start: str, end: str, date_from, date_to) -> Q:
