@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import django_filters as filters
@@ -296,6 +297,7 @@ class RegionFilter(MultiValueFilter):
         return qs.filter(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
 
 
+@functools.cache  # the resources are declared once: asked on every filtered request, answered once
 def kept_kind(model, places: Places) -> str | None:
     """The kind under which ``explorer.RecordCountry`` keeps the countries each record of ``model`` involves by
     ``places`` (the dossier's counts, kept by triggers in every write's transaction: ``explorer/counts.py``);
